@@ -1,0 +1,297 @@
+//! The headless subcommands (`tables`, `schema`, `query`, `simulate`), built on `lake`, `engine`
+//! and `sim`. Errors are reported once, here: one message on stderr and exit code 1.
+
+pub mod args;
+mod output;
+mod report;
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
+
+pub use args::{Cli, Command, LakeArgs, ReportFormat, ResultFormat};
+
+use crate::engine::{Engine, EngineOptions};
+use crate::lake::bundled;
+use crate::model::SourceSpec;
+use crate::sim;
+
+/// Rows `--format table` shows when `--max-rows` is not given.
+const DEFAULT_TABLE_ROWS: usize = 1000;
+
+/// Runs the parsed command line on `runtime` and returns the process exit code.
+pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
+    if let Some(Command::Query {
+        format: ResultFormat::Parquet | ResultFormat::Arrow,
+        output: None,
+        ..
+    }) = &cli.command
+    {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--format parquet and --format arrow need --output FILE",
+            )
+            .exit();
+    }
+    match runtime.block_on(dispatch(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut message = format!("{err}");
+            for cause in err.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(": ");
+                    message.push_str(&cause);
+                }
+            }
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        None => overview().await,
+        Some(Command::Tables { lake, format }) => {
+            let engine = attach(&lake).await?;
+            let catalog = engine.catalog();
+            match format {
+                ReportFormat::Table => print!("{}", report::tables_text(&catalog)),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report::tables_json(&catalog))?
+                ),
+            }
+            Ok(())
+        }
+        Some(Command::Schema {
+            table,
+            lake,
+            format,
+        }) => {
+            let engine = attach(&lake).await?;
+            let catalog = engine.catalog();
+            let Some(info) = catalog.table(&table, catalog.default_schema()) else {
+                if let Some(problem) = catalog
+                    .problems
+                    .iter()
+                    .find(|p| p.qualified_name() == table || p.name == table)
+                {
+                    bail!(
+                        "table {} is unavailable: {} (at {})",
+                        problem.qualified_name(),
+                        problem.message,
+                        problem.location
+                    );
+                }
+                let known: Vec<String> = catalog
+                    .tables
+                    .iter()
+                    .map(crate::lake::TableInfo::qualified_name)
+                    .collect();
+                bail!(
+                    "no table named `{table}` in {}; tables: {}",
+                    engine.lake().spec,
+                    known.join(", ")
+                );
+            };
+            match format {
+                ReportFormat::Table => print!("{}", report::schema_text(info)),
+                ReportFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report::schema_json(info))?
+                ),
+            }
+            Ok(())
+        }
+        Some(Command::Query {
+            sql,
+            lake,
+            format,
+            output,
+            max_rows,
+        }) => query(&sql, &lake, format, output, max_rows).await,
+        Some(Command::Simulate {
+            into,
+            rate,
+            duration,
+            seed,
+            scenario,
+            flush_secs,
+        }) => simulate(into, rate, duration, seed, &scenario, flush_secs).await,
+        Some(Command::GenerateSample { into }) => {
+            let report = sim::generate_sample_lake(&into).with_context(|| {
+                format!("could not generate the sample lake in {}", into.display())
+            })?;
+            eprintln!(
+                "wrote {} files ({} rows, {} bytes) to {}",
+                report.files,
+                report.rows,
+                report.bytes,
+                into.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The lake named by `--source`, or the bundled sample lake.
+fn source_spec(source: Option<&str>) -> Result<SourceSpec> {
+    match source {
+        Some(source) => Ok(source.parse::<SourceSpec>()?),
+        None => Ok(SourceSpec::local(bundled::sample_lake_dir()?)),
+    }
+}
+
+async fn attach(lake: &LakeArgs) -> Result<Engine> {
+    let spec = source_spec(lake.source.as_deref())?;
+    let options = EngineOptions {
+        memory_limit: lake.memory_limit,
+        spill_dir: lake.spill_dir.clone(),
+        ..EngineOptions::default()
+    };
+    Engine::attach(&spec, &options)
+        .await
+        .with_context(|| format!("could not attach {spec}"))
+}
+
+async fn query(
+    sql: &str,
+    lake: &LakeArgs,
+    format: ResultFormat,
+    output: Option<PathBuf>,
+    max_rows: Option<usize>,
+) -> Result<()> {
+    let sql = if sql == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("could not read the SQL from stdin")?;
+        text
+    } else {
+        sql.to_owned()
+    };
+    let engine = attach(lake).await?;
+    let started = Instant::now();
+    let mut stream = engine.query(&sql).await?;
+    for table in stream.tables() {
+        for warning in table
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .chain(table.drift.iter().map(ToString::to_string))
+        {
+            eprintln!("warning: {}: {warning}", table.qualified_name());
+        }
+    }
+    let limit = max_rows.or((format == ResultFormat::Table).then_some(DEFAULT_TABLE_ROWS));
+    let mut writer = output::ResultWriter::new(
+        format,
+        &stream.schema(),
+        output::Sink::open(output.as_deref())?,
+    )?;
+    let mut rows = 0usize;
+    let mut truncated = false;
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let take = limit.map_or(batch.num_rows(), |limit| batch.num_rows().min(limit - rows));
+        writer.write(&batch.slice(0, take))?;
+        rows += take;
+        if limit.is_some_and(|limit| rows >= limit) {
+            truncated = true;
+            break;
+        }
+    }
+    // Dropping the stream cancels whatever the query had left to do.
+    drop(stream);
+    writer.finish()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    if truncated && max_rows.is_none() {
+        eprintln!(
+            "{rows} rows shown (the first {DEFAULT_TABLE_ROWS}; pass --max-rows N for more) in {elapsed:.3}s"
+        );
+    } else {
+        eprintln!("{rows} rows in {elapsed:.3}s");
+    }
+    Ok(())
+}
+
+async fn simulate(
+    into: PathBuf,
+    rate: f64,
+    duration: Option<f64>,
+    seed: u64,
+    scenario: &str,
+    flush_secs: f64,
+) -> Result<()> {
+    if !(rate > 0.0 && rate.is_finite()) {
+        bail!("--rate must be a positive number of events per second, got {rate}");
+    }
+    if !(flush_secs > 0.0 && flush_secs.is_finite()) {
+        bail!("--flush-secs must be a positive number of seconds, got {flush_secs}");
+    }
+    let scenario: sim::Scenario = scenario.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = sim::SimConfig {
+        into: into.clone(),
+        rate_per_sec: rate,
+        duration: duration.map(Duration::from_secs_f64),
+        seed,
+        scenario,
+        flush_interval: Duration::from_secs_f64(flush_secs),
+        ..sim::SimConfig::default()
+    };
+    eprintln!(
+        "simulating {scenario} at {rate} events/s into {} (Ctrl-C stops)",
+        into.display()
+    );
+    let run = sim::run(&config, |flush| {
+        eprintln!(
+            "delivered {} {} records -> {}",
+            flush.records,
+            flush.stream,
+            flush.landing.display()
+        );
+    });
+    let report = tokio::select! {
+        report = run => report?,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("stopped");
+            return Ok(());
+        }
+    };
+    eprintln!(
+        "done: {} events in {} objects ({} bytes)",
+        report.events, report.objects, report.bytes
+    );
+    Ok(())
+}
+
+/// With no subcommand: what the sample lake (or `LAKESIGHT_SOURCE`) holds, and what to run next.
+async fn overview() -> Result<()> {
+    let lake = LakeArgs {
+        source: std::env::var("LAKESIGHT_SOURCE").ok(),
+        memory_limit: None,
+        spill_dir: None,
+    };
+    let engine = attach(&lake).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Lakesight {} — lake at {}\n",
+        crate::build_info::VERSION,
+        engine.lake().spec
+    )?;
+    write!(out, "{}", report::tables_text(&engine.catalog()))?;
+    writeln!(
+        out,
+        "\nTry: lakesight query \"SELECT hour, count(*) FROM orders GROUP BY hour ORDER BY hour\""
+    )?;
+    writeln!(out, "Run `lakesight --help` for every command.")?;
+    Ok(())
+}

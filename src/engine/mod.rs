@@ -1,0 +1,260 @@
+//! The query engine: one DataFusion session per attached lake, every discovered table registered,
+//! read-only SQL, a memory limit with spilling, and queries as cancellable streams. Knows nothing
+//! of the UI; the same `Engine` serves the CLI, the app and tests.
+
+mod diagnose;
+mod error;
+mod guard;
+pub mod options;
+mod register;
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, RwLock};
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::execution::SendableRecordBatchStream;
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use futures::StreamExt;
+
+pub use error::EngineError;
+pub use guard::check_read_only;
+pub use options::{EngineOptions, MemoryLimit};
+
+use crate::lake::{Catalog, DiscoverOptions, Lake, TableInfo};
+use crate::model::SourceSpec;
+
+/// A lake attached to a DataFusion session. Cheap to clone; clones share the session.
+#[derive(Clone)]
+pub struct Engine {
+    ctx: SessionContext,
+    lake: Lake,
+    catalog: Arc<RwLock<Arc<Catalog>>>,
+    discover_options: DiscoverOptions,
+    memory_limit_bytes: u64,
+}
+
+impl Engine {
+    /// Attaches to `spec`, discovers its tables and registers them.
+    pub async fn attach(spec: &SourceSpec, options: &EngineOptions) -> Result<Self, EngineError> {
+        let lake = Lake::attach(spec)?;
+        Self::with_lake(lake, options, DiscoverOptions::default()).await
+    }
+
+    /// Builds the session over an attached lake.
+    pub async fn with_lake(
+        lake: Lake,
+        options: &EngineOptions,
+        discover_options: DiscoverOptions,
+    ) -> Result<Self, EngineError> {
+        let catalog = lake.discover(&discover_options).await?;
+        let memory_limit_bytes = options
+            .memory_limit
+            .unwrap_or(MemoryLimit::Fraction(options::DEFAULT_MEMORY_FRACTION))
+            .bytes(options::total_ram_bytes());
+        let mut config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_create_default_catalog_and_schema(true)
+            .with_default_catalog_and_schema("datafusion", catalog.default_schema());
+        if let Some(partitions) = options.target_partitions {
+            config = config.with_target_partitions(partitions.max(1));
+        }
+        let disk = match &options.spill_dir {
+            Some(dir) => DiskManagerMode::Directories(vec![dir.clone()]),
+            None => DiskManagerMode::OsTmpDirectory,
+        };
+        let cache = match options.listing_cache_ttl {
+            // DataFusion caches listings forever by default; without a TTL we list every time.
+            None => CacheManagerConfig::default().with_list_files_cache_limit(0),
+            Some(ttl) => CacheManagerConfig::default().with_list_files_cache_ttl(Some(ttl)),
+        };
+        let runtime = RuntimeEnvBuilder::new()
+            // Fair sharing between spilling operators: with a greedy pool one partition's sort can
+            // starve another's merge reservation and fail where spilling would have succeeded.
+            .with_memory_pool(Arc::new(TrackConsumersPool::new(
+                FairSpillPool::new(usize::try_from(memory_limit_bytes).unwrap_or(usize::MAX)),
+                NonZeroUsize::new(5).expect("5 is not zero"),
+            )))
+            .with_disk_manager_builder(DiskManagerBuilder::default().with_mode(disk))
+            .with_cache_manager(cache)
+            .build_arc()
+            .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        ctx.register_object_store(&Lake::url(), Arc::clone(&lake.store) as _);
+        let engine = Self {
+            ctx,
+            lake,
+            catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
+            discover_options,
+            memory_limit_bytes,
+        };
+        engine.install(catalog)?;
+        Ok(engine)
+    }
+
+    fn install(&self, mut catalog: Catalog) -> Result<(), EngineError> {
+        let failures =
+            register::register_catalog(&self.ctx, &catalog, self.lake.store.display_root())
+                .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
+        catalog.notes.extend(
+            failures
+                .into_iter()
+                .map(|f| format!("could not register {f}")),
+        );
+        *self
+            .catalog
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(catalog);
+        Ok(())
+    }
+
+    /// Discovers the lake again (new tables, new columns) and re-registers every table.
+    pub async fn refresh_catalog(&self) -> Result<Arc<Catalog>, EngineError> {
+        let catalog = self.lake.discover(&self.discover_options).await?;
+        self.install(catalog)?;
+        Ok(self.catalog())
+    }
+
+    /// What discovery found, as of the last attach or refresh.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        Arc::clone(
+            &self
+                .catalog
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// The attached lake.
+    pub fn lake(&self) -> &Lake {
+        &self.lake
+    }
+
+    /// The memory limit in bytes.
+    pub fn memory_limit_bytes(&self) -> u64 {
+        self.memory_limit_bytes
+    }
+
+    /// The underlying session, for benchmarks and tests that compare against plain DataFusion.
+    pub fn session(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Plans `sql` (read-only statements only) and starts it as a stream of batches.
+    /// Dropping the stream cancels the query.
+    pub async fn query(&self, sql: &str) -> Result<QueryStream, EngineError> {
+        check_read_only(sql)?;
+        let options = SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let frame = self
+            .ctx
+            .sql_with_options(sql, options)
+            .await
+            .map_err(|e| self.planning_error(e))?;
+        let tables = self.tables_in(frame.logical_plan());
+        let stream = match frame.execute_stream().await {
+            Ok(stream) => stream,
+            Err(err) => return Err(diagnose::explain_failure(self, err, &tables).await),
+        };
+        Ok(QueryStream {
+            inner: stream,
+            engine: self.clone(),
+            tables,
+        })
+    }
+
+    /// Runs `sql` to completion and returns all its batches.
+    pub async fn collect(&self, sql: &str) -> Result<Vec<RecordBatch>, EngineError> {
+        let mut stream = self.query(sql).await?;
+        let mut batches = Vec::new();
+        while let Some(batch) = stream.next().await {
+            batches.push(batch?);
+        }
+        Ok(batches)
+    }
+
+    /// The discovered tables a plan reads.
+    fn tables_in(&self, plan: &LogicalPlan) -> Vec<TableInfo> {
+        let catalog = self.catalog();
+        let mut found: Vec<TableInfo> = Vec::new();
+        let _ = plan.apply_with_subqueries(|node| {
+            if let LogicalPlan::TableScan(scan) = node {
+                let name = match scan.table_name.schema() {
+                    Some(schema) => format!("{schema}.{}", scan.table_name.table()),
+                    None => scan.table_name.table().to_owned(),
+                };
+                if let Some(table) = catalog.table(&name, catalog.default_schema())
+                    && !found
+                        .iter()
+                        .any(|t| t.qualified_name() == table.qualified_name())
+                {
+                    found.push(table.clone());
+                }
+            }
+            Ok(TreeNodeRecursion::Continue)
+        });
+        found
+    }
+
+    /// A planning error, pointing at discovery problems when the query names a broken table.
+    fn planning_error(&self, err: datafusion::error::DataFusionError) -> EngineError {
+        let text = err.to_string();
+        if text.contains("not found") {
+            let catalog = self.catalog();
+            for problem in &catalog.problems {
+                let bare = format!("'{}'", problem.name);
+                let qualified = format!("{}.{}'", problem.schema, problem.name);
+                if text.contains(&qualified)
+                    || (problem.schema == catalog.default_schema() && text.contains(&bare))
+                {
+                    return EngineError::TableUnavailable {
+                        name: problem.qualified_name(),
+                        reason: problem.message.clone(),
+                        location: problem.location.clone(),
+                    };
+                }
+            }
+        }
+        EngineError::Sql(err)
+    }
+}
+
+/// A running query. Pull batches with [`QueryStream::next`]; drop it to cancel.
+pub struct QueryStream {
+    inner: SendableRecordBatchStream,
+    engine: Engine,
+    tables: Vec<TableInfo>,
+}
+
+impl QueryStream {
+    /// The schema of the result.
+    pub fn schema(&self) -> SchemaRef {
+        self.inner.schema()
+    }
+
+    /// The lake tables the query reads (their warnings are worth showing beside the result).
+    pub fn tables(&self) -> &[TableInfo] {
+        &self.tables
+    }
+
+    /// The next batch; errors name the table and file that failed when they can be found.
+    pub async fn next(&mut self) -> Option<Result<RecordBatch, EngineError>> {
+        match self.inner.next().await? {
+            Ok(batch) => Some(Ok(batch)),
+            Err(err) => Some(Err(diagnose::explain_failure(
+                &self.engine,
+                err,
+                &self.tables,
+            )
+            .await)),
+        }
+    }
+}

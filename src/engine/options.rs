@@ -1,0 +1,104 @@
+//! [`EngineOptions`]: memory limit, spill folder and parallelism for a lake's DataFusion session.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How the query engine uses the machine.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Memory the engine may use before spilling or failing; `None`: half of this machine's RAM.
+    pub memory_limit: Option<MemoryLimit>,
+    /// Where sorts and joins spill when over the limit; `None`: the OS temp folder.
+    pub spill_dir: Option<PathBuf>,
+    /// Threads a query uses; `None`: one per core.
+    pub target_partitions: Option<usize>,
+    /// How long a table's file listing may be reused; `None` lists on every query so new files
+    /// are seen at once (DataFusion would otherwise cache listings forever).
+    pub listing_cache_ttl: Option<Duration>,
+}
+
+/// A memory limit: bytes, or a share of the machine's RAM.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MemoryLimit {
+    /// An absolute number of bytes.
+    Bytes(u64),
+    /// A fraction of total RAM, in (0, 1].
+    Fraction(f64),
+}
+
+/// The share of RAM used when no limit is given.
+pub const DEFAULT_MEMORY_FRACTION: f64 = 0.5;
+
+impl MemoryLimit {
+    /// The limit in bytes on a machine with `total_ram` bytes.
+    pub fn bytes(self, total_ram: u64) -> u64 {
+        match self {
+            Self::Bytes(bytes) => bytes,
+            Self::Fraction(fraction) => (total_ram as f64 * fraction) as u64,
+        }
+    }
+}
+
+impl std::str::FromStr for MemoryLimit {
+    type Err = String;
+
+    /// Parses `4GiB`, `512MB`, `2g`, `1073741824` or `50%`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let text = s.trim();
+        let invalid = || format!("`{s}` is not a memory size: write e.g. 4GiB, 512MB or 50%");
+        if let Some(percent) = text.strip_suffix('%') {
+            let value: f64 = percent.trim().parse().map_err(|_| invalid())?;
+            if !(value > 0.0 && value <= 100.0) {
+                return Err(format!("`{s}`: a share of RAM must be between 0% and 100%"));
+            }
+            return Ok(Self::Fraction(value / 100.0));
+        }
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let value: f64 = number.parse().map_err(|_| invalid())?;
+        let multiplier: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1.0,
+            "k" | "kb" => 1e3,
+            "kib" => 1024.0,
+            "m" | "mb" => 1e6,
+            "mib" => 1024.0 * 1024.0,
+            "g" | "gb" => 1e9,
+            "gib" => 1024.0 * 1024.0 * 1024.0,
+            "t" | "tb" => 1e12,
+            "tib" => 1024.0_f64.powi(4),
+            _ => return Err(invalid()),
+        };
+        if value <= 0.0 {
+            return Err(invalid());
+        }
+        Ok(Self::Bytes((value * multiplier) as u64))
+    }
+}
+
+/// Total RAM of this machine in bytes.
+pub fn total_ram_bytes() -> u64 {
+    let mut system = sysinfo::System::new();
+    system.refresh_memory();
+    system.total_memory()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sizes_and_shares() {
+        assert_eq!(
+            "4GiB".parse(),
+            Ok(MemoryLimit::Bytes(4 * 1024 * 1024 * 1024))
+        );
+        assert_eq!("512MB".parse(), Ok(MemoryLimit::Bytes(512_000_000)));
+        assert_eq!("2g".parse(), Ok(MemoryLimit::Bytes(2_000_000_000)));
+        assert_eq!("25%".parse(), Ok(MemoryLimit::Fraction(0.25)));
+        assert!("lots".parse::<MemoryLimit>().is_err());
+        assert!("150%".parse::<MemoryLimit>().is_err());
+        assert_eq!(MemoryLimit::Fraction(0.5).bytes(8_000), 4_000);
+    }
+}

@@ -1,0 +1,181 @@
+//! Reading one file's schema, per format. Parquet and Arrow use DataFusion's own inference (so
+//! types match what DataFusion would pick, string views included); JSON and CSV read a bounded
+//! prefix of records after undoing any compression.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::Schema;
+use datafusion::datasource::file_format::FileFormat as _;
+use datafusion::datasource::file_format::arrow::ArrowFormat;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::execution::SessionState;
+use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore};
+
+use super::files::{Compression, DataFormat, FileKind, decompress_reader, sniff_compression};
+
+/// Records read per JSON or CSV file when inferring its schema.
+pub const RECORDS_PER_FILE: usize = 1000;
+/// Bytes of decompressed text read per JSON or CSV file when inferring its schema.
+const TEXT_BYTES_PER_FILE: usize = 4 * 1024 * 1024;
+
+/// Reads the schema of one file of the given kind.
+pub async fn file_schema(
+    state: &SessionState,
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+    kind: FileKind,
+) -> Result<Schema, String> {
+    match kind.format {
+        DataFormat::Parquet => {
+            let schema = ParquetFormat::default()
+                .infer_schema(state, store, std::slice::from_ref(meta))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(schema.as_ref().clone())
+        }
+        DataFormat::Arrow => {
+            let schema = ArrowFormat
+                .infer_schema(state, store, std::slice::from_ref(meta))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(schema.as_ref().clone())
+        }
+        DataFormat::Json => {
+            let (text, truncated) = read_text_prefix(store, meta).await?;
+            json_schema(&text, truncated)
+        }
+        DataFormat::Csv => {
+            let (text, truncated) = read_text_prefix(store, meta).await?;
+            csv_schema(&text, truncated)
+        }
+    }
+}
+
+/// The first [`TEXT_BYTES_PER_FILE`] of decompressed text, and whether the file goes on past it.
+async fn read_text_prefix(
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+) -> Result<(Vec<u8>, bool), String> {
+    let head = store
+        .get_opts(
+            &meta.location,
+            GetOptions {
+                range: Some(GetRange::Bounded(0..meta.size.min(8))),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .bytes()
+        .await
+        .map_err(|e| e.to_string())?;
+    let compression = sniff_compression(&head);
+    // Uncompressed text can be read as a range; a compressed stream must be read from its start.
+    let range = (compression == Compression::None)
+        .then(|| GetRange::Bounded(0..meta.size.min(TEXT_BYTES_PER_FILE as u64)));
+    let bytes = store
+        .get_opts(
+            &meta.location,
+            GetOptions {
+                range,
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?
+        .bytes()
+        .await
+        .map_err(|e| e.to_string())?;
+    let file_goes_on = compression == Compression::None && meta.size > TEXT_BYTES_PER_FILE as u64;
+    tokio::task::spawn_blocking(move || {
+        let mut text = Vec::new();
+        decompress_reader(compression, bytes.as_ref())
+            .take(TEXT_BYTES_PER_FILE as u64 + 1)
+            .read_to_end(&mut text)
+            .map_err(|e| format!("corrupt {compression} data: {e}"))?;
+        let truncated = file_goes_on || text.len() > TEXT_BYTES_PER_FILE;
+        text.truncate(TEXT_BYTES_PER_FILE);
+        Ok((text, truncated))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Infers a schema from JSON records, newline-delimited or concatenated.
+pub fn json_schema(text: &[u8], truncated: bool) -> Result<Schema, String> {
+    let mut values = Vec::new();
+    for item in serde_json::Deserializer::from_slice(text)
+        .into_iter::<serde_json::Value>()
+        .take(RECORDS_PER_FILE)
+    {
+        match item {
+            Ok(serde_json::Value::Object(map)) => values.push(serde_json::Value::Object(map)),
+            Ok(other) => {
+                return Err(format!(
+                    "expected a JSON object per record, found {}",
+                    json_kind(&other)
+                ));
+            }
+            Err(err) if truncated && err.is_eof() => break,
+            Err(err) => return Err(format!("invalid JSON: {err}")),
+        }
+    }
+    if values.is_empty() {
+        return Err("no JSON records".to_owned());
+    }
+    datafusion::arrow::json::reader::infer_json_schema_from_iterator(values.into_iter().map(Ok))
+        .map_err(|e| e.to_string())
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Infers a schema from CSV text with a header row.
+pub fn csv_schema(text: &[u8], truncated: bool) -> Result<Schema, String> {
+    // A cut-off last line would mislead inference.
+    let text = if truncated {
+        &text[..text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)]
+    } else {
+        text
+    };
+    std::str::from_utf8(text).map_err(|e| format!("the CSV text is not valid UTF-8 ({e})"))?;
+    let (schema, _) = datafusion::arrow::csv::reader::Format::default()
+        .with_header(true)
+        .infer_schema(text, Some(RECORDS_PER_FILE))
+        .map_err(|e| e.to_string())?;
+    if schema.fields().is_empty() {
+        return Err("no CSV header".to_owned());
+    }
+    Ok(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::datatypes::DataType;
+
+    #[test]
+    fn json_concatenated_without_newlines() {
+        let schema = json_schema(br#"{"a":1,"b":"x"}{"a":2.5,"c":true}"#, false).expect("schema");
+        let a = schema.field_with_name("a").expect("a");
+        assert_eq!(a.data_type(), &DataType::Float64);
+        assert!(schema.field_with_name("c").is_ok());
+    }
+
+    #[test]
+    fn invalid_json_and_non_utf8_csv_are_reported() {
+        let err = json_schema(b"{\"a\":1}\n{\"a\": nope}\n", false).expect_err("invalid");
+        assert!(err.contains("invalid JSON"), "{err}");
+        let err = csv_schema(b"name,city\nJos\xe9,Z\xfcrich\n", false).expect_err("latin-1");
+        assert!(err.contains("not valid UTF-8"), "{err}");
+    }
+}

@@ -1,0 +1,88 @@
+//! Everything about reaching a lake's data: the object store for a [`SourceSpec`], table discovery
+//! (zones, tables, Hive partitions, formats), schema inference with drift, and the reader for JSON
+//! and CSV files. No egui, no SQL execution.
+
+pub mod bundled;
+mod catalog;
+pub mod discover;
+mod error;
+pub mod files;
+mod infer;
+pub mod partitions;
+pub mod schema;
+mod store;
+pub mod text_format;
+
+use std::sync::Arc;
+
+use object_store::local::LocalFileSystem;
+use url::Url;
+
+pub use catalog::{Catalog, TableInfo, TableProblem};
+pub use discover::{DiscoverOptions, discover};
+pub use error::{LakeError, UnreadableFile};
+pub use store::LakeStore;
+
+use crate::model::{SourceLocation, SourceSpec};
+
+/// The URL a lake's store is registered under in DataFusion; table URLs live beneath it, so a
+/// query can only reach objects inside the attached lake.
+pub const LAKE_URL: &str = "lakesight://lake/";
+
+/// An attached lake: its source and the read-only store rooted at it.
+#[derive(Debug, Clone)]
+pub struct Lake {
+    /// What the user attached.
+    pub spec: SourceSpec,
+    /// The store, rooted at the lake.
+    pub store: Arc<LakeStore>,
+}
+
+impl Lake {
+    /// Attaches to a source: checks it exists and roots a store at it.
+    pub fn attach(spec: &SourceSpec) -> Result<Self, LakeError> {
+        match &spec.location {
+            SourceLocation::Local { path } => {
+                let root = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                match std::fs::metadata(&root) {
+                    Err(_) => return Err(LakeError::FolderNotFound(root)),
+                    Ok(meta) if !meta.is_dir() => return Err(LakeError::NotAFolder(root)),
+                    Ok(_) => {}
+                }
+                let root = root.canonicalize().unwrap_or(root);
+                let inner =
+                    LocalFileSystem::new_with_prefix(&root).map_err(|source| LakeError::List {
+                        location: root.display().to_string(),
+                        source,
+                    })?;
+                let display = root.display().to_string();
+                Ok(Self {
+                    spec: spec.clone(),
+                    store: Arc::new(LakeStore::new(Arc::new(inner), display)),
+                })
+            }
+            SourceLocation::S3 { .. } => Err(LakeError::Unsupported(format!(
+                "cannot attach {spec}: S3 sources are not supported by this build yet; copy the data to a local folder"
+            ))),
+        }
+    }
+
+    /// The URL the store is registered under.
+    pub fn url() -> Url {
+        Url::parse(LAKE_URL).expect("LAKE_URL is a valid URL")
+    }
+
+    /// The URL of a table's folder or file under [`LAKE_URL`].
+    pub fn table_url(table: &TableInfo) -> String {
+        if table.single_file {
+            format!("{LAKE_URL}{}", table.prefix)
+        } else {
+            format!("{LAKE_URL}{}/", table.prefix)
+        }
+    }
+
+    /// Discovers the lake's tables.
+    pub async fn discover(&self, options: &DiscoverOptions) -> Result<Catalog, LakeError> {
+        discover(&self.store, options).await
+    }
+}

@@ -1,0 +1,20 @@
+//! Lakesight: offline desktop analytics for streaming data lakes.
+//!
+//! The crate is layered; each module may use only the modules to its left:
+//!
+//! `model <- lake <- engine <- (jobs) <- cli / app -> ui`
+//!
+//! - [`model`] — plain data: where a lake lives ([`model::SourceSpec`]). No I/O.
+//! - [`lake`] — reaching the data: object stores, table discovery, formats, schema inference.
+//! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
+//! - [`sim`] — the Firehose-style simulator and the sample-lake generator (depends on arrow only).
+//! - [`cli`] — the headless subcommands, built on the layers above.
+//!
+//! No module below `app`/`ui` may use `egui` or `eframe`; `tests/architecture.rs` enforces it.
+
+pub mod build_info;
+pub mod cli;
+pub mod engine;
+pub mod lake;
+pub mod model;
+pub mod sim;

@@ -1,0 +1,137 @@
+//! [`SourceSpec`]: the address of a lake (a local folder, or later `s3://bucket/prefix`) plus the
+//! AWS profile used to reach it.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// Where a lake's root is.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SourceLocation {
+    /// A folder on this machine.
+    Local {
+        /// The folder; relative paths are resolved when the lake is attached.
+        path: PathBuf,
+    },
+    /// A bucket and optional key prefix in S3 or an S3-compatible store.
+    S3 {
+        /// Bucket name.
+        bucket: String,
+        /// Key prefix without leading or trailing `/` (empty for the bucket root).
+        prefix: String,
+    },
+}
+
+/// A lake a user attaches: its location and the named AWS profile to reach it with.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SourceSpec {
+    /// Where the lake's root is.
+    pub location: SourceLocation,
+    /// Named AWS profile for S3 sources (`None`: `AWS_PROFILE`, else `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+}
+
+/// A source string that cannot name a lake.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SourceSpecError {
+    /// The string was empty.
+    #[error("the source is empty: give a folder path or s3://bucket/prefix")]
+    Empty,
+    /// An `s3://` URL without a bucket.
+    #[error("`{0}` has no bucket name: write s3://bucket or s3://bucket/prefix")]
+    MissingBucket(String),
+    /// A URL scheme Lakesight does not read.
+    #[error("`{0}` uses an unsupported scheme: give a folder path or s3://bucket/prefix")]
+    UnsupportedScheme(String),
+}
+
+impl SourceSpec {
+    /// A local folder source.
+    pub fn local(path: impl Into<PathBuf>) -> Self {
+        Self {
+            location: SourceLocation::Local { path: path.into() },
+            profile: None,
+        }
+    }
+
+    /// The same source reached with a named profile.
+    #[must_use]
+    pub fn with_profile(mut self, profile: Option<String>) -> Self {
+        self.profile = profile;
+        self
+    }
+}
+
+impl FromStr for SourceSpec {
+    type Err = SourceSpecError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(SourceSpecError::Empty);
+        }
+        if let Some(rest) = s.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(SourceSpecError::MissingBucket(s.to_owned()));
+            }
+            return Ok(Self {
+                location: SourceLocation::S3 {
+                    bucket: bucket.to_owned(),
+                    prefix: prefix.trim_matches('/').to_owned(),
+                },
+                profile: None,
+            });
+        }
+        if let Some(path) = s.strip_prefix("file://") {
+            return Ok(Self::local(path));
+        }
+        if let Some((scheme, _)) = s.split_once("://") {
+            return Err(SourceSpecError::UnsupportedScheme(scheme.to_owned()));
+        }
+        Ok(Self::local(s))
+    }
+}
+
+impl fmt::Display for SourceSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            SourceLocation::Local { path } => write!(f, "{}", path.display()),
+            SourceLocation::S3 { bucket, prefix } if prefix.is_empty() => {
+                write!(f, "s3://{bucket}")
+            }
+            SourceLocation::S3 { bucket, prefix } => write!(f, "s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_local_and_s3_sources() {
+        assert_eq!(
+            "./lake".parse::<SourceSpec>(),
+            Ok(SourceSpec::local("./lake"))
+        );
+        let s3: SourceSpec = "s3://acme-lake/prod/events/".parse().expect("valid");
+        assert_eq!(
+            s3.location,
+            SourceLocation::S3 {
+                bucket: "acme-lake".into(),
+                prefix: "prod/events".into()
+            }
+        );
+        assert_eq!(s3.to_string(), "s3://acme-lake/prod/events");
+        assert_eq!(
+            "s3://".parse::<SourceSpec>(),
+            Err(SourceSpecError::MissingBucket("s3://".into()))
+        );
+        assert!(
+            matches!("gs://x".parse::<SourceSpec>(), Err(SourceSpecError::UnsupportedScheme(s)) if s == "gs")
+        );
+    }
+}
