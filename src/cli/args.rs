@@ -69,8 +69,8 @@ pub enum Command {
         /// Random seed: the same seed gives the same events.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// What the metrics do: steady, error-spike or revenue-drop.
-        #[arg(long, default_value = "steady")]
+        /// What the metrics do: steady, error-spike (the app log error rate jumps) or revenue-drop.
+        #[arg(long, default_value = "steady", value_parser = ["steady", "error-spike", "revenue-drop"])]
         scenario: String,
         /// Firehose buffer interval: deliver each stream's buffer at least this often (seconds).
         #[arg(long, default_value_t = 5.0)]

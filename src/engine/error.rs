@@ -73,9 +73,16 @@ fn tidy(err: &DataFusionError) -> String {
             "the query needs more memory than the engine's limit ({first_line}); raise --memory-limit, or filter or aggregate more"
         );
     }
-    let text = err.strip_backtrace();
-    let text = text.trim();
-    let text = text.strip_prefix("Error during planning: ").unwrap_or(text);
+    // The innermost error says what is wrong; the outer ones name optimizer passes.
+    let text = err
+        .find_root()
+        .strip_backtrace()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = text
+        .strip_prefix("Error during planning: ")
+        .unwrap_or(&text);
     if text.starts_with("table '") && text.ends_with("not found") {
         return format!(
             "{text}: queries read only the tables of the attached lake (run `lakesight tables` to list them)"
