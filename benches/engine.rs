@@ -99,7 +99,7 @@ fn main() {
 
         let wide = base.join("ten-thousand-files");
         ensure_many_files(&wide);
-        let attached = Lake::attach(&SourceSpec::local(&wide)).unwrap();
+        let attached = Lake::attach(&SourceSpec::local(&wide)).await.unwrap();
         let mut times = Vec::new();
         for _ in 0..RUNS {
             let t = Instant::now();

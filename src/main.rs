@@ -8,10 +8,12 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = lakesight::cli::Cli::parse();
+    // Our own warnings by default; libraries only when they fail (aws-config warns about every
+    // credential source it tries).
     let default_level = match cli.verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+        0 => "error,lakesight=warn",
+        1 => "warn,lakesight=info",
+        _ => "info,lakesight=debug",
     };
     tracing_subscriber::fmt()
         .with_env_filter(

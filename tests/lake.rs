@@ -652,3 +652,58 @@ async fn the_bundled_sample_lake_has_every_zone() {
     let firehose = catalog.table("landing.orders", "consumption").unwrap();
     assert_eq!(firehose.compressions, vec![Compression::Gzip]);
 }
+
+#[tokio::test]
+async fn change_detection_finds_new_files_in_a_local_lake() {
+    let lake = rich_lake();
+    let engine = attach(lake.path()).await;
+    let table = engine
+        .catalog()
+        .table("orders", "consumption")
+        .cloned()
+        .unwrap();
+    let store = &engine.lake().store;
+    let first = lakesight::lake::changes::new_files_since(store, &table, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        first.new_files.len(),
+        4,
+        "every data file, and nothing that is not data"
+    );
+    write(
+        lake.path(),
+        "consumption/orders/year=2026/month=11/day=25/hour=03/part-1.parquet",
+        &parquet_bytes(&orders_batch(100, 1, true)),
+    );
+    write(
+        lake.path(),
+        "consumption/orders/year=2026/month=11/day=25/hour=04/part-0.parquet",
+        &parquet_bytes(&orders_batch(101, 1, true)),
+    );
+    write(
+        lake.path(),
+        "consumption/orders/year=2026/month=11/day=25/hour=04/.tmp-part-1.parquet",
+        b"PAR1",
+    );
+    let second = lakesight::lake::changes::new_files_since(store, &table, Some(&first.watermark))
+        .await
+        .unwrap();
+    let mut names: Vec<String> = second
+        .new_files
+        .iter()
+        .map(|m| m.location.to_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "consumption/orders/year=2026/month=11/day=25/hour=03/part-1.parquet",
+            "consumption/orders/year=2026/month=11/day=25/hour=04/part-0.parquet"
+        ]
+    );
+    let third = lakesight::lake::changes::new_files_since(store, &table, Some(&second.watermark))
+        .await
+        .unwrap();
+    assert!(third.new_files.is_empty());
+}

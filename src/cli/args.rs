@@ -55,6 +55,12 @@ pub enum Command {
         #[arg(long)]
         max_rows: Option<usize>,
     },
+    /// List the AWS profiles in ~/.aws/config and ~/.aws/credentials (never their secrets).
+    Profiles {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
     /// Deliver simulated events into a lake folder the way Kinesis Data Firehose does.
     Simulate {
         /// The lake folder to write into (created if missing).
@@ -88,9 +94,21 @@ pub enum Command {
 /// Which lake to attach and how the engine may use the machine.
 #[derive(Debug, Args)]
 pub struct LakeArgs {
-    /// The lake: a local folder (default: the bundled sample lake).
+    /// The lake: a local folder or `s3://bucket[/prefix]` (default: the bundled sample lake).
     #[arg(long, short, env = "LAKESIGHT_SOURCE")]
     pub source: Option<String>,
+    /// AWS profile for `s3://` sources (default: `AWS_PROFILE`, else `default`).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region for `s3://` sources (default: the profile's region).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// S3-compatible endpoint URL, e.g. `http://localhost:9000` (default: the profile's `endpoint_url`).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Read a public bucket without credentials.
+    #[arg(long)]
+    pub no_sign_request: bool,
     /// Memory the query engine may use before spilling, e.g. 4GiB or 50% (default: half of RAM).
     #[arg(long, value_parser = parse_memory_limit)]
     pub memory_limit: Option<MemoryLimit>,

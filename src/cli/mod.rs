@@ -117,6 +117,16 @@ async fn dispatch(cli: Cli) -> Result<()> {
             output,
             max_rows,
         }) => query(&sql, &lake, format, output, max_rows).await,
+        Some(Command::Profiles { format }) => {
+            let profiles = crate::lake::aws::list_profiles()
+                .await
+                .map_err(anyhow::Error::msg)?;
+            match format {
+                ReportFormat::Table => print!("{}", report::profiles_text(&profiles)),
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&profiles)?),
+            }
+            Ok(())
+        }
         Some(Command::Simulate {
             into,
             rate,
@@ -142,15 +152,20 @@ async fn dispatch(cli: Cli) -> Result<()> {
 }
 
 /// The lake named by `--source`, or the bundled sample lake.
-fn source_spec(source: Option<&str>) -> Result<SourceSpec> {
-    match source {
-        Some(source) => Ok(source.parse::<SourceSpec>()?),
-        None => Ok(SourceSpec::local(bundled::sample_lake_dir()?)),
-    }
+fn source_spec(lake: &LakeArgs) -> Result<SourceSpec> {
+    let mut spec = match &lake.source {
+        Some(source) => source.parse::<SourceSpec>()?,
+        None => SourceSpec::local(bundled::sample_lake_dir()?),
+    };
+    spec.profile.clone_from(&lake.profile);
+    spec.region.clone_from(&lake.region);
+    spec.endpoint.clone_from(&lake.endpoint);
+    spec.no_sign_request = lake.no_sign_request;
+    Ok(spec)
 }
 
 async fn attach(lake: &LakeArgs) -> Result<Engine> {
-    let spec = source_spec(lake.source.as_deref())?;
+    let spec = source_spec(lake)?;
     let options = EngineOptions {
         memory_limit: lake.memory_limit,
         spill_dir: lake.spill_dir.clone(),
@@ -276,6 +291,10 @@ async fn simulate(
 async fn overview() -> Result<()> {
     let lake = LakeArgs {
         source: std::env::var("LAKESIGHT_SOURCE").ok(),
+        profile: None,
+        region: None,
+        endpoint: None,
+        no_sign_request: false,
         memory_limit: None,
         spill_dir: None,
     };

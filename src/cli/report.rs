@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use comfy_table::{Table, presets::UTF8_BORDERS_ONLY};
 use serde_json::{Value, json};
 
+use crate::lake::aws::ProfileInfo;
 use crate::lake::{Catalog, TableInfo};
 
 /// Bytes as a person reads them (`1.5 MiB`).
@@ -176,6 +177,25 @@ pub fn schema_json(table: &TableInfo) -> Value {
         "drift": table.drift.iter().map(|d| json!({ "column": d.column, "detail": d.kind, "message": d.to_string() })).collect::<Vec<_>>(),
         "warnings": table.warnings,
     })
+}
+
+/// `lakesight profiles` as aligned text. Secrets are never part of a [`ProfileInfo`].
+pub fn profiles_text(profiles: &[ProfileInfo]) -> String {
+    if profiles.is_empty() {
+        return "no AWS profiles found (looked in AWS_CONFIG_FILE or ~/.aws/config, AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)\n".to_owned();
+    }
+    let mut grid = Table::new();
+    grid.load_preset(UTF8_BORDERS_ONLY)
+        .set_header(["profile", "region", "kind", "endpoint"]);
+    for p in profiles {
+        grid.add_row([
+            p.name.clone(),
+            p.region.clone().unwrap_or_default(),
+            p.kind.to_string(),
+            p.endpoint.clone().unwrap_or_default(),
+        ]);
+    }
+    format!("{grid}\n")
 }
 
 #[cfg(test)]

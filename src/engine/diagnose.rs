@@ -31,6 +31,9 @@ pub(super) async fn explain_failure(
             reason: bad.reason.clone(),
         };
     }
+    if let DataFusionError::ObjectStore(store_err) = err.find_root() {
+        return EngineError::Storage(engine.lake().store.explain(store_err));
+    }
     if may_be_bad_data(&err) {
         for table in tables {
             if let Some((path, reason)) = probe_table(engine, table).await {

@@ -43,6 +43,9 @@ pub enum EngineError {
         /// What is wrong with it.
         reason: String,
     },
+    /// Reading from the lake's storage failed (S3 access, network, a vanished file).
+    #[error("could not read from the lake: {0}")]
+    Storage(String),
     /// The query failed while running.
     #[error("query failed: {}", tidy(.0))]
     Execution(DataFusionError),

@@ -43,7 +43,7 @@ pub struct Engine {
 impl Engine {
     /// Attaches to `spec`, discovers its tables and registers them.
     pub async fn attach(spec: &SourceSpec, options: &EngineOptions) -> Result<Self, EngineError> {
-        let lake = Lake::attach(spec)?;
+        let lake = Lake::attach_with(spec, &options.s3).await?;
         Self::with_lake(lake, options, DiscoverOptions::default()).await
     }
 

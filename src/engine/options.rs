@@ -15,6 +15,8 @@ pub struct EngineOptions {
     /// How long a table's file listing may be reused; `None` lists on every query so new files
     /// are seen at once (DataFusion would otherwise cache listings forever).
     pub listing_cache_ttl: Option<Duration>,
+    /// Retries and timeouts for S3 requests.
+    pub s3: crate::lake::S3Tuning,
 }
 
 /// A memory limit: bytes, or a share of the machine's RAM.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::execution::SessionState;
 use datafusion::prelude::SessionContext;
-use futures::{StreamExt, TryStreamExt};
+use futures::StreamExt;
 use object_store::path::Path;
 use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
 
@@ -17,7 +17,7 @@ use super::error::LakeError;
 use super::files::{self, Compression, DataFormat, FileKind, NameClass, classify_name};
 use super::schema::merge_schemas;
 use super::store::LakeStore;
-use super::{infer, partitions};
+use super::{infer, listing, partitions};
 
 /// The zone folders of a lake, in pipeline order.
 pub const ZONES: [&str; 3] = ["landing", "staging", "consumption"];
@@ -55,9 +55,9 @@ pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Ca
     let top = raw
         .list_with_delimiter(None)
         .await
-        .map_err(|source| LakeError::List {
+        .map_err(|e| LakeError::List {
             location: store.display_root().to_owned(),
-            source,
+            message: store.explain(&e),
         })?;
     let zones: Vec<&Path> = top
         .common_prefixes
@@ -77,13 +77,13 @@ pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Ca
             }
         }
         for zone in zones {
-            let listing = raw
-                .list_with_delimiter(Some(zone))
-                .await
-                .map_err(|source| LakeError::List {
-                    location: store.display_path(zone),
-                    source,
-                })?;
+            let listing =
+                raw.list_with_delimiter(Some(zone))
+                    .await
+                    .map_err(|e| LakeError::List {
+                        location: store.display_path(zone),
+                        message: store.explain(&e),
+                    })?;
             candidates.extend(children(zone.filename().unwrap_or_default(), &listing));
         }
     }
@@ -171,11 +171,14 @@ async fn discover_table(
 
     let listed: Vec<ObjectMeta> = match &candidate.single_file {
         Some(meta) => vec![meta.clone()],
-        None => raw
-            .list(Some(&candidate.prefix))
-            .try_collect()
+        None => listing::list_tree(raw, &candidate.prefix)
             .await
-            .map_err(|e| problem(format!("could not list the table's files: {e}")))?,
+            .map_err(|e| {
+                problem(format!(
+                    "could not list the table's files: {}",
+                    store.explain(&e)
+                ))
+            })?,
     };
 
     let mut warnings = Vec::new();
@@ -220,8 +223,13 @@ async fn discover_table(
         .max_by_key(|(_, files)| files.len())
         .map(|(f, _)| *f)
     else {
+        let ignored = if ignored > 0 {
+            format!(" ({ignored} non-data file(s) ignored)")
+        } else {
+            String::new()
+        };
         return Err(problem(format!(
-            "no data files in the table's folder ({ignored} non-data file(s) ignored)"
+            "no data files in the table's folder{ignored}"
         )));
     };
     for (other, files) in &by_format {

@@ -28,14 +28,16 @@ pub enum LakeError {
     #[error("{0}")]
     Unsupported(String),
     /// Listing or reading the store failed.
-    #[error("could not list {location}: {source}")]
+    #[error("could not list {location}: {message}")]
     List {
         /// What was being listed.
         location: String,
-        /// The store's error.
-        #[source]
-        source: object_store::Error,
+        /// The store's error, explained.
+        message: String,
     },
+    /// Reaching S3 or reading the AWS configuration failed.
+    #[error("{0}")]
+    Aws(String),
     /// Preparing the bundled sample lake failed.
     #[error("could not prepare the bundled sample lake in {}: {source}", path.display())]
     SampleLake {
@@ -45,4 +47,19 @@ pub enum LakeError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// An error and its causes on one line, without repeating a cause its parent already quotes.
+pub fn error_text(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }

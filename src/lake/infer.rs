@@ -10,7 +10,7 @@ use datafusion::datasource::file_format::FileFormat as _;
 use datafusion::datasource::file_format::arrow::ArrowFormat;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::execution::SessionState;
-use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore};
+use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore, ObjectStoreExt};
 
 use super::files::{Compression, DataFormat, FileKind, decompress_reader, sniff_compression};
 
@@ -33,6 +33,18 @@ pub async fn file_schema(
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(schema.as_ref().clone())
+        }
+        // DataFusion's Arrow inference fails on IPC files served as a stream (S3), so read the
+        // file (or stream) format ourselves when the object is of a reasonable size.
+        DataFormat::Arrow if meta.size <= ARROW_READ_WHOLE_BYTES => {
+            let bytes = store
+                .get(&meta.location)
+                .await
+                .map_err(|e| e.to_string())?
+                .bytes()
+                .await
+                .map_err(|e| e.to_string())?;
+            arrow_schema(&bytes)
         }
         DataFormat::Arrow => {
             let schema = ArrowFormat
@@ -100,6 +112,23 @@ async fn read_text_prefix(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// Arrow IPC objects up to this size are read whole to find their schema.
+const ARROW_READ_WHOLE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The schema of Arrow IPC bytes in the file format, or else the stream format.
+fn arrow_schema(bytes: &[u8]) -> Result<Schema, String> {
+    use datafusion::arrow::ipc::reader::{FileReader, StreamReader};
+    match FileReader::try_new(std::io::Cursor::new(bytes), None) {
+        Ok(reader) => Ok(reader.schema().as_ref().clone()),
+        Err(file_error) => match StreamReader::try_new(bytes, None) {
+            Ok(reader) => Ok(reader.schema().as_ref().clone()),
+            Err(stream_error) => Err(format!(
+                "not an Arrow IPC file ({file_error}) or stream ({stream_error})"
+            )),
+        },
+    }
 }
 
 /// Infers a schema from JSON records, newline-delimited or concatenated.

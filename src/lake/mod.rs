@@ -1,13 +1,17 @@
-//! Everything about reaching a lake's data: the object store for a [`SourceSpec`], table discovery
-//! (zones, tables, Hive partitions, formats), schema inference with drift, and the reader for JSON
-//! and CSV files. No egui, no SQL execution.
+//! Everything about reaching a lake's data: the object store for a [`SourceSpec`] (a local folder,
+//! or S3 through the analyst's AWS profiles), table discovery (zones, tables, Hive partitions,
+//! formats), schema inference with drift, change detection, and the reader for JSON and CSV files.
+//! No egui, no SQL execution.
 
+pub mod aws;
 pub mod bundled;
 mod catalog;
+pub mod changes;
 pub mod discover;
-mod error;
+pub mod error;
 pub mod files;
 mod infer;
+pub mod listing;
 pub mod partitions;
 pub mod schema;
 mod store;
@@ -18,6 +22,7 @@ use std::sync::Arc;
 use object_store::local::LocalFileSystem;
 use url::Url;
 
+pub use aws::S3Tuning;
 pub use catalog::{Catalog, TableInfo, TableProblem};
 pub use discover::{DiscoverOptions, discover};
 pub use error::{LakeError, UnreadableFile};
@@ -39,9 +44,15 @@ pub struct Lake {
 }
 
 impl Lake {
-    /// Attaches to a source: checks it exists and roots a store at it.
-    pub fn attach(spec: &SourceSpec) -> Result<Self, LakeError> {
-        match &spec.location {
+    /// Attaches to a source: checks it exists (local) or loads its AWS profile (S3) and roots a
+    /// store at it. Nothing is listed yet.
+    pub async fn attach(spec: &SourceSpec) -> Result<Self, LakeError> {
+        Self::attach_with(spec, &S3Tuning::default()).await
+    }
+
+    /// [`Lake::attach`] with explicit S3 retry and timeout settings.
+    pub async fn attach_with(spec: &SourceSpec, tuning: &S3Tuning) -> Result<Self, LakeError> {
+        let store = match &spec.location {
             SourceLocation::Local { path } => {
                 let root = std::path::absolute(path).unwrap_or_else(|_| path.clone());
                 match std::fs::metadata(&root) {
@@ -51,20 +62,21 @@ impl Lake {
                 }
                 let root = root.canonicalize().unwrap_or(root);
                 let inner =
-                    LocalFileSystem::new_with_prefix(&root).map_err(|source| LakeError::List {
+                    LocalFileSystem::new_with_prefix(&root).map_err(|e| LakeError::List {
                         location: root.display().to_string(),
-                        source,
+                        message: e.to_string(),
                     })?;
-                let display = root.display().to_string();
-                Ok(Self {
-                    spec: spec.clone(),
-                    store: Arc::new(LakeStore::new(Arc::new(inner), display)),
-                })
+                LakeStore::new(Arc::new(inner), root.display().to_string())
             }
-            SourceLocation::S3 { .. } => Err(LakeError::Unsupported(format!(
-                "cannot attach {spec}: S3 sources are not supported by this build yet; copy the data to a local folder"
-            ))),
-        }
+            SourceLocation::S3 { bucket, prefix } => {
+                let (inner, context) = aws::open_s3(spec, bucket, prefix, tuning).await?;
+                LakeStore::new(inner, spec.to_string()).with_s3_context(context)
+            }
+        };
+        Ok(Self {
+            spec: spec.clone(),
+            store: Arc::new(store),
+        })
     }
 
     /// The URL the store is registered under.

@@ -13,6 +13,7 @@ use object_store::{
     PutMultipartOptions, PutOptions, PutPayload, PutResult,
 };
 
+use super::aws::S3Context;
 use super::files::{NameClass, classify_name};
 
 /// A read-only view of a lake root that hides non-data objects from listings.
@@ -21,6 +22,8 @@ pub struct LakeStore {
     inner: Arc<dyn ObjectStore>,
     /// The root as a person would write it (`/data/lake`, `s3://bucket/prefix`), for messages.
     display_root: String,
+    /// For S3 lakes: who asks for what, to explain failures.
+    s3: Option<S3Context>,
 }
 
 impl LakeStore {
@@ -29,6 +32,22 @@ impl LakeStore {
         Self {
             inner,
             display_root: display_root.into(),
+            s3: None,
+        }
+    }
+
+    /// The same store, with S3 context for error messages.
+    #[must_use]
+    pub fn with_s3_context(mut self, context: S3Context) -> Self {
+        self.s3 = Some(context);
+        self
+    }
+
+    /// A store failure in words a person can act on.
+    pub fn explain(&self, err: &object_store::Error) -> String {
+        match &self.s3 {
+            Some(context) => context.explain(err),
+            None => super::error::error_text(err),
         }
     }
 

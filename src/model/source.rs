@@ -31,6 +31,16 @@ pub struct SourceSpec {
     /// Named AWS profile for S3 sources (`None`: `AWS_PROFILE`, else `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// AWS region for S3 sources (`None`: the profile's region, else `AWS_REGION`, else us-east-1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// S3-compatible endpoint such as `http://localhost:9000` (`None`: the profile's `endpoint_url`,
+    /// else AWS). Path-style addressing, and plain http only for such explicit endpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Read a public bucket without credentials, as `aws s3 --no-sign-request` does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_sign_request: bool,
 }
 
 /// A source string that cannot name a lake.
@@ -53,14 +63,10 @@ impl SourceSpec {
         Self {
             location: SourceLocation::Local { path: path.into() },
             profile: None,
+            region: None,
+            endpoint: None,
+            no_sign_request: false,
         }
-    }
-
-    /// The same source reached with a named profile.
-    #[must_use]
-    pub fn with_profile(mut self, profile: Option<String>) -> Self {
-        self.profile = profile;
-        self
     }
 }
 
@@ -82,7 +88,7 @@ impl FromStr for SourceSpec {
                     bucket: bucket.to_owned(),
                     prefix: prefix.trim_matches('/').to_owned(),
                 },
-                profile: None,
+                ..Self::local("")
             });
         }
         if let Some(path) = s.strip_prefix("file://") {

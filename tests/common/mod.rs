@@ -1,4 +1,4 @@
-//! Builders for small lakes the tests write into temporary folders.
+//! Builders for small lakes the tests write into temporary folders, and an S3 server.
 #![allow(
     dead_code,
     clippy::unwrap_used,
@@ -6,6 +6,8 @@
     clippy::cast_lossless,
     clippy::doc_markdown
 )]
+
+pub mod s3;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,356 @@
+//! S3 lakes against a real S3 server (s3s-fs over HTTP on 127.0.0.1, started by each test) with
+//! SigV4 checks on, reached through AWS profiles in temporary files. No test reads the real
+//! `~/.aws` or touches the internet.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::doc_markdown)]
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use common::s3::{AwsFiles, S3Server, SECRET_KEY};
+use lakesight::engine::{Engine, EngineOptions};
+use lakesight::lake::changes::new_files_since;
+use lakesight::model::SourceSpec;
+use serde_json::Value;
+
+fn lakesight(aws: &AwsFiles) -> Command {
+    let mut cmd = Command::cargo_bin("lakesight").unwrap();
+    aws.apply(&mut cmd);
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env("LAKESIGHT_CACHE_DIR", aws.dir.path().join("cache"));
+    cmd
+}
+
+fn sample_lake() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// `tables --format json` without the location column (which names the source).
+fn tables_without_location(stdout: &str) -> Value {
+    let mut json: Value = serde_json::from_str(stdout).unwrap();
+    for table in json["tables"].as_array_mut().unwrap() {
+        table.as_object_mut().unwrap().remove("location");
+    }
+    json
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_s3_lake_reads_like_the_local_folder() {
+    let server = S3Server::start(true).await;
+    server.upload_dir(&sample_lake(), "acme-lake", "prod/events");
+    let aws = AwsFiles::new(&server.endpoint);
+    let local = sample_lake();
+    let local = local.to_str().unwrap();
+    // The endpoint comes from the profile's endpoint_url: no --endpoint here.
+    let s3 = [
+        "--source",
+        "s3://acme-lake/prod/events",
+        "--profile",
+        "lake-reader",
+    ];
+
+    let (code, local_tables, err) =
+        run(lakesight(&aws).args(["tables", "--format", "json", "--source", local]));
+    assert_eq!(code, 0, "{err}");
+    let (code, s3_tables, err) = run(lakesight(&aws)
+        .args(["tables", "--format", "json"])
+        .args(s3));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        tables_without_location(&s3_tables),
+        tables_without_location(&local_tables)
+    );
+
+    for sql in [
+        "SELECT hour, count(*) AS n, round(sum(amount), 2) AS revenue FROM orders WHERE day = '24' GROUP BY hour ORDER BY hour",
+        "SELECT level, count(*) AS n FROM landing.app_logs GROUP BY level ORDER BY level",
+        "SELECT count(*) AS n, sum(bytes_sent) AS b FROM staging.network_flows",
+        "SELECT count(*) AS n FROM landing.clickstream",
+    ] {
+        let (code, expected, err) =
+            run(lakesight(&aws).args(["query", "--format", "csv", "--source", local, sql]));
+        assert_eq!(code, 0, "{err}");
+        let (code, actual, err) = run(lakesight(&aws)
+            .args(["query", "--format", "csv", sql])
+            .args(s3));
+        assert_eq!(code, 0, "{sql}: {err}");
+        assert_eq!(actual, expected, "{sql}");
+    }
+    assert!(server.requests().iter().all(|r| !r.contains(SECRET_KEY)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credential_and_bucket_failures_are_clear() {
+    let server = S3Server::start(true).await;
+    server.upload_dir(&sample_lake(), "acme-lake", "");
+    let aws = AwsFiles::new(&server.endpoint);
+    for (args, expected) in [
+        (
+            vec!["--source", "s3://acme-lake", "--profile", "wrong-secret"],
+            vec!["profile `wrong-secret`", "secret access key is wrong"],
+        ),
+        (
+            vec!["--source", "s3://acme-lake", "--profile", "nope"],
+            vec!["AWS profile `nope` not found", "lakesight profiles"],
+        ),
+        (
+            vec!["--source", "s3://acme-lake", "--profile", "sso-user"],
+            vec!["profile `sso-user`", "aws sso login --profile sso-user"],
+        ),
+        (
+            vec![
+                "--source",
+                "s3://no-such-bucket",
+                "--profile",
+                "lake-reader",
+            ],
+            vec!["bucket `no-such-bucket` does not exist"],
+        ),
+        (
+            vec![
+                "--source",
+                "s3://acme-lake",
+                "--profile",
+                "lake-reader",
+                "--endpoint",
+                "http://127.0.0.1:9",
+            ],
+            vec!["cannot reach http://127.0.0.1:9"],
+        ),
+    ] {
+        let mut cmd = lakesight(&aws);
+        cmd.arg("tables").args(&args);
+        let started = Instant::now();
+        let (code, _, stderr) = run(&mut cmd);
+        eprintln!("{args:?} -> {stderr}");
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        for text in expected {
+            assert!(
+                stderr.contains(text),
+                "{args:?}: expected `{text}` in {stderr}"
+            );
+        }
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one message: {stderr}");
+        assert!(
+            !stderr.contains(SECRET_KEY) && !stderr.contains("not-the-right-secret"),
+            "secrets never shown: {stderr}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_lists_kinds_and_never_secrets() {
+    let server = S3Server::start(true).await;
+    let aws = AwsFiles::new(&server.endpoint);
+    let (code, stdout, stderr) = run(lakesight(&aws).args(["profiles", "--format", "json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let profiles: Value = serde_json::from_str(&stdout).unwrap();
+    let kinds: Vec<(String, String)> = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |name: &str, kind: &str| {
+        assert!(
+            kinds.contains(&(name.to_owned(), kind.to_owned())),
+            "{name} {kind} in {kinds:?}"
+        )
+    };
+    expect("lake-reader", "keys");
+    expect("sso-user", "sso");
+    expect("etl", "role");
+    expect("scripted", "process");
+    let reader = profiles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "lake-reader")
+        .unwrap();
+    assert_eq!(reader["region"], "eu-west-1");
+    assert_eq!(reader["endpoint"], server.endpoint.as_str());
+    let (_, text, _) = run(lakesight(&aws).args(["profiles"]));
+    for output in [&stdout, &text] {
+        assert!(
+            !output.contains(SECRET_KEY)
+                && !output.contains("not-the-right-secret")
+                && !output.contains("AKIA"),
+            "{output}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_dropped_connections_are_retried_then_reported() {
+    let server = S3Server::start(true).await;
+    server.upload_dir(&sample_lake(), "acme-lake", "");
+    let aws = AwsFiles::new(&server.endpoint);
+    let args = [
+        "query",
+        "--format",
+        "csv",
+        "--source",
+        "s3://acme-lake",
+        "--profile",
+        "lake-reader",
+        "SELECT count(*) AS n FROM payments",
+    ];
+    let (_, expected, _) = run(lakesight(&aws).args(args));
+    assert!(expected.starts_with("n\n"), "{expected}");
+
+    server
+        .faults
+        .slow_down
+        .store(3, std::sync::atomic::Ordering::SeqCst);
+    server
+        .faults
+        .drop_connections
+        .store(2, std::sync::atomic::Ordering::SeqCst);
+    let (code, actual, stderr) = run(lakesight(&aws).args(args));
+    assert_eq!(code, 0, "transient faults are retried: {stderr}");
+    assert_eq!(actual, expected);
+    assert_eq!(
+        server
+            .faults
+            .slow_down
+            .load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the faults were hit"
+    );
+
+    server
+        .faults
+        .slow_down
+        .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+    let started = Instant::now();
+    let (code, _, stderr) = run(lakesight(&aws).args(args));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("acme-lake") && stderr.contains("503"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(40),
+        "gave up in {:?}",
+        started.elapsed()
+    );
+}
+
+/// A lake on an unsigned server, reached in-process with `--no-sign-request` semantics.
+async fn unsigned_engine(server: &S3Server, source: &str) -> Engine {
+    let mut spec: SourceSpec = source.parse().unwrap();
+    spec.endpoint = Some(server.endpoint.clone());
+    spec.no_sign_request = true;
+    spec.region = Some("eu-west-1".into());
+    Engine::attach(&spec, &EngineOptions::default())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partition_filters_narrow_the_listing_itself() {
+    let server = S3Server::start(false).await;
+    server.upload_dir(&sample_lake(), "public-lake", "");
+    let engine = unsigned_engine(&server, "s3://public-lake").await;
+    server.clear_requests();
+    let batches = engine.collect("SELECT count(*) FROM orders WHERE year = '2026' AND month = '11' AND day = '24' AND hour = '15'").await.unwrap();
+    assert_eq!(batches[0].num_rows(), 1);
+    let lists: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.starts_with("GET /public-lake?") || r.starts_with("GET /public-lake/?"))
+        .collect();
+    assert!(!lists.is_empty(), "{:?}", server.requests());
+    for request in &lists {
+        assert!(
+            request.contains("day%3D24%2Fhour%3D15") || request.contains("day=24/hour=15"),
+            "listing outside the partition: {request}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_objects_are_found_from_the_newest_partition_on() {
+    let server = S3Server::start(false).await;
+    server.upload_dir(&sample_lake(), "public-lake", "");
+    let engine = unsigned_engine(&server, "s3://public-lake").await;
+    let table = engine
+        .catalog()
+        .table("landing.orders", "consumption")
+        .cloned()
+        .unwrap();
+    let store = &engine.lake().store;
+
+    let first = new_files_since(store, &table, None).await.unwrap();
+    assert_eq!(first.new_files.len(), table.file_count);
+    assert!(first.full_listing);
+
+    let bucket = server.bucket_dir("public-lake");
+    let newest_dir = first
+        .new_files
+        .iter()
+        .map(|m| m.location.to_string())
+        .max()
+        .unwrap();
+    let newest_dir = newest_dir.rsplit_once('/').unwrap().0.to_owned();
+    std::fs::write(
+        bucket
+            .join(&newest_dir)
+            .join("lakesight-orders-1-2026-11-25-00-59-00-late"),
+        b"{\"order_id\":\"x\"}",
+    )
+    .unwrap();
+    std::fs::create_dir_all(bucket.join("landing/orders/year=2026/month=11/day=25/hour=01"))
+        .unwrap();
+    std::fs::write(bucket.join("landing/orders/year=2026/month=11/day=25/hour=01/lakesight-orders-1-2026-11-25-01-00-00-next"), b"{\"order_id\":\"y\"}").unwrap();
+
+    server.clear_requests();
+    let second = new_files_since(store, &table, Some(&first.watermark))
+        .await
+        .unwrap();
+    let mut names: Vec<String> = second
+        .new_files
+        .iter()
+        .map(|m| m.location.filename().unwrap().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "lakesight-orders-1-2026-11-25-00-59-00-late",
+            "lakesight-orders-1-2026-11-25-01-00-00-next"
+        ]
+    );
+    assert!(!second.full_listing);
+    let requests = server.requests();
+    assert!(
+        requests.iter().all(|r| r.contains("start-after")),
+        "listed from the watermark with StartAfter: {requests:?}"
+    );
+
+    let third = new_files_since(store, &table, Some(&second.watermark))
+        .await
+        .unwrap();
+    assert!(third.new_files.is_empty());
+}
