@@ -176,7 +176,7 @@ async fn profiles_lists_kinds_and_never_secrets() {
         assert!(
             kinds.contains(&(name.to_owned(), kind.to_owned())),
             "{name} {kind} in {kinds:?}"
-        )
+        );
     };
     expect("lake-reader", "keys");
     expect("sso-user", "sso");
