@@ -88,6 +88,38 @@ async fn an_s3_lake_reads_like_the_local_folder() {
         assert_eq!(actual, expected, "{sql}");
     }
     assert!(server.requests().iter().all(|r| !r.contains(SECRET_KEY)));
+
+    // The same lake through the other ways of holding credentials.
+    let s3_tables = tables_without_location(&s3_tables);
+    for profile in ["config-keys", "process-keys"] {
+        let (code, tables, err) = run(lakesight(&aws).args([
+            "tables",
+            "--format",
+            "json",
+            "--source",
+            "s3://acme-lake/prod/events",
+            "--profile",
+            profile,
+        ]));
+        assert_eq!(code, 0, "{profile}: {err}");
+        assert_eq!(tables_without_location(&tables), s3_tables, "{profile}");
+    }
+    let (code, tables, err) = run(lakesight(&aws)
+        .args([
+            "tables",
+            "--format",
+            "json",
+            "--source",
+            "s3://acme-lake/prod/events",
+            "--endpoint",
+            &server.endpoint,
+            "--region",
+            "eu-west-1",
+        ])
+        .env("AWS_ACCESS_KEY_ID", common::s3::ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY));
+    assert_eq!(code, 0, "environment credentials: {err}");
+    assert_eq!(tables_without_location(&tables), s3_tables);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

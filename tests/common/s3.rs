@@ -158,8 +158,9 @@ pub struct AwsFiles {
 }
 
 impl AwsFiles {
-    /// Profiles: `lake-reader` (keys, endpoint from the profile), `wrong-secret`, `sso-user`,
-    /// `etl` (assume role), `scripted` (credential_process).
+    /// Profiles: `lake-reader` (keys in the credentials file, endpoint from the profile),
+    /// `config-keys` (keys in the config file), `process-keys` (a working `credential_process`),
+    /// `wrong-secret`, `sso-user`, `etl` (assume role), `scripted` (a failing `credential_process`).
     pub fn new(endpoint: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
@@ -171,10 +172,25 @@ impl AwsFiles {
                  [profile sso-user]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Analyst\nregion = eu-west-1\nendpoint_url = {endpoint}\n\n\
                  [sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\n\n\
                  [profile etl]\nrole_arn = arn:aws:iam::111122223333:role/etl\nsource_profile = lake-reader\nregion = us-east-2\n\n\
-                 [profile scripted]\ncredential_process = /bin/false\n"
+                 [profile scripted]\ncredential_process = /bin/false\n\n\
+                 [profile config-keys]\nregion = eu-west-1\nendpoint_url = {endpoint}\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n\n\
+                 [profile process-keys]\nregion = eu-west-1\nendpoint_url = {endpoint}\ncredential_process = {script}\n",
+                script = dir.path().join("print-credentials.sh").display()
             ),
         )
         .unwrap();
+        // A real credential_process: a script that prints the keys as the AWS CLI expects.
+        let script = dir.path().join("print-credentials.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf '{{\"Version\": 1, \"AccessKeyId\": \"{ACCESS_KEY}\", \"SecretAccessKey\": \"{SECRET_KEY}\"}}'\n"
+            ),
+        )
+        .unwrap();
+        let mut permissions = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&script, permissions).unwrap();
         std::fs::write(
             dir.path().join(".aws/credentials"),
             format!(
