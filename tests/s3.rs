@@ -187,6 +187,36 @@ async fn credential_and_bucket_failures_are_clear() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_denied_and_wrong_region_say_what_to_do() {
+    let server = S3Server::start(true).await;
+    server.upload_dir(&sample_lake(), "acme-lake", "");
+    let aws = AwsFiles::new(&server.endpoint);
+    for (status, code, expected) in [
+        (
+            403,
+            "AccessDenied",
+            "access denied to bucket `acme-lake` for profile `lake-reader`",
+        ),
+        (
+            301,
+            "PermanentRedirect",
+            "bucket `acme-lake` is not in region eu-west-1: pass --region",
+        ),
+    ] {
+        *server.faults.error.lock().unwrap() = Some((status, code));
+        let (exit, _, stderr) = run(lakesight(&aws).args([
+            "tables",
+            "--source",
+            "s3://acme-lake",
+            "--profile",
+            "lake-reader",
+        ]));
+        assert_eq!(exit, 1, "{code}: {stderr}");
+        assert!(stderr.contains(expected), "{code}: {stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn profiles_lists_kinds_and_never_secrets() {
     let server = S3Server::start(true).await;
     let aws = AwsFiles::new(&server.endpoint);

@@ -20,6 +20,8 @@ pub struct Faults {
     pub slow_down: AtomicUsize,
     /// Close this many connections without answering.
     pub drop_connections: AtomicUsize,
+    /// While set, answer every request with this status and S3 error code.
+    pub error: Mutex<Option<(u16, &'static str)>>,
 }
 
 /// A running server; it stops when dropped.
@@ -81,7 +83,17 @@ impl S3Server {
                             requests.lock().unwrap().push(line);
                             let service = service.clone();
                             let slow_down = take(&faults.slow_down);
+                            let error = *faults.error.lock().unwrap();
                             async move {
+                                if let Some((status, code)) = error {
+                                    let body = format!(
+                                        "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{code}</Message></Error>"
+                                    );
+                                    return Ok(http::Response::builder()
+                                        .status(status)
+                                        .body(s3s::Body::from(body))
+                                        .unwrap());
+                                }
                                 if slow_down {
                                     let body = "<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
                                     return Ok(http::Response::builder()

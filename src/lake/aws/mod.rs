@@ -222,6 +222,7 @@ impl S3Context {
                 self.region
             )
         } else if has("PermanentRedirect")
+            || has("incorrectly configured region")
             || has("AuthorizationHeaderMalformed")
             || has("301 Moved")
             || has("IllegalLocationConstraint")
