@@ -2,11 +2,12 @@
 //!
 //! The crate is layered; each module may use only the modules to its left:
 //!
-//! `model <- lake <- engine <- (jobs) <- cli / app -> ui`
+//! `model <- lake <- engine <- jobs <- (app -> ui)`, and `cli` beside `jobs` on top of `engine`
 //!
 //! - [`model`] — plain data: where a lake lives ([`model::SourceSpec`]). No I/O.
 //! - [`lake`] — reaching the data: object stores, table discovery, formats, schema inference.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
+//! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, repaint callback.
 //! - [`sim`] — the Firehose-style simulator and the sample-lake generator (depends on arrow only).
 //! - [`cli`] — the headless subcommands, built on the layers above.
 //!
@@ -15,6 +16,7 @@
 pub mod build_info;
 pub mod cli;
 pub mod engine;
+pub mod jobs;
 pub mod lake;
 pub mod model;
 pub mod sim;
