@@ -27,6 +27,21 @@ fn stdout_json(output: &std::process::Output) -> Value {
     })
 }
 
+/// `zone.table` for each table in `tables --format json` output.
+fn table_names(json: &Value) -> Vec<String> {
+    let tables = json["tables"].as_array().unwrap();
+    tables
+        .iter()
+        .map(|t| {
+            format!(
+                "{}.{}",
+                t["zone"].as_str().unwrap(),
+                t["table"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn version_shows_commit_and_build_date() {
     let cache = tempfile::tempdir().unwrap();
@@ -52,18 +67,7 @@ fn the_bundled_sample_lake_works_from_any_folder() {
         String::from_utf8_lossy(&output.stderr)
     );
     let json = stdout_json(&output);
-    let names: Vec<String> = json["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            format!(
-                "{}.{}",
-                t["zone"].as_str().unwrap(),
-                t["table"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let names = table_names(&json);
     for expected in [
         "landing.orders",
         "staging.app_logs",
@@ -388,18 +392,7 @@ fn simulate_delivers_firehose_objects_that_queries_see() {
         .output()
         .unwrap();
     let json = stdout_json(&output);
-    let names: Vec<String> = json["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            format!(
-                "{}.{}",
-                t["zone"].as_str().unwrap(),
-                t["table"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let names = table_names(&json);
     assert!(
         names.contains(&"landing.app_logs".to_owned())
             && names.contains(&"consumption.app_logs".to_owned()),

@@ -10,7 +10,7 @@ use datafusion::datasource::file_format::FileFormat as _;
 use datafusion::datasource::file_format::arrow::ArrowFormat;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::execution::SessionState;
-use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore, ObjectStoreExt};
+use object_store::{GetOptions, GetRange, ObjectMeta, ObjectStore};
 
 use super::files::{Compression, DataFormat, FileKind, decompress_reader, sniff_compression};
 
@@ -37,14 +37,7 @@ pub async fn file_schema(
         // DataFusion's Arrow inference fails on IPC files served as a stream (S3), so read the
         // file (or stream) format ourselves when the object is of a reasonable size.
         DataFormat::Arrow if meta.size <= ARROW_READ_WHOLE_BYTES => {
-            let bytes = store
-                .get(&meta.location)
-                .await
-                .map_err(|e| e.to_string())?
-                .bytes()
-                .await
-                .map_err(|e| e.to_string())?;
-            arrow_schema(&bytes)
+            arrow_schema(&fetch(store, meta, None).await?)
         }
         DataFormat::Arrow => {
             let schema = ArrowFormat
@@ -69,36 +62,12 @@ async fn read_text_prefix(
     store: &Arc<dyn ObjectStore>,
     meta: &ObjectMeta,
 ) -> Result<(Vec<u8>, bool), String> {
-    let head = store
-        .get_opts(
-            &meta.location,
-            GetOptions {
-                range: Some(GetRange::Bounded(0..meta.size.min(8))),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        .bytes()
-        .await
-        .map_err(|e| e.to_string())?;
+    let head = fetch(store, meta, Some(GetRange::Bounded(0..meta.size.min(8)))).await?;
     let compression = sniff_compression(&head);
     // Uncompressed text can be read as a range; a compressed stream must be read from its start.
     let range = (compression == Compression::None)
         .then(|| GetRange::Bounded(0..meta.size.min(TEXT_BYTES_PER_FILE as u64)));
-    let bytes = store
-        .get_opts(
-            &meta.location,
-            GetOptions {
-                range,
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(|e| e.to_string())?
-        .bytes()
-        .await
-        .map_err(|e| e.to_string())?;
+    let bytes = fetch(store, meta, range).await?;
     let file_goes_on = compression == Compression::None && meta.size > TEXT_BYTES_PER_FILE as u64;
     tokio::task::spawn_blocking(move || {
         let mut text = Vec::new();
@@ -112,6 +81,23 @@ async fn read_text_prefix(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// An object's bytes, or the given range of them.
+async fn fetch(
+    store: &Arc<dyn ObjectStore>,
+    meta: &ObjectMeta,
+    range: Option<GetRange>,
+) -> Result<bytes::Bytes, String> {
+    let options = GetOptions {
+        range,
+        ..Default::default()
+    };
+    let result = store
+        .get_opts(&meta.location, options)
+        .await
+        .map_err(|e| e.to_string())?;
+    result.bytes().await.map_err(|e| e.to_string())
 }
 
 /// Arrow IPC objects up to this size are read whole to find their schema.
