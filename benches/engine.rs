@@ -21,6 +21,8 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::execution::cache::cache_manager::CacheManagerConfig;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::prelude::SessionContext;
 use lakesight::engine::{Engine, EngineOptions};
@@ -72,20 +74,27 @@ fn main() {
     println!("machine: {cores} cores; median of {RUNS} runs after one warm-up\n");
 
     runtime.block_on(async {
-        let engine = Engine::attach(&SourceSpec::local(&lake), &EngineOptions::default())
-            .await
-            .unwrap();
-        let plain = plain_datafusion(&lake).await;
-        println!("| query | plain DataFusion | Lakesight | ratio |");
-        println!("|---|---:|---:|---:|");
+        let engine = Engine::attach(&SourceSpec::local(&lake), &EngineOptions::default()).await.unwrap();
+        let cached_options = EngineOptions { listing_cache_ttl: Some(Duration::from_hours(1)), ..EngineOptions::default() };
+        let cached = Engine::attach(&SourceSpec::local(&lake), &cached_options).await.unwrap();
+        let plain = plain_datafusion(&lake, true).await;
+        let plain_fresh = plain_datafusion(&lake, false).await;
+        println!("Fresh = every query lists the files again (new files are seen); cached = listings are reused.\n");
+        println!("| query | DataFusion, fresh | Lakesight (default, fresh) | ratio | DataFusion, cached | Lakesight, cached | ratio |");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
         for (name, sql) in QUERIES {
             let ours = median(|| async { run_lakesight(&engine, sql).await }).await;
+            let theirs_fresh = median(|| async { run_plain(&plain_fresh, sql).await }).await;
+            let ours_cached = median(|| async { run_lakesight(&cached, sql).await }).await;
             let theirs = median(|| async { run_plain(&plain, sql).await }).await;
             println!(
-                "| {name} | {:.1} ms | {:.1} ms | {:.2}x |",
-                ms(theirs),
+                "| {name} | {:.1} ms | {:.1} ms | {:.2}x | {:.1} ms | {:.1} ms | {:.2}x |",
+                ms(theirs_fresh),
                 ms(ours),
-                ours.as_secs_f64() / theirs.as_secs_f64()
+                ours.as_secs_f64() / theirs_fresh.as_secs_f64(),
+                ms(theirs),
+                ms(ours_cached),
+                ours_cached.as_secs_f64() / theirs.as_secs_f64()
             );
         }
         reset_peak_rss();
@@ -164,9 +173,19 @@ async fn run_plain(ctx: &SessionContext, sql: &str) -> usize {
         .sum()
 }
 
-/// The baseline: DataFusion's own listing table over the same folder, same partition columns.
-async fn plain_datafusion(lake: &Path) -> SessionContext {
-    let ctx = SessionContext::new();
+/// The baseline: DataFusion's own listing table over the same folder, same partition columns;
+/// with DataFusion's default listing cache, or with it off (`cached == false`).
+async fn plain_datafusion(lake: &Path, cached: bool) -> SessionContext {
+    let ctx = if cached {
+        SessionContext::new()
+    } else {
+        let cache = CacheManagerConfig::default().with_list_files_cache_limit(0);
+        let runtime = RuntimeEnvBuilder::new()
+            .with_cache_manager(cache)
+            .build_arc()
+            .unwrap();
+        SessionContext::new_with_config_rt(datafusion::prelude::SessionConfig::new(), runtime)
+    };
     let url =
         ListingTableUrl::parse(format!("{}/", lake.join("consumption/orders").display())).unwrap();
     let options = ListingOptions::new(Arc::new(

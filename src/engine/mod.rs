@@ -8,7 +8,6 @@ mod guard;
 pub mod options;
 mod register;
 
-use std::num::NonZeroUsize;
 use std::sync::{Arc, RwLock};
 
 use datafusion::arrow::array::RecordBatch;
@@ -17,7 +16,7 @@ use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
@@ -77,9 +76,8 @@ impl Engine {
         let runtime = RuntimeEnvBuilder::new()
             // Fair sharing between spilling operators: with a greedy pool one partition's sort can
             // starve another's merge reservation and fail where spilling would have succeeded.
-            .with_memory_pool(Arc::new(TrackConsumersPool::new(
-                FairSpillPool::new(usize::try_from(memory_limit_bytes).unwrap_or(usize::MAX)),
-                NonZeroUsize::new(5).expect("5 is not zero"),
+            .with_memory_pool(Arc::new(FairSpillPool::new(
+                usize::try_from(memory_limit_bytes).unwrap_or(usize::MAX),
             )))
             .with_disk_manager_builder(DiskManagerBuilder::default().with_mode(disk))
             .with_cache_manager(cache)

@@ -70,12 +70,13 @@ impl fmt::Display for ColumnDrift {
 /// How many example files a drift message names.
 const EXAMPLE_FILES: usize = 3;
 
-/// Merges per-file schemas (in sample order) into a nullable table schema plus the drift found.
+/// Merges per-file schemas (in sample order) into a table schema plus the drift found.
 pub fn merge_schemas(samples: &[(String, Schema)]) -> (Schema, Vec<ColumnDrift>) {
     struct Column {
         data_type: DataType,
         by_type: BTreeMap<String, Vec<String>>,
         present_in: usize,
+        nullable: bool,
     }
     let mut order: Vec<String> = Vec::new();
     let mut columns: BTreeMap<String, Column> = BTreeMap::new();
@@ -87,9 +88,11 @@ pub fn merge_schemas(samples: &[(String, Schema)]) -> (Schema, Vec<ColumnDrift>)
                     data_type: DataType::Null,
                     by_type: BTreeMap::new(),
                     present_in: 0,
+                    nullable: false,
                 }
             });
             column.present_in += 1;
+            column.nullable |= field.is_nullable();
             column.data_type = widen(&column.data_type, field.data_type());
             if *field.data_type() != DataType::Null {
                 column
@@ -145,7 +148,11 @@ pub fn merge_schemas(samples: &[(String, Schema)]) -> (Schema, Vec<ColumnDrift>)
                 },
             });
         }
-        fields.push(Field::new(name, data_type, true));
+        // Nullable as the files declare it (as DataFusion would infer), and wherever files lack it.
+        let nullable = column.nullable
+            || column.present_in < samples.len()
+            || column.data_type == DataType::Null;
+        fields.push(Field::new(name, data_type, nullable));
     }
     (Schema::new(fields), drift)
 }
@@ -237,8 +244,8 @@ mod tests {
         assert_eq!(
             types,
             vec![
-                ("id".into(), DataType::Int64, true),
-                ("amount".into(), DataType::Float64, true),
+                ("id".into(), DataType::Int64, false),
+                ("amount".into(), DataType::Float64, false),
                 ("code".into(), DataType::Utf8, true),
                 ("coupon".into(), DataType::Utf8, true),
             ]
