@@ -10,9 +10,12 @@
 //! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, repaint callback.
 //! - [`sim`] — the Firehose-style simulator and the sample-lake generator (depends on arrow only).
 //! - [`cli`] — the headless subcommands, built on the layers above.
+//! - [`app`] — the desktop app (`eframe::App`): state, commands, draining jobs.
+//! - [`ui`] — one file per panel; draws and returns commands, never runs work.
 //!
 //! No module below `app`/`ui` may use `egui` or `eframe`; `tests/architecture.rs` enforces it.
 
+pub mod app;
 pub mod build_info;
 pub mod cli;
 pub mod engine;
@@ -20,3 +23,4 @@ pub mod jobs;
 pub mod lake;
 pub mod model;
 pub mod sim;
+pub mod ui;

@@ -1,9 +1,12 @@
-//! The `lakesight` binary: parses the command line, sets up logging and the tokio runtime, then
-//! runs a subcommand.
+//! The `lakesight` binary: parses the command line, sets up logging, then opens the desktop app
+//! (no subcommand, or `open`) or runs a headless subcommand on a tokio runtime.
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use lakesight::app::Launch;
+use lakesight::cli::Command;
+use lakesight::model::SourceSpec;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -22,16 +25,43 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("lakesight-worker")
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: could not start the async runtime: {err}");
-            return ExitCode::FAILURE;
-        }
+    let launch = match &cli.command {
+        None => Some(Launch::Demo),
+        Some(Command::Open { source: None, .. }) => Some(Launch::Restore),
+        Some(Command::Open {
+            source: Some(source),
+            profile,
+        }) => match source.parse::<SourceSpec>() {
+            Ok(mut spec) => {
+                spec.profile.clone_from(profile);
+                Some(Launch::Source(spec))
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Some(_) => None,
     };
-    lakesight::cli::run(cli, &runtime)
+    let Some(launch) = launch else {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("lakesight-worker")
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(err) => {
+                eprintln!("error: could not start the async runtime: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        return lakesight::cli::run(cli, &runtime);
+    };
+    match lakesight::app::run_native(launch) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }

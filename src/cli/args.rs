@@ -10,7 +10,7 @@ use crate::engine::MemoryLimit;
 #[derive(Debug, Parser)]
 #[command(name = "lakesight", version = crate::build_info::LONG_VERSION, about, long_about = None)]
 pub struct Cli {
-    /// What to do; with none, a summary of the lake and the commands.
+    /// What to do; with none, the desktop app opens on a live demo of the bundled sample lake.
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Log detail on stderr (-v info, -vv debug); `LAKESIGHT_LOG` overrides.
@@ -21,6 +21,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the desktop app on a lake (default: the lake attached last time).
+    Open {
+        /// The lake: a local folder or `s3://bucket[/prefix]`.
+        source: Option<String>,
+        /// AWS profile for `s3://` sources.
+        #[arg(long)]
+        profile: Option<String>,
+    },
     /// List the lake's tables: zone, format, partition columns, files, size, warnings.
     Tables {
         #[command(flatten)]

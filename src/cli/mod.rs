@@ -5,7 +5,7 @@ pub mod args;
 mod output;
 mod report;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -57,7 +57,10 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
 
 async fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        None => overview().await,
+        // The binary opens the desktop app for these before the command line is dispatched.
+        None | Some(Command::Open { .. }) => {
+            bail!("the desktop app is opened by the lakesight binary")
+        }
         Some(Command::Tables { lake, format }) => {
             let engine = attach(&lake).await?;
             let catalog = engine.catalog();
@@ -284,33 +287,5 @@ async fn simulate(
         "done: {} events in {} objects ({} bytes)",
         report.events, report.objects, report.bytes
     );
-    Ok(())
-}
-
-/// With no subcommand: what the sample lake (or `LAKESIGHT_SOURCE`) holds, and what to run next.
-async fn overview() -> Result<()> {
-    let lake = LakeArgs {
-        source: std::env::var("LAKESIGHT_SOURCE").ok(),
-        profile: None,
-        region: None,
-        endpoint: None,
-        no_sign_request: false,
-        memory_limit: None,
-        spill_dir: None,
-    };
-    let engine = attach(&lake).await?;
-    let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "Lakesight {} — lake at {}\n",
-        crate::build_info::VERSION,
-        engine.lake().spec
-    )?;
-    write!(out, "{}", report::tables_text(&engine.catalog()))?;
-    writeln!(
-        out,
-        "\nTry: lakesight query \"SELECT hour, count(*) FROM orders GROUP BY hour ORDER BY hour\""
-    )?;
-    writeln!(out, "Run `lakesight --help` for every command.")?;
     Ok(())
 }

@@ -8,22 +8,6 @@ use serde_json::{Value, json};
 use crate::lake::aws::ProfileInfo;
 use crate::lake::{Catalog, TableInfo};
 
-/// Bytes as a person reads them (`1.5 MiB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
 fn format_label(table: &TableInfo) -> String {
     let compressions: Vec<String> = table
         .compressions
@@ -57,7 +41,7 @@ pub fn tables_text(catalog: &Catalog) -> String {
             format_label(t),
             t.partition_columns.join("/"),
             t.file_count.to_string(),
-            human_bytes(t.total_bytes),
+            crate::model::human_bytes(t.total_bytes),
             (t.warnings.len() + t.drift.len()).to_string(),
         ]);
     }
@@ -196,16 +180,4 @@ pub fn profiles_text(profiles: &[ProfileInfo]) -> String {
         ]);
     }
     format!("{grid}\n")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::human_bytes;
-
-    #[test]
-    fn sizes_read_naturally() {
-        assert_eq!(human_bytes(512), "512 B");
-        assert_eq!(human_bytes(1536), "1.5 KiB");
-        assert_eq!(human_bytes(3 * 1024 * 1024), "3.0 MiB");
-    }
 }

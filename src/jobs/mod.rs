@@ -57,10 +57,44 @@ pub struct QueryJob {
     done: bool,
 }
 
+/// One piece of background work with a single result (attach a lake, refresh a catalog).
+/// Dropping it abandons the work.
+pub struct Job<T> {
+    result: mpsc::Receiver<T>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl<T> Job<T> {
+    /// The result, once it is ready; never blocks.
+    pub fn poll(&mut self) -> Option<T> {
+        self.result.try_recv().ok()
+    }
+}
+
+impl<T> Drop for Job<T> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 impl Jobs {
     /// Work spawned on `runtime`; `repaint` is called whenever there is something to show.
     pub fn new(runtime: tokio::runtime::Handle, repaint: Repaint) -> Self {
         Self { runtime, repaint }
+    }
+
+    /// Runs `work` in the background; its result arrives on the returned job.
+    pub fn spawn<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Job<T> {
+        let (sender, result) = mpsc::channel(1);
+        let repaint = Arc::clone(&self.repaint);
+        let task = self.runtime.spawn(async move {
+            let _ = sender.send(work.await).await;
+            repaint();
+        });
+        Job { result, task }
     }
 
     /// Starts `sql` on `engine`; its events arrive on the returned job.

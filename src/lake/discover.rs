@@ -255,13 +255,16 @@ async fn discover_table(
         files.retain(|f| partitions::keys_of(&f.1) == layout.keys);
     }
 
-    let samples = spread(&files, options.sample_files);
+    // Owned samples: a stream over borrowed items makes the future not `Send` for every lifetime,
+    // which the app's background jobs need.
+    let samples: Vec<(ObjectMeta, String, FileKind)> = spread(&files, options.sample_files)
+        .into_iter()
+        .cloned()
+        .collect();
     let schemas = futures::stream::iter(samples)
         .map(|(meta, relative, kind)| async move {
-            (
-                relative.clone(),
-                infer::file_schema(state, raw, meta, *kind).await,
-            )
+            let schema = infer::file_schema(state, raw, &meta, kind).await;
+            (relative, schema)
         })
         .buffered(8)
         .collect::<Vec<_>>()

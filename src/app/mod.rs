@@ -1,0 +1,438 @@
+//! The desktop app: `impl eframe::App`. `logic()` drains background jobs (it runs even when the
+//! window is hidden); `ui()` draws the panels in `ui/` and applies the [`Command`]s they return.
+//! The previous result of a tab stays on screen until a new one is complete.
+
+pub mod demo;
+pub mod results;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::engine::{Engine, EngineOptions};
+use crate::jobs::{Job, Jobs, QueryEvent, QueryJob};
+use crate::lake::Catalog;
+use crate::model::SourceSpec;
+use crate::ui;
+use results::ResultSet;
+use state::{AppState, QueryTab, STATE_KEY};
+
+/// What a panel asks the app to do.
+#[must_use]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Attach this lake.
+    Attach(SourceSpec),
+    /// Show the folder picker (with the typed path as fallback).
+    OpenFolderDialog,
+    /// Discover the attached lake again.
+    RefreshCatalog,
+    /// Run SQL in a tab.
+    Run {
+        /// The tab.
+        tab: usize,
+        /// The SQL (the selection, or the whole editor).
+        sql: String,
+    },
+    /// Cancel a tab's running query.
+    Cancel {
+        /// The tab.
+        tab: usize,
+    },
+    /// Insert text at the end of the active editor.
+    InsertText(String),
+    /// Show the first rows of a table in the active tab.
+    Preview(String),
+    /// Show an error in the status line.
+    ShowError(String),
+    /// Open a new query tab.
+    NewTab,
+    /// Close a tab.
+    CloseTab(usize),
+}
+
+/// How the app starts.
+#[derive(Clone, Debug)]
+pub enum Launch {
+    /// The live demo: a copy of the sample lake fed by the simulator.
+    Demo,
+    /// A given lake.
+    Source(SourceSpec),
+    /// The lake attached last time (or nothing).
+    Restore,
+}
+
+/// A tab's runtime state: its query and results (not persisted).
+#[derive(Default)]
+struct TabRuntime {
+    running: Option<QueryJob>,
+    arriving: Option<ResultSet>,
+    shown: Option<ResultSet>,
+    outcome: Option<String>,
+    failed: bool,
+}
+
+/// The Lakesight window.
+pub struct LakesightApp {
+    state: AppState,
+    jobs: Jobs,
+    engine: Option<Engine>,
+    catalog: Option<Arc<Catalog>>,
+    attaching: Option<(SourceSpec, Job<Result<Engine, String>>)>,
+    refreshing: Option<Job<Result<Arc<Catalog>, String>>>,
+    tabs: Vec<TabRuntime>,
+    toolbar: ui::toolbar::ToolbarState,
+    status: Option<String>,
+    /// Keeps the runtime alive when the app owns it.
+    owned_runtime: Option<Arc<tokio::runtime::Runtime>>,
+}
+
+impl LakesightApp {
+    /// Builds the app on `runtime`, restoring persisted state from `cc`, and starts attaching.
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        runtime: &tokio::runtime::Handle,
+        launch: &Launch,
+    ) -> Self {
+        let mut state: AppState = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, STATE_KEY))
+            .unwrap_or_default();
+        state.fix_tabs();
+        let ctx = cc.egui_ctx.clone();
+        let jobs = Jobs::new(runtime.clone(), Arc::new(move || ctx.request_repaint()));
+        if let Some(dark) = state.dark_mode {
+            cc.egui_ctx.set_theme(if dark {
+                egui::Theme::Dark
+            } else {
+                egui::Theme::Light
+            });
+        }
+        cc.egui_ctx.set_zoom_factor(state.zoom.clamp(0.5, 3.0));
+        let mut app = Self {
+            tabs: state.tabs.iter().map(|_| TabRuntime::default()).collect(),
+            state,
+            jobs,
+            engine: None,
+            catalog: None,
+            attaching: None,
+            refreshing: None,
+            toolbar: ui::toolbar::ToolbarState::default(),
+            status: None,
+            owned_runtime: None,
+        };
+        let source = match launch {
+            Launch::Demo => match demo::prepare_demo_lake() {
+                Ok(lake) => {
+                    let feed = demo::demo_feed(&lake);
+                    runtime.spawn(async move {
+                        if let Err(err) = crate::sim::run(&feed, |_| {}).await {
+                            tracing::warn!("the demo feed stopped: {err}");
+                        }
+                    });
+                    Some(SourceSpec::local(lake))
+                }
+                Err(err) => {
+                    app.status = Some(format!("could not prepare the demo lake: {err}"));
+                    None
+                }
+            },
+            Launch::Source(spec) => Some(spec.clone()),
+            Launch::Restore => app.state.source.clone(),
+        };
+        if let Some(source) = source {
+            app.apply(Command::Attach(source));
+        }
+        app
+    }
+
+    /// Keeps `runtime` alive as long as the app.
+    #[must_use]
+    pub fn owning_runtime(mut self, runtime: Arc<tokio::runtime::Runtime>) -> Self {
+        self.owned_runtime = Some(runtime);
+        self
+    }
+
+    /// The persisted state (for tests).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    fn apply(&mut self, command: Command) {
+        match command {
+            Command::Attach(spec) => {
+                self.toolbar.source_text = spec.to_string();
+                let options = EngineOptions::default();
+                let job_spec = spec.clone();
+                let job = self.jobs.spawn(async move {
+                    Engine::attach(&job_spec, &options)
+                        .await
+                        .map_err(|e| e.to_string())
+                });
+                self.attaching = Some((spec, job));
+            }
+            Command::OpenFolderDialog => {
+                // rfd returns None at once where no desktop portal exists; the typed path remains.
+                if let Some(folder) = rfd::FileDialog::new()
+                    .set_title("Open a lake folder")
+                    .pick_folder()
+                {
+                    self.apply(Command::Attach(SourceSpec::local(folder)));
+                } else {
+                    self.status = Some(
+                        "no folder chosen: type a path or s3:// URL and press Attach".to_owned(),
+                    );
+                }
+            }
+            Command::RefreshCatalog => {
+                if let Some(engine) = self.engine.clone() {
+                    self.refreshing = Some(self.jobs.spawn(async move {
+                        engine.refresh_catalog().await.map_err(|e| e.to_string())
+                    }));
+                }
+            }
+            Command::Run { tab, sql } => self.run(tab, &sql),
+            Command::Cancel { tab } => {
+                if let Some(runtime) = self.tabs.get_mut(tab)
+                    && let Some(job) = runtime.running.as_mut()
+                {
+                    job.cancel();
+                }
+            }
+            Command::InsertText(text) => {
+                if let Some(tab) = self.state.tabs.get_mut(self.state.active_tab) {
+                    if !tab.sql.ends_with([' ', '\n']) && !tab.sql.is_empty() {
+                        tab.sql.push(' ');
+                    }
+                    tab.sql.push_str(&text);
+                }
+            }
+            Command::Preview(table) => {
+                let tab = self.state.active_tab;
+                let sql = format!("SELECT * FROM {table} LIMIT 100");
+                self.state.tabs[tab].sql.clone_from(&sql);
+                self.run(tab, &sql);
+            }
+            Command::ShowError(message) => self.status = Some(message),
+            Command::NewTab => {
+                self.state
+                    .tabs
+                    .push(QueryTab::numbered(self.state.tabs.len() + 1));
+                self.tabs.push(TabRuntime::default());
+                self.state.active_tab = self.state.tabs.len() - 1;
+            }
+            Command::CloseTab(index) => {
+                if self.state.tabs.len() > 1 && index < self.state.tabs.len() {
+                    self.state.tabs.remove(index);
+                    self.tabs.remove(index);
+                    self.state.fix_tabs();
+                }
+            }
+        }
+    }
+
+    fn run(&mut self, tab: usize, sql: &str) {
+        let Some(engine) = &self.engine else {
+            self.status = Some("attach a lake first".to_owned());
+            return;
+        };
+        self.state.remember_query(sql);
+        let job = self.jobs.run_query(engine, sql);
+        if let Some(runtime) = self.tabs.get_mut(tab) {
+            runtime.running = Some(job);
+            runtime.arriving = None;
+        }
+    }
+
+    /// Drains background work; runs every frame, visible or not.
+    fn drain_jobs(&mut self) {
+        if let Some((spec, job)) = &mut self.attaching
+            && let Some(result) = job.poll()
+        {
+            match result {
+                Ok(engine) => {
+                    self.catalog = Some(engine.catalog());
+                    self.engine = Some(engine);
+                    let spec = spec.clone();
+                    self.state.remember_source(&spec);
+                    self.status = None;
+                    // Show something at once: the front tab's query, unless it already has a result.
+                    let tab = self.state.active_tab;
+                    if self.tabs[tab].shown.is_none() && self.tabs[tab].running.is_none() {
+                        let sql = self.state.tabs[tab].sql.clone();
+                        self.run(tab, &sql);
+                    }
+                }
+                Err(message) => self.status = Some(message),
+            }
+            self.attaching = None;
+        }
+        if let Some(job) = &mut self.refreshing
+            && let Some(result) = job.poll()
+        {
+            match result {
+                Ok(catalog) => self.catalog = Some(catalog),
+                Err(message) => self.status = Some(message),
+            }
+            self.refreshing = None;
+        }
+        for tab in &mut self.tabs {
+            let Some(job) = tab.running.as_mut() else {
+                continue;
+            };
+            for event in job.poll() {
+                match event {
+                    QueryEvent::Started { schema } => tab.arriving = Some(ResultSet::new(schema)),
+                    QueryEvent::Batch(batch) => {
+                        if let Some(result) = tab.arriving.as_mut() {
+                            result.push(batch);
+                        }
+                    }
+                    QueryEvent::Finished { rows, elapsed } => {
+                        tab.shown = tab.arriving.take();
+                        tab.outcome =
+                            Some(format!("{rows} rows in {:.3} s", elapsed.as_secs_f64()));
+                        tab.failed = false;
+                    }
+                    QueryEvent::Failed(message) => {
+                        tab.arriving = None;
+                        tab.outcome = Some(message);
+                        tab.failed = true;
+                    }
+                    QueryEvent::Cancelled => {
+                        tab.arriving = None;
+                        tab.outcome = Some("Cancelled".to_owned());
+                        tab.failed = false;
+                    }
+                }
+            }
+            if job.is_done() {
+                tab.running = None;
+            }
+        }
+    }
+
+    fn busy_text(&self) -> Option<String> {
+        if let Some((spec, _)) = &self.attaching {
+            return Some(format!("attaching {spec}..."));
+        }
+        self.refreshing
+            .as_ref()
+            .map(|_| "refreshing the catalog...".to_owned())
+    }
+}
+
+impl eframe::App for LakesightApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain_jobs();
+        // While a query runs, redraw for the elapsed-time counter.
+        if self.tabs.iter().any(|t| t.running.is_some()) {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        let title = match &self.engine {
+            Some(engine) => format!("Lakesight — {}", engine.lake().spec),
+            None => "Lakesight".to_owned(),
+        };
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut commands = Vec::new();
+        let busy = self.busy_text();
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            let attached = self.engine.as_ref().map(|e| &e.lake().spec);
+            commands.extend(ui::toolbar::toolbar_ui(
+                ui,
+                attached,
+                busy.as_deref(),
+                &mut self.toolbar,
+            ));
+            if let Some(status) = &self.status {
+                ui.colored_label(ui.visuals().error_fg_color, status);
+            }
+        });
+        egui::Panel::left("catalog")
+            .resizable(true)
+            .default_size(260.0)
+            .show(ui, |ui| {
+                ui.heading("Tables");
+                commands.extend(ui::catalog::catalog_ui(ui, self.catalog.as_deref()));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for (index, tab) in self.state.tabs.iter().enumerate() {
+                    if ui
+                        .selectable_label(index == self.state.active_tab, &tab.title)
+                        .clicked()
+                    {
+                        self.state.active_tab = index;
+                    }
+                }
+                if ui.small_button("New tab").clicked() {
+                    commands.push(Command::NewTab);
+                }
+                if self.state.tabs.len() > 1 && ui.small_button("Close tab").clicked() {
+                    commands.push(Command::CloseTab(self.state.active_tab));
+                }
+            });
+            let active = self.state.active_tab;
+            let runtime = &self.tabs[active];
+            let status = ui::editor::EditorStatus {
+                running: runtime.running.as_ref().map(|job| {
+                    (
+                        job.elapsed(),
+                        runtime.arriving.as_ref().map_or(0, ResultSet::num_rows),
+                    )
+                }),
+                outcome: runtime.outcome.as_deref(),
+                failed: runtime.failed,
+            };
+            commands.extend(ui::editor::editor_ui(
+                ui,
+                active,
+                &mut self.state.tabs[active].sql,
+                &status,
+            ));
+            ui.separator();
+            if let Some(result) = &self.tabs[active].shown {
+                ui::results::results_ui(ui, result);
+            }
+        });
+        for command in commands {
+            self.apply(command);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, STATE_KEY, &self.state);
+    }
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run_native(launch: Launch) -> Result<(), String> {
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("lakesight-worker")
+            .build()
+            .map_err(|e| format!("could not start the async runtime: {e}"))?,
+    );
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Lakesight")
+            .with_inner_size([1400.0, 900.0]),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    let handle = runtime.handle().clone();
+    eframe::run_native(
+        "Lakesight",
+        options,
+        Box::new(move |cc| {
+            Ok(Box::new(
+                LakesightApp::new(cc, &handle, &launch).owning_runtime(runtime),
+            ))
+        }),
+    )
+    .map_err(|e| format!("could not open the window: {e}"))
+}

@@ -1,0 +1,96 @@
+//! A query result held as Arrow batches, with row lookup for a virtual-scrolling table: cells are
+//! formatted only when their row scrolls into view.
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+/// A complete (or arriving) result.
+#[derive(Clone, Debug)]
+pub struct ResultSet {
+    /// The result's schema.
+    pub schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    /// Row index at which each batch starts.
+    starts: Vec<usize>,
+    rows: usize,
+}
+
+impl ResultSet {
+    /// An empty result of `schema`.
+    pub fn new(schema: SchemaRef) -> Self {
+        Self {
+            schema,
+            batches: Vec::new(),
+            starts: Vec::new(),
+            rows: 0,
+        }
+    }
+
+    /// Appends a batch.
+    pub fn push(&mut self, batch: RecordBatch) {
+        if batch.num_rows() == 0 {
+            return;
+        }
+        self.starts.push(self.rows);
+        self.rows += batch.num_rows();
+        self.batches.push(batch);
+    }
+
+    /// Total rows.
+    pub fn num_rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The text of one cell (`row` over the whole result).
+    pub fn cell_text(&self, row: usize, column: usize) -> String {
+        let batch_index = self
+            .starts
+            .partition_point(|&start| start <= row)
+            .saturating_sub(1);
+        let Some(batch) = self.batches.get(batch_index) else {
+            return String::new();
+        };
+        let offset = row - self.starts[batch_index];
+        let options = FormatOptions::default().with_null("NULL");
+        match ArrayFormatter::try_new(batch.column(column).as_ref(), &options) {
+            Ok(formatter) => formatter.value(offset).to_string(),
+            Err(err) => format!("<{err}>"),
+        }
+    }
+
+    /// A row as tab-separated values, for copying.
+    pub fn row_tsv(&self, row: usize) -> String {
+        (0..self.schema.fields().len())
+            .map(|c| self.cell_text(row, c))
+            .collect::<Vec<_>>()
+            .join("\t")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    #[test]
+    fn finds_cells_across_batches() {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, true)]));
+        let mut result = ResultSet::new(schema.clone());
+        for range in [0..3_i64, 3..4, 4..10] {
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(Int64Array::from(range.collect::<Vec<_>>()))],
+            )
+            .expect("batch");
+            result.push(batch);
+        }
+        assert_eq!(result.num_rows(), 10);
+        let cells: Vec<String> = (0..10).map(|r| result.cell_text(r, 0)).collect();
+        assert_eq!(cells, (0..10).map(|n| n.to_string()).collect::<Vec<_>>());
+        assert_eq!(result.row_tsv(3), "3");
+    }
+}

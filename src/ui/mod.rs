@@ -1,0 +1,8 @@
+//! The panels of the desktop app, one file each. A panel draws from the model it is given and
+//! returns what the user asked for as a [`crate::app::Command`]; it never runs queries, touches
+//! the engine or spawns work.
+
+pub mod catalog;
+pub mod editor;
+pub mod results;
+pub mod toolbar;

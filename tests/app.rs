@@ -1,0 +1,157 @@
+//! The desktop app driven through AccessKit with `egui_kittest`: the real `LakesightApp`, a real
+//! engine on a lake the test builds, background jobs on a real runtime.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lakesight::app::{LakesightApp, Launch};
+use lakesight::model::SourceSpec;
+
+struct Fixture {
+    harness: Harness<'static, LakesightApp>,
+    _runtime: tokio::runtime::Runtime,
+    _lake: tempfile::TempDir,
+}
+
+fn open(lake: tempfile::TempDir) -> Fixture {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    let launch = Launch::Source(SourceSpec::local(lake.path()));
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| LakesightApp::new(cc, &handle, &launch));
+    Fixture {
+        harness,
+        _runtime: runtime,
+        _lake: lake,
+    }
+}
+
+/// Steps frames in real time until `found` holds (background jobs finish between frames).
+fn step_until(
+    harness: &mut Harness<'static, LakesightApp>,
+    what: &str,
+    found: impl Fn(&Harness<'static, LakesightApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_mins(1);
+    while !found(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+fn has_label(harness: &Harness<'static, LakesightApp>, text: &str) -> bool {
+    harness.query_by_label_contains(text).is_some()
+}
+
+fn run_sql(f: &mut Fixture, sql: &str) {
+    f.harness.get_by_label("SQL editor").focus();
+    f.harness.step();
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label("SQL editor").type_text(sql);
+    f.harness.step();
+    f.harness.get_by_label("Run").click();
+    f.harness.step();
+}
+
+#[test]
+fn attach_browse_and_query_a_lake() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "consumption") && has_label(h, "orders_csv")
+    });
+    assert!(has_label(&f.harness, "landing"), "zones are listed");
+
+    run_sql(
+        &mut f,
+        "SELECT order_id, country FROM orders ORDER BY order_id LIMIT 5",
+    );
+    step_until(&mut f.harness, "the result", |h| has_label(h, "5 rows in"));
+    assert!(has_label(&f.harness, "country"), "result columns are shown");
+    assert_eq!(
+        f.harness.query_all_by_label("FR").count(),
+        2,
+        "result cells are shown (ids 1 and 3 are FR)"
+    );
+    assert_eq!(
+        f.harness
+            .state()
+            .state()
+            .history
+            .first()
+            .map(String::as_str),
+        Some("SELECT order_id, country FROM orders ORDER BY order_id LIMIT 5")
+    );
+}
+
+#[test]
+fn bad_sql_shows_its_error_and_the_previous_result_stays() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(&mut f, "SELECT count(*) AS total FROM orders");
+    step_until(&mut f.harness, "the first result", |h| {
+        has_label(h, "1 rows in")
+    });
+    run_sql(&mut f, "SELECT nope FROM orders");
+    step_until(&mut f.harness, "the error", |h| has_label(h, "nope"));
+    assert!(
+        has_label(&f.harness, "total"),
+        "the previous result stays on screen"
+    );
+}
+
+#[test]
+fn a_slow_query_can_be_stopped() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(
+        &mut f,
+        "SELECT a.order_id FROM orders a, orders b, orders c, orders d, orders e, orders f",
+    );
+    step_until(&mut f.harness, "the running state", |h| {
+        has_label(h, "rows so far")
+    });
+    f.harness.get_by_label("Stop").click();
+    step_until(&mut f.harness, "the cancellation", |h| {
+        has_label(h, "Cancelled")
+    });
+}
+
+#[test]
+fn a_missing_folder_shows_a_clear_message() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    f.harness.get_by_label("Source").focus();
+    f.harness.step();
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness
+        .get_by_label("Source")
+        .type_text("/definitely/not/here");
+    f.harness.step();
+    f.harness.get_by_label("Attach").click();
+    step_until(&mut f.harness, "the error", |h| {
+        has_label(h, "folder not found: /definitely/not/here")
+    });
+    assert!(
+        has_label(&f.harness, "orders_csv"),
+        "the attached lake stays"
+    );
+}
