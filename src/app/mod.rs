@@ -80,6 +80,7 @@ pub struct LakesightApp {
     catalog: Option<Arc<Catalog>>,
     attaching: Option<(SourceSpec, Job<Result<Engine, String>>)>,
     refreshing: Option<Job<Result<Arc<Catalog>, String>>>,
+    picking_folder: Option<Job<Option<std::path::PathBuf>>>,
     tabs: Vec<TabRuntime>,
     toolbar: ui::toolbar::ToolbarState,
     status: Option<String>,
@@ -117,6 +118,7 @@ impl LakesightApp {
             catalog: None,
             attaching: None,
             refreshing: None,
+            picking_folder: None,
             toolbar: ui::toolbar::ToolbarState::default(),
             status: None,
             owned_runtime: None,
@@ -172,17 +174,15 @@ impl LakesightApp {
                 self.attaching = Some((spec, job));
             }
             Command::OpenFolderDialog => {
-                // rfd returns None at once where no desktop portal exists; the typed path remains.
-                if let Some(folder) = rfd::FileDialog::new()
+                // Asynchronous, so the window keeps drawing while the dialog is open. Without a
+                // desktop portal rfd answers None at once; the typed path remains.
+                let dialog = rfd::AsyncFileDialog::new()
                     .set_title("Open a lake folder")
-                    .pick_folder()
-                {
-                    self.apply(Command::Attach(SourceSpec::local(folder)));
-                } else {
-                    self.status = Some(
-                        "no folder chosen: type a path or s3:// URL and press Attach".to_owned(),
-                    );
-                }
+                    .pick_folder();
+                self.picking_folder = Some(
+                    self.jobs
+                        .spawn(async move { dialog.await.map(|h| h.path().to_path_buf()) }),
+                );
             }
             Command::RefreshCatalog => {
                 if let Some(engine) = self.engine.clone() {
@@ -266,6 +266,19 @@ impl LakesightApp {
                 Err(message) => self.status = Some(message),
             }
             self.attaching = None;
+        }
+        if let Some(job) = &mut self.picking_folder
+            && let Some(picked) = job.poll()
+        {
+            self.picking_folder = None;
+            match picked {
+                Some(folder) => self.apply(Command::Attach(SourceSpec::local(folder))),
+                None => {
+                    self.status = Some(
+                        "no folder chosen: type a path or s3:// URL and press Attach".to_owned(),
+                    );
+                }
+            }
         }
         if let Some(job) = &mut self.refreshing
             && let Some(result) = job.poll()
