@@ -155,3 +155,39 @@ fn a_missing_folder_shows_a_clear_message() {
         "the attached lake stays"
     );
 }
+
+#[test]
+fn history_is_searchable_and_loads_a_query() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(&mut f, "SELECT count(*) AS first_query FROM orders");
+    step_until(&mut f.harness, "the first result", |h| {
+        has_label(h, "first_query")
+    });
+    run_sql(&mut f, "SELECT max(amount) AS second_query FROM orders");
+    step_until(&mut f.harness, "the second result", |h| {
+        has_label(h, "second_query")
+    });
+
+    f.harness.get_by_label("History").click();
+    f.harness.step();
+    f.harness.get_by_label("Search history").focus();
+    f.harness.step();
+    f.harness.get_by_label("Search history").type_text("first");
+    f.harness.step();
+    assert!(
+        f.harness.query_by_label_contains("max(amount)").is_none(),
+        "filtered out"
+    );
+    f.harness
+        .get_by_label_contains("first_query FROM orders")
+        .click();
+    f.harness.step();
+    let tab = f.harness.state().state().active_tab;
+    assert_eq!(
+        f.harness.state().state().tabs[tab].sql,
+        "SELECT count(*) AS first_query FROM orders"
+    );
+}

@@ -41,6 +41,8 @@ pub enum Command {
     },
     /// Insert text at the end of the active editor.
     InsertText(String),
+    /// Replace the active editor's text (from the history).
+    LoadQuery(String),
     /// Show the first rows of a table in the active tab.
     Preview(String),
     /// Show an error in the status line.
@@ -83,6 +85,7 @@ pub struct LakesightApp {
     picking_folder: Option<Job<Option<std::path::PathBuf>>>,
     tabs: Vec<TabRuntime>,
     toolbar: ui::toolbar::ToolbarState,
+    history_filter: String,
     status: Option<String>,
     /// Keeps the runtime alive when the app owns it.
     owned_runtime: Option<Arc<tokio::runtime::Runtime>>,
@@ -120,6 +123,7 @@ impl LakesightApp {
             refreshing: None,
             picking_folder: None,
             toolbar: ui::toolbar::ToolbarState::default(),
+            history_filter: String::new(),
             status: None,
             owned_runtime: None,
         };
@@ -206,6 +210,10 @@ impl LakesightApp {
                     }
                     tab.sql.push_str(&text);
                 }
+            }
+            Command::LoadQuery(sql) => {
+                let tab = self.state.active_tab;
+                self.state.tabs[tab].sql = sql;
             }
             Command::Preview(table) => {
                 let tab = self.state.active_tab;
@@ -368,6 +376,13 @@ impl eframe::App for LakesightApp {
             .resizable(true)
             .default_size(260.0)
             .show(ui, |ui| {
+                egui::CollapsingHeader::new("History").show(ui, |ui| {
+                    commands.extend(ui::history::history_ui(
+                        ui,
+                        &self.state.history,
+                        &mut self.history_filter,
+                    ));
+                });
                 ui.heading("Tables");
                 commands.extend(ui::catalog::catalog_ui(ui, self.catalog.as_deref()));
             });

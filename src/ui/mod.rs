@@ -4,5 +4,6 @@
 
 pub mod catalog;
 pub mod editor;
+pub mod history;
 pub mod results;
 pub mod toolbar;
