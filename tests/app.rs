@@ -191,3 +191,32 @@ fn history_is_searchable_and_loads_a_query() {
         "SELECT count(*) AS first_query FROM orders"
     );
 }
+
+#[test]
+fn clicking_a_header_sorts_the_result() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(
+        &mut f,
+        "SELECT order_id AS id FROM orders WHERE order_id IN (3, 17, 5) ORDER BY order_id",
+    );
+    step_until(&mut f.harness, "the result", |h| has_label(h, "3 rows in"));
+    f.harness.get_by_label("id").click();
+    step_until(&mut f.harness, "ascending", |h| has_label(h, "id (asc)"));
+    f.harness.get_by_label("id (asc)").click();
+    step_until(&mut f.harness, "descending", |h| has_label(h, "id (desc)"));
+    // The first visible cell is now the largest id.
+    let cells: Vec<String> = ["17", "5", "3"]
+        .iter()
+        .filter(|v| f.harness.query_by_label(v).is_some())
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(cells.len(), 3, "all rows still shown");
+    let y = |v: &str| f.harness.get_by_label(v).rect().min.y;
+    assert!(
+        y("17") < y("5") && y("5") < y("3"),
+        "rows in descending order"
+    );
+}

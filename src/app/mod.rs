@@ -43,6 +43,13 @@ pub enum Command {
     InsertText(String),
     /// Replace the active editor's text (from the history).
     LoadQuery(String),
+    /// Sort a tab's result by a column (again: descending).
+    Sort {
+        /// The tab.
+        tab: usize,
+        /// The column.
+        column: usize,
+    },
     /// Show the first rows of a table in the active tab.
     Preview(String),
     /// Show an error in the status line.
@@ -52,6 +59,9 @@ pub enum Command {
     /// Close a tab.
     CloseTab(usize),
 }
+
+/// A finished sort: tab, column, descending, and the row order.
+type SortDone = (usize, usize, bool, Result<Vec<u32>, String>);
 
 /// How the app starts.
 #[derive(Clone, Debug)]
@@ -83,6 +93,8 @@ pub struct LakesightApp {
     attaching: Option<(SourceSpec, Job<Result<Engine, String>>)>,
     refreshing: Option<Job<Result<Arc<Catalog>, String>>>,
     picking_folder: Option<Job<Option<std::path::PathBuf>>>,
+    /// A sort being computed.
+    sorting: Option<Job<SortDone>>,
     tabs: Vec<TabRuntime>,
     toolbar: ui::toolbar::ToolbarState,
     history_filter: String,
@@ -122,6 +134,7 @@ impl LakesightApp {
             attaching: None,
             refreshing: None,
             picking_folder: None,
+            sorting: None,
             toolbar: ui::toolbar::ToolbarState::default(),
             history_filter: String::new(),
             status: None,
@@ -211,6 +224,20 @@ impl LakesightApp {
                     tab.sql.push_str(&text);
                 }
             }
+            Command::Sort { tab, column } => {
+                if let Some(result) = self.tabs.get(tab).and_then(|t| t.shown.clone()) {
+                    let descending = result.sort() == Some((column, false));
+                    // Sorting a million rows takes a while: off the UI thread.
+                    self.sorting = Some(self.jobs.spawn(async move {
+                        let order = tokio::task::spawn_blocking(move || {
+                            result.sort_order(column, descending)
+                        })
+                        .await
+                        .unwrap_or_else(|e| Err(e.to_string()));
+                        (tab, column, descending, order)
+                    }));
+                }
+            }
             Command::LoadQuery(sql) => {
                 let tab = self.state.active_tab;
                 self.state.tabs[tab].sql = sql;
@@ -286,6 +313,21 @@ impl LakesightApp {
                         "no folder chosen: type a path or s3:// URL and press Attach".to_owned(),
                     );
                 }
+            }
+        }
+        if let Some(job) = &mut self.sorting
+            && let Some((tab, column, descending, order)) = job.poll()
+        {
+            self.sorting = None;
+            match order {
+                Ok(order) => {
+                    if let Some(result) = self.tabs.get_mut(tab).and_then(|t| t.shown.as_mut())
+                        && result.num_rows() == order.len()
+                    {
+                        result.set_sort(column, descending, order);
+                    }
+                }
+                Err(message) => self.status = Some(format!("cannot sort: {message}")),
             }
         }
         if let Some(job) = &mut self.refreshing
@@ -423,7 +465,7 @@ impl eframe::App for LakesightApp {
             ));
             ui.separator();
             if let Some(result) = &self.tabs[active].shown {
-                ui::results::results_ui(ui, result);
+                commands.extend(ui::results::results_ui(ui, active, result));
             }
         });
         for command in commands {

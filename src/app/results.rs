@@ -1,7 +1,10 @@
 //! A query result held as Arrow batches, with row lookup for a virtual-scrolling table: cells are
 //! formatted only when their row scrolls into view.
 
-use datafusion::arrow::array::RecordBatch;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, RecordBatch};
+use datafusion::arrow::compute::{SortOptions, concat, sort_to_indices};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
@@ -14,6 +17,8 @@ pub struct ResultSet {
     /// Row index at which each batch starts.
     starts: Vec<usize>,
     rows: usize,
+    /// The display order when sorted: `(column, descending, row permutation)`.
+    sort: Option<(usize, bool, Arc<Vec<u32>>)>,
 }
 
 impl ResultSet {
@@ -24,6 +29,7 @@ impl ResultSet {
             batches: Vec::new(),
             starts: Vec::new(),
             rows: 0,
+            sort: None,
         }
     }
 
@@ -44,6 +50,10 @@ impl ResultSet {
 
     /// The text of one cell (`row` over the whole result).
     pub fn cell_text(&self, row: usize, column: usize) -> String {
+        let row = match &self.sort {
+            Some((_, _, order)) => order.get(row).map_or(row, |&r| r as usize),
+            None => row,
+        };
         let batch_index = self
             .starts
             .partition_point(|&start| start <= row)
@@ -59,6 +69,37 @@ impl ResultSet {
         }
     }
 
+    /// The current sort: column and whether it is descending.
+    pub fn sort(&self) -> Option<(usize, bool)> {
+        self.sort
+            .as_ref()
+            .map(|(column, descending, _)| (*column, *descending))
+    }
+
+    /// The row order that sorts by `column` (nulls last). Costly on big results: run it off the UI thread.
+    pub fn sort_order(&self, column: usize, descending: bool) -> Result<Vec<u32>, String> {
+        let arrays: Vec<&dyn Array> = self
+            .batches
+            .iter()
+            .map(|b| b.column(column).as_ref())
+            .collect();
+        if arrays.is_empty() {
+            return Ok(Vec::new());
+        }
+        let whole = concat(&arrays).map_err(|e| e.to_string())?;
+        let options = SortOptions {
+            descending,
+            nulls_first: false,
+        };
+        let indices = sort_to_indices(&whole, Some(options), None).map_err(|e| e.to_string())?;
+        Ok(indices.values().to_vec())
+    }
+
+    /// Shows rows in `order` (from [`ResultSet::sort_order`]).
+    pub fn set_sort(&mut self, column: usize, descending: bool, order: Vec<u32>) {
+        self.sort = Some((column, descending, Arc::new(order)));
+    }
+
     /// A row as tab-separated values, for copying.
     pub fn row_tsv(&self, row: usize) -> String {
         (0..self.schema.fields().len())
@@ -71,7 +112,6 @@ impl ResultSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     use datafusion::arrow::array::Int64Array;
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
@@ -92,5 +132,9 @@ mod tests {
         let cells: Vec<String> = (0..10).map(|r| result.cell_text(r, 0)).collect();
         assert_eq!(cells, (0..10).map(|n| n.to_string()).collect::<Vec<_>>());
         assert_eq!(result.row_tsv(3), "3");
+        let order = result.sort_order(0, true).expect("sortable");
+        result.set_sort(0, true, order);
+        assert_eq!(result.cell_text(0, 0), "9");
+        assert_eq!(result.cell_text(9, 0), "0");
     }
 }

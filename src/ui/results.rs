@@ -1,18 +1,21 @@
 //! The result table: virtual scrolling over Arrow batches (only visible rows are formatted),
-//! resizable columns, and a click on a row copies it as tab-separated values.
+//! resizable columns, a click on a header sorts (again: descending), and a click on a cell copies
+//! its row as tab-separated values.
 
+use crate::app::Command;
 use crate::app::results::ResultSet;
 
 /// Height of one result row, in points.
 const ROW_HEIGHT: f32 = 18.0;
 
-/// Draws `result`.
-pub fn results_ui(ui: &mut egui::Ui, result: &ResultSet) {
+/// Draws `result`, the result of query tab `tab`.
+pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<Command> {
     let columns = result.schema.fields().len();
     if columns == 0 {
         ui.label("(no columns)");
-        return;
+        return None;
     }
+    let mut command = None;
     let mut table = egui_extras::TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -22,9 +25,25 @@ pub fn results_ui(ui: &mut egui::Ui, result: &ResultSet) {
     }
     table
         .header(ROW_HEIGHT + 4.0, |mut header| {
-            for field in result.schema.fields() {
+            for (index, field) in result.schema.fields().iter().enumerate() {
                 header.col(|ui| {
-                    ui.strong(field.name());
+                    let title = match result.sort() {
+                        Some((column, descending)) if column == index => {
+                            format!(
+                                "{} ({})",
+                                field.name(),
+                                if descending { "desc" } else { "asc" }
+                            )
+                        }
+                        _ => field.name().clone(),
+                    };
+                    let clicked = ui
+                        .add(egui::Button::new(egui::RichText::new(title).strong()).frame(false))
+                        .on_hover_text("Sort")
+                        .clicked();
+                    if clicked {
+                        command = Some(Command::Sort { tab, column: index });
+                    }
                 });
             }
         })
@@ -45,4 +64,5 @@ pub fn results_ui(ui: &mut egui::Ui, result: &ResultSet) {
                 }
             });
         });
+    command
 }
