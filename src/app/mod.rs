@@ -98,6 +98,8 @@ pub struct LakesightApp {
     tabs: Vec<TabRuntime>,
     toolbar: ui::toolbar::ToolbarState,
     history_filter: String,
+    /// The window title last sent.
+    window_title: String,
     status: Option<String>,
     /// Keeps the runtime alive when the app owns it.
     owned_runtime: Option<Arc<tokio::runtime::Runtime>>,
@@ -137,6 +139,7 @@ impl LakesightApp {
             sorting: None,
             toolbar: ui::toolbar::ToolbarState::default(),
             history_filter: String::new(),
+            window_title: String::new(),
             status: None,
             owned_runtime: None,
         };
@@ -274,6 +277,7 @@ impl LakesightApp {
         self.state.remember_query(sql);
         let job = self.jobs.run_query(engine, sql);
         if let Some(runtime) = self.tabs.get_mut(tab) {
+            // Dropping a job still running cancels its query.
             runtime.running = Some(job);
             runtime.arriving = None;
         }
@@ -396,7 +400,11 @@ impl eframe::App for LakesightApp {
             Some(engine) => format!("Lakesight — {}", engine.lake().spec),
             None => "Lakesight".to_owned(),
         };
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        // Only on change: a viewport command every frame would be work on the hot path.
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

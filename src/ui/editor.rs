@@ -1,5 +1,5 @@
-//! The SQL editor of one tab: Ctrl+Enter runs (the selection if any), Esc or Stop cancels; while
-//! a query runs it shows elapsed time and rows so far.
+//! The SQL editor of one tab: Ctrl+Enter runs (the selection if any, replacing a query still
+//! running), Esc or Stop cancels; while a query runs it shows elapsed time and rows so far.
 
 use std::time::Duration;
 
@@ -39,9 +39,9 @@ pub fn editor_ui(
     });
     ui.horizontal(|ui| {
         let running = status.running.is_some();
-        if ui.add_enabled(!running, egui::Button::new("Run")).clicked()
-            || (run_shortcut && !running)
-        {
+        // Run stays enabled while a query runs: running again replaces (and cancels) it, so a
+        // click during the start-up query is never lost.
+        if ui.button("Run").clicked() || run_shortcut {
             command = Some(Command::Run {
                 tab,
                 sql: selected.clone().unwrap_or_else(|| sql.clone()),
