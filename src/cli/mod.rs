@@ -41,15 +41,7 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
     match runtime.block_on(dispatch(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            let mut message = format!("{err}");
-            for cause in err.chain().skip(1) {
-                let cause = cause.to_string();
-                if !message.contains(&cause) {
-                    message.push_str(": ");
-                    message.push_str(&cause);
-                }
-            }
-            eprintln!("error: {message}");
+            eprintln!("error: {}", crate::lake::error::error_text(err.as_ref()));
             ExitCode::FAILURE
         }
     }

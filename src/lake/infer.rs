@@ -125,7 +125,7 @@ pub fn json_schema(text: &[u8], truncated: bool) -> Result<Schema, String> {
         .take(RECORDS_PER_FILE)
     {
         match item {
-            Ok(serde_json::Value::Object(map)) => values.push(serde_json::Value::Object(map)),
+            Ok(record @ serde_json::Value::Object(_)) => values.push(record),
             Ok(other) => {
                 return Err(format!(
                     "expected a JSON object per record, found {}",

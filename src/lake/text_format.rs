@@ -14,7 +14,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::catalog::Session;
 use datafusion::common::tree_node::TreeNodeRecursion;
-use datafusion::common::{DataFusionError, GetExt, Result, Statistics, not_impl_err};
+use datafusion::common::{DataFusionError, Result, Statistics, not_impl_err};
 use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use datafusion::physical_plan::metrics::ExecutionPlanMetricsSet;
@@ -323,12 +323,6 @@ impl fmt::Debug for LakeTextOpener {
         f.debug_struct("LakeTextOpener")
             .field("kind", &self.kind)
             .finish_non_exhaustive()
-    }
-}
-
-impl GetExt for LakeTextFormat {
-    fn get_ext(&self) -> String {
-        String::new()
     }
 }
 
