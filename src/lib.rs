@@ -2,10 +2,11 @@
 //!
 //! The crate is layered; each module may use only the modules to its left:
 //!
-//! `model <- lake <- engine <- jobs <- (app -> ui)`, and `cli` beside `jobs` on top of `engine`
+//! `model <- lake <- sql <- engine <- jobs <- (app -> ui)`, and `cli` beside `jobs` on top of `engine`
 //!
 //! - [`model`] — plain data: where a lake lives ([`model::SourceSpec`]). No I/O.
 //! - [`lake`] — reaching the data: object stores, table discovery, formats, schema inference.
+//! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, error positions.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
 //! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, repaint callback.
 //! - [`sim`] — the Firehose-style simulator and the sample-lake generator (depends on arrow only).
@@ -23,4 +24,5 @@ pub mod jobs;
 pub mod lake;
 pub mod model;
 pub mod sim;
+pub mod sql;
 pub mod ui;

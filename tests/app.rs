@@ -18,13 +18,20 @@ struct Fixture {
 }
 
 fn open(lake: tempfile::TempDir) -> Fixture {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let launch = Launch::Source(SourceSpec::local(lake.path()));
+    open_with(lake, launch, runtime())
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn open_with(lake: tempfile::TempDir, launch: Launch, runtime: tokio::runtime::Runtime) -> Fixture {
     let handle = runtime.handle().clone();
-    let launch = Launch::Source(SourceSpec::local(lake.path()));
     let harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| LakesightApp::new(cc, &handle, &launch));
@@ -43,7 +50,11 @@ fn step_until(
 ) {
     let deadline = Instant::now() + Duration::from_mins(1);
     while !found(harness) {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; the window shows:\n{:#?}",
+            harness.root()
+        );
         harness.step();
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -219,4 +230,104 @@ fn clicking_a_header_sorts_the_result() {
         y("17") < y("5") && y("5") < y("3"),
         "rows in descending order"
     );
+}
+
+/// Replaces the text of the field labelled `label`.
+fn type_into(f: &mut Fixture, label: &str, text: &str) {
+    f.harness.get_by_label(label).focus();
+    f.harness.step();
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    f.harness.get_by_label(label).type_text(text);
+    f.harness.step();
+}
+
+#[test]
+fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    type_into(&mut f, "SQL editor", "SELECT * FROM orders_c");
+    step_until(&mut f.harness, "the suggestion", |h| {
+        has_label(h, "table in staging")
+    });
+    f.harness.key_press(egui::Key::Tab);
+    f.harness.step();
+    let sql = |f: &Fixture| {
+        let tab = f.harness.state().state().active_tab;
+        f.harness.state().state().tabs[tab].sql.clone()
+    };
+    assert_eq!(sql(&f), "SELECT * FROM orders_csv");
+
+    // Columns of the table in the query come first.
+    f.harness
+        .get_by_label("SQL editor")
+        .type_text(" WHERE coun");
+    f.harness.step();
+    step_until(&mut f.harness, "a column suggestion", |h| {
+        has_label(h, "· orders_csv")
+    });
+    f.harness.key_press(egui::Key::Enter);
+    f.harness.step();
+    assert_eq!(sql(&f), "SELECT * FROM orders_csv WHERE country");
+}
+
+#[test]
+fn an_error_names_its_line_and_column() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(&mut f, "SELECT order_id\nFROM orders WHERE AND amount > 1");
+    step_until(&mut f.harness, "the syntax error", |h| {
+        has_label(h, "line 2, column 23: SQL syntax error")
+    });
+    run_sql(&mut f, "SELECT nope FROM orders");
+    step_until(&mut f.harness, "the planning error", |h| {
+        has_label(h, "line 1, column 8: Schema error: No field named nope")
+    });
+}
+
+#[test]
+fn connect_to_s3_with_the_dialog() {
+    let runtime = runtime();
+    let server = runtime.block_on(common::s3::S3Server::start(false));
+    let lake = common::rich_lake();
+    server.upload_dir(lake.path(), "analytics", "lake");
+    let mut f = open_with(lake, Launch::Restore, runtime);
+    f.harness.step();
+    assert!(has_label(&f.harness, "No lake attached"));
+
+    f.harness.get_by_label("Connect to S3...").click();
+    step_until(&mut f.harness, "the dialog", |h| {
+        h.query_by_label("Bucket").is_some()
+    });
+    type_into(&mut f, "Bucket", "missing-bucket");
+    type_into(&mut f, "Endpoint", &server.endpoint);
+    f.harness
+        .get_by_label("Public bucket (no credentials)")
+        .click();
+    f.harness.step();
+    f.harness.get_by_label("Connect").click();
+    step_until(&mut f.harness, "the connection error", |h| {
+        h.query_all_by_label_contains("missing-bucket").count() >= 2
+    });
+    assert!(
+        f.harness.query_by_label("Connect to S3").is_some(),
+        "the dialog stays open with the error"
+    );
+
+    type_into(&mut f, "Bucket", "analytics/lake");
+    f.harness.get_by_label("Connect").click();
+    step_until(&mut f.harness, "the S3 catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    assert!(has_label(&f.harness, "Lake: s3://analytics/lake"));
+    let state = f.harness.state().state();
+    let source = state.source.as_ref().unwrap();
+    assert_eq!(source.endpoint.as_deref(), Some(server.endpoint.as_str()));
+    assert!(source.no_sign_request);
+    assert_eq!(state.recent_sources.first(), Some(source));
+    drop(server);
 }

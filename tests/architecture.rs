@@ -41,7 +41,8 @@ fn offending_lines(layer: &str, forbidden: &[&str]) -> Vec<String> {
 #[test]
 fn lower_layers_do_not_use_the_ui_toolkit() {
     for layer in [
-        "model", "lake", "engine", "sim", "cli", "series", "refresh", "alert", "jobs", "render",
+        "model", "lake", "sql", "engine", "sim", "cli", "series", "refresh", "alert", "jobs",
+        "render",
     ] {
         let hits = offending_lines(layer, &["egui", "eframe"]);
         assert!(
@@ -67,6 +68,11 @@ fn layers_only_look_down() {
             ][..],
         ),
         ("lake", &["crate::engine", "crate::cli"][..]),
+        ("sql", &["crate::engine", "crate::cli", "crate::jobs"][..]),
+        (
+            "ui",
+            &["crate::engine", "crate::jobs", "crate::cli", "tokio"][..],
+        ),
         ("engine", &["crate::cli", "crate::sim"][..]),
         ("sim", &["crate::lake", "crate::engine", "crate::cli"][..]),
     ] {

@@ -13,6 +13,7 @@ use crate::engine::{Engine, EngineOptions};
 use crate::jobs::{Job, Jobs, QueryEvent, QueryJob};
 use crate::lake::Catalog;
 use crate::model::SourceSpec;
+use crate::sql::Completions;
 use crate::ui;
 use results::ResultSet;
 use state::{AppState, QueryTab, STATE_KEY};
@@ -58,6 +59,12 @@ pub enum Command {
     NewTab,
     /// Close a tab.
     CloseTab(usize),
+    /// Show the S3 connect dialog (filled from a source, if given).
+    OpenConnectDialog(Option<SourceSpec>),
+    /// Light, dark, or `None`: follow the system.
+    SetTheme(Option<bool>),
+    /// Zoom in (1) or out (-1) one step, or back to 100% (0).
+    Zoom(i8),
 }
 
 /// A finished sort: tab, column, descending, and the row order.
@@ -82,6 +89,10 @@ struct TabRuntime {
     shown: Option<ResultSet>,
     outcome: Option<String>,
     failed: bool,
+    /// The SQL that ran last (to place an error in the editor).
+    ran_sql: String,
+    /// Where the error points, in the editor's text, while that text is `error_in`.
+    error_span: Option<(std::ops::Range<usize>, String)>,
 }
 
 /// The Lakesight window.
@@ -97,9 +108,17 @@ pub struct LakesightApp {
     sorting: Option<Job<SortDone>>,
     tabs: Vec<TabRuntime>,
     toolbar: ui::toolbar::ToolbarState,
+    connect: ui::connect::ConnectState,
+    profiles_job: Option<Job<Result<Vec<crate::lake::aws::ProfileInfo>, String>>>,
+    editor: ui::editor::EditorState,
+    completions: Option<Arc<Completions>>,
     history_filter: String,
     /// The window title last sent.
     window_title: String,
+    /// The theme choice last applied to the context (`None` in it: follow the system).
+    applied_theme: Option<ThemeChoice>,
+    /// The zoom last applied to the context.
+    applied_zoom: f32,
     status: Option<String>,
     /// Keeps the runtime alive when the app owns it.
     owned_runtime: Option<Arc<tokio::runtime::Runtime>>,
@@ -119,14 +138,10 @@ impl LakesightApp {
         state.fix_tabs();
         let ctx = cc.egui_ctx.clone();
         let jobs = Jobs::new(runtime.clone(), Arc::new(move || ctx.request_repaint()));
-        if let Some(dark) = state.dark_mode {
-            cc.egui_ctx.set_theme(if dark {
-                egui::Theme::Dark
-            } else {
-                egui::Theme::Light
-            });
-        }
-        cc.egui_ctx.set_zoom_factor(state.zoom.clamp(0.5, 3.0));
+        apply_theme(&cc.egui_ctx, state.dark_mode);
+        state.zoom = state.zoom.clamp(MIN_ZOOM, MAX_ZOOM);
+        cc.egui_ctx.set_zoom_factor(state.zoom);
+        let zoom = state.zoom;
         let mut app = Self {
             tabs: state.tabs.iter().map(|_| TabRuntime::default()).collect(),
             state,
@@ -138,8 +153,14 @@ impl LakesightApp {
             picking_folder: None,
             sorting: None,
             toolbar: ui::toolbar::ToolbarState::default(),
+            connect: ui::connect::ConnectState::default(),
+            profiles_job: None,
+            editor: ui::editor::EditorState::default(),
+            completions: None,
             history_filter: String::new(),
             window_title: String::new(),
+            applied_theme: None,
+            applied_zoom: zoom,
             status: None,
             owned_runtime: None,
         };
@@ -184,6 +205,9 @@ impl LakesightApp {
         match command {
             Command::Attach(spec) => {
                 self.toolbar.source_text = spec.to_string();
+                if !self.connect.connecting {
+                    self.connect.open = false;
+                }
                 let options = EngineOptions::default();
                 let job_spec = spec.clone();
                 let job = self.jobs.spawn(async move {
@@ -252,6 +276,39 @@ impl LakesightApp {
                 self.run(tab, &sql);
             }
             Command::ShowError(message) => self.status = Some(message),
+            Command::OpenConnectDialog(spec) => {
+                let current = self.engine.as_ref().map(|e| e.lake().spec.clone());
+                if let Some(spec) =
+                    spec.or_else(|| current.filter(SourceSpec::is_s3))
+                        .or_else(|| {
+                            self.state
+                                .recent_sources
+                                .iter()
+                                .find(|s| s.is_s3())
+                                .cloned()
+                        })
+                {
+                    self.connect.fill_from(&spec);
+                }
+                self.connect.open = true;
+                self.connect.error = None;
+                // Read ~/.aws off the UI thread, every time: profiles change.
+                self.profiles_job = Some(
+                    self.jobs
+                        .spawn(async { crate::lake::aws::list_profiles().await }),
+                );
+            }
+            Command::SetTheme(choice) => {
+                self.state.dark_mode = choice;
+                // Applied in `ui()`, which has the context.
+            }
+            Command::Zoom(step) => {
+                self.state.zoom = if step == 0 {
+                    1.0
+                } else {
+                    (self.state.zoom + 0.1 * f32::from(step)).clamp(MIN_ZOOM, MAX_ZOOM)
+                };
+            }
             Command::NewTab => {
                 self.state
                     .tabs
@@ -280,6 +337,8 @@ impl LakesightApp {
             // Dropping a job still running cancels its query.
             runtime.running = Some(job);
             runtime.arriving = None;
+            sql.clone_into(&mut runtime.ran_sql);
+            runtime.error_span = None;
         }
     }
 
@@ -291,6 +350,9 @@ impl LakesightApp {
             match result {
                 Ok(engine) => {
                     self.catalog = Some(engine.catalog());
+                    self.completions = Some(Arc::new(engine.completions()));
+                    self.connect.open = false;
+                    self.connect.connecting = false;
                     self.engine = Some(engine);
                     let spec = spec.clone();
                     self.state.remember_source(&spec);
@@ -302,7 +364,14 @@ impl LakesightApp {
                         self.run(tab, &sql);
                     }
                 }
-                Err(message) => self.status = Some(message),
+                Err(message) => {
+                    if self.connect.connecting {
+                        // Shown where the user is looking: in the dialog, which stays open.
+                        self.connect.error = Some(message.clone());
+                        self.connect.connecting = false;
+                    }
+                    self.status = Some(message);
+                }
             }
             self.attaching = None;
         }
@@ -338,12 +407,21 @@ impl LakesightApp {
             && let Some(result) = job.poll()
         {
             match result {
-                Ok(catalog) => self.catalog = Some(catalog),
+                Ok(catalog) => {
+                    self.catalog = Some(catalog);
+                    self.completions = self.engine.as_ref().map(|e| Arc::new(e.completions()));
+                }
                 Err(message) => self.status = Some(message),
             }
             self.refreshing = None;
         }
-        for tab in &mut self.tabs {
+        if let Some(job) = &mut self.profiles_job
+            && let Some(result) = job.poll()
+        {
+            self.connect.profiles = Some(result);
+            self.profiles_job = None;
+        }
+        for (index, tab) in self.tabs.iter_mut().enumerate() {
             let Some(job) = tab.running.as_mut() else {
                 continue;
             };
@@ -363,6 +441,12 @@ impl LakesightApp {
                     }
                     QueryEvent::Failed(message) => {
                         tab.arriving = None;
+                        let editor = &self.state.tabs[index].sql;
+                        // The SQL ran may be a selection: place the error within the editor.
+                        tab.error_span = editor.find(&tab.ran_sql).and_then(|base| {
+                            let span = crate::sql::text::error_span(&tab.ran_sql, &message)?;
+                            Some((span.start + base..span.end + base, editor.clone()))
+                        });
                         tab.outcome = Some(message);
                         tab.failed = true;
                     }
@@ -411,13 +495,13 @@ impl eframe::App for LakesightApp {
         let mut commands = Vec::new();
         let busy = self.busy_text();
         egui::Panel::top("toolbar").show(ui, |ui| {
-            let attached = self.engine.as_ref().map(|e| &e.lake().spec);
-            commands.extend(ui::toolbar::toolbar_ui(
-                ui,
-                attached,
-                busy.as_deref(),
-                &mut self.toolbar,
-            ));
+            let view = ui::toolbar::ToolbarView {
+                attached: self.engine.as_ref().map(|e| &e.lake().spec),
+                busy: busy.as_deref(),
+                recent: &self.state.recent_sources,
+                dark_mode: self.state.dark_mode,
+            };
+            commands.extend(ui::toolbar::toolbar_ui(ui, &view, &mut self.toolbar));
             if let Some(status) = &self.status {
                 ui.colored_label(ui.visuals().error_fg_color, status);
             }
@@ -455,6 +539,12 @@ impl eframe::App for LakesightApp {
             });
             let active = self.state.active_tab;
             let runtime = &self.tabs[active];
+            let sql = &self.state.tabs[active].sql;
+            let error_span = runtime
+                .error_span
+                .as_ref()
+                .filter(|(_, text)| text == sql)
+                .map(|(span, _)| span.clone());
             let status = ui::editor::EditorStatus {
                 running: runtime.running.as_ref().map(|job| {
                     (
@@ -464,26 +554,62 @@ impl eframe::App for LakesightApp {
                 }),
                 outcome: runtime.outcome.as_deref(),
                 failed: runtime.failed,
+                error_span,
             };
             commands.extend(ui::editor::editor_ui(
                 ui,
                 active,
                 &mut self.state.tabs[active].sql,
                 &status,
+                &mut self.editor,
+                self.completions.as_deref(),
             ));
             ui.separator();
             if let Some(result) = &self.tabs[active].shown {
                 commands.extend(ui::results::results_ui(ui, active, result));
             }
         });
+        commands.extend(ui::connect::connect_ui(ui.ctx(), &mut self.connect));
         for command in commands {
             self.apply(command);
         }
+        // Theme and zoom: the user's choice, and egui's own Ctrl+Plus/Minus zoom keys.
+        let ctx = ui.ctx().clone();
+        if self.applied_theme != Some(ThemeChoice(self.state.dark_mode)) {
+            apply_theme(&ctx, self.state.dark_mode);
+            self.applied_theme = Some(ThemeChoice(self.state.dark_mode));
+        }
+        if (ctx.zoom_factor() - self.state.zoom).abs() > f32::EPSILON {
+            if (ctx.zoom_factor() - self.applied_zoom).abs() > f32::EPSILON {
+                // Changed by the keyboard shortcut: remember it.
+                self.state.zoom = ctx.zoom_factor();
+            } else {
+                ctx.set_zoom_factor(self.state.zoom);
+            }
+        }
+        self.applied_zoom = self.state.zoom;
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STATE_KEY, &self.state);
     }
+}
+
+/// A theme choice as persisted: `None` follows the system.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ThemeChoice(Option<bool>);
+
+/// The zoom range offered.
+const MIN_ZOOM: f32 = 0.5;
+const MAX_ZOOM: f32 = 3.0;
+
+/// Light, dark, or following the system (`None`).
+fn apply_theme(ctx: &egui::Context, dark_mode: Option<bool>) {
+    ctx.set_theme(match dark_mode {
+        None => egui::ThemePreference::System,
+        Some(true) => egui::ThemePreference::Dark,
+        Some(false) => egui::ThemePreference::Light,
+    });
 }
 
 /// Opens the window and runs until it is closed.

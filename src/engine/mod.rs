@@ -139,6 +139,18 @@ impl Engine {
         self.memory_limit_bytes
     }
 
+    /// Autocomplete for the current catalog and this session's functions.
+    pub fn completions(&self) -> crate::sql::Completions {
+        let state = self.ctx.state();
+        let functions = state
+            .scalar_functions()
+            .keys()
+            .chain(state.aggregate_functions().keys())
+            .chain(state.window_functions().keys())
+            .cloned();
+        crate::sql::Completions::new(&self.catalog(), functions)
+    }
+
     /// The underlying session, for benchmarks and tests that compare against plain DataFusion.
     pub fn session(&self) -> &SessionContext {
         &self.ctx

@@ -68,6 +68,11 @@ impl SourceSpec {
             no_sign_request: false,
         }
     }
+
+    /// Whether the lake is in S3 (or an S3-compatible store).
+    pub fn is_s3(&self) -> bool {
+        matches!(self.location, SourceLocation::S3 { .. })
+    }
 }
 
 impl FromStr for SourceSpec {

@@ -3,7 +3,9 @@
 //! the engine or spawns work.
 
 pub mod catalog;
+pub mod connect;
 pub mod editor;
 pub mod history;
 pub mod results;
+pub mod sql_highlight;
 pub mod toolbar;

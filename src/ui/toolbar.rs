@@ -9,22 +9,31 @@ use crate::model::SourceSpec;
 pub struct ToolbarState {
     /// The typed source (a folder path or `s3://bucket/prefix`).
     pub source_text: String,
-    /// The AWS profile for S3 sources (empty: default).
-    pub profile_text: String,
+}
+
+/// What the toolbar shows besides its own fields.
+pub struct ToolbarView<'a> {
+    /// The lake attached now.
+    pub attached: Option<&'a SourceSpec>,
+    /// Work in progress (attaching, refreshing), shown with a spinner.
+    pub busy: Option<&'a str>,
+    /// Sources attached before, newest first.
+    pub recent: &'a [SourceSpec],
+    /// The theme choice: `None` follows the system.
+    pub dark_mode: Option<bool>,
 }
 
 /// Draws the toolbar.
 pub fn toolbar_ui(
     ui: &mut egui::Ui,
-    attached: Option<&SourceSpec>,
-    busy: Option<&str>,
+    view: &ToolbarView<'_>,
     state: &mut ToolbarState,
 ) -> Option<Command> {
     let mut command = None;
     ui.horizontal(|ui| {
         ui.strong("Lakesight");
         ui.separator();
-        match attached {
+        match view.attached {
             Some(source) => ui.label(format!("Lake: {source}")),
             None => ui.label("No lake attached"),
         };
@@ -32,6 +41,24 @@ pub fn toolbar_ui(
         if ui.button("Open folder...").clicked() {
             command = Some(Command::OpenFolderDialog);
         }
+        if ui.button("Connect to S3...").clicked() {
+            command = Some(Command::OpenConnectDialog(None));
+        }
+        ui.menu_button("Recent", |ui| {
+            if view.recent.is_empty() {
+                ui.weak("No lakes attached yet");
+            }
+            for source in view.recent.iter().take(15) {
+                let text = match &source.profile {
+                    Some(profile) => format!("{source} (profile {profile})"),
+                    None => source.to_string(),
+                };
+                if ui.button(text).clicked() {
+                    command = Some(Command::Attach(source.clone()));
+                    ui.close();
+                }
+            }
+        });
         let source_label = ui.label("Source");
         let source = ui.add(
             egui::TextEdit::singleline(&mut state.source_text)
@@ -39,28 +66,45 @@ pub fn toolbar_ui(
                 .desired_width(260.0),
         );
         let source = source.labelled_by(source_label.id);
-        let profile_label = ui.label("AWS profile");
-        let profile = ui.add(
-            egui::TextEdit::singleline(&mut state.profile_text)
-                .hint_text("AWS profile")
-                .desired_width(110.0),
-        );
-        let _ = profile.labelled_by(profile_label.id);
         let submitted = source.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if ui.button("Attach").clicked() || submitted {
-            match state.source_text.parse::<SourceSpec>() {
-                Ok(mut spec) => {
-                    let profile = state.profile_text.trim();
-                    spec.profile = (!profile.is_empty()).then(|| profile.to_owned());
-                    command = Some(Command::Attach(spec));
-                }
-                Err(err) => command = Some(Command::ShowError(err.to_string())),
-            }
+            command = Some(match state.source_text.parse::<SourceSpec>() {
+                // An S3 URL typed here opens the dialog, for its profile and endpoint.
+                Ok(spec) if spec.is_s3() => Command::OpenConnectDialog(Some(spec)),
+                Ok(spec) => Command::Attach(spec),
+                Err(err) => Command::ShowError(err.to_string()),
+            });
         }
         if ui.button("Refresh catalog").clicked() {
             command = Some(Command::RefreshCatalog);
         }
-        if let Some(busy) = busy {
+        ui.menu_button("View", |ui| {
+            ui.label("Theme");
+            for (choice, name) in [
+                (None, "Follow system"),
+                (Some(false), "Light"),
+                (Some(true), "Dark"),
+            ] {
+                if ui.radio(view.dark_mode == choice, name).clicked() {
+                    command = Some(Command::SetTheme(choice));
+                }
+            }
+            ui.separator();
+            ui.label(format!("Zoom {:.0}%", ui.ctx().zoom_factor() * 100.0));
+            ui.horizontal(|ui| {
+                if ui.button("Smaller").clicked() {
+                    command = Some(Command::Zoom(-1));
+                }
+                if ui.button("100%").clicked() {
+                    command = Some(Command::Zoom(0));
+                }
+                if ui.button("Larger").clicked() {
+                    command = Some(Command::Zoom(1));
+                }
+            });
+            ui.weak("Ctrl+Plus / Ctrl+Minus / Ctrl+0");
+        });
+        if let Some(busy) = view.busy {
             ui.spinner();
             ui.label(busy);
         }
