@@ -96,7 +96,7 @@ mod tests {
         let job = layout(&font, true, sql, Some(&(7..11)));
         assert_eq!(job.text, sql, "the text is unchanged");
         let section = |needle: &str| {
-            let start = sql.find(needle).unwrap();
+            let start = sql.rfind(needle).unwrap();
             job.sections
                 .iter()
                 .find(|s| s.byte_range.start.0 == start)
