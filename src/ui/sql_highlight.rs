@@ -99,12 +99,13 @@ mod tests {
             let start = sql.rfind(needle).unwrap();
             job.sections
                 .iter()
-                .find(|s| s.byte_range.start.0 == start)
+                .find(|s| s.byte_range.start.0 <= start && start < s.byte_range.end.0)
                 .unwrap()
                 .format
                 .clone()
         };
         assert_ne!(section("SELECT").color, section("t").color);
+        assert_eq!(section("t").color, colour(TokenKind::Identifier, true));
         assert_eq!(section("SELECT").color, colour(TokenKind::Keyword, true));
         assert!(section("nope").underline.width > 0.0, "the error is marked");
         assert_eq!(section("FROM").underline, Stroke::NONE);
