@@ -9,6 +9,7 @@
 //! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, error positions.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
 //! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, repaint callback.
+//! - [`series`] — Arrow batches to chart series: chart choice by column types, downsampling.
 //! - [`sim`] — the Firehose-style simulator and the sample-lake generator (depends on arrow only).
 //! - [`cli`] — the headless subcommands, built on the layers above.
 //! - [`app`] — the desktop app (`eframe::App`): state, commands, draining jobs.
@@ -23,6 +24,7 @@ pub mod engine;
 pub mod jobs;
 pub mod lake;
 pub mod model;
+pub mod series;
 pub mod sim;
 pub mod sql;
 pub mod ui;

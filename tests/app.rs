@@ -331,3 +331,80 @@ fn connect_to_s3_with_the_dialog() {
     assert_eq!(state.recent_sources.first(), Some(source));
     drop(server);
 }
+
+#[test]
+fn export_writes_the_rows_in_the_order_shown() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(
+        &mut f,
+        "SELECT order_id AS id, country FROM orders WHERE order_id IN (3, 17, 5)",
+    );
+    step_until(&mut f.harness, "the result", |h| has_label(h, "3 rows in"));
+    f.harness.get_by_label("id").click();
+    step_until(&mut f.harness, "ascending", |h| has_label(h, "id (asc)"));
+    f.harness.get_by_label("id (asc)").click();
+    step_until(&mut f.harness, "descending", |h| has_label(h, "id (desc)"));
+
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("result.csv");
+    f.harness.get_by_label("Export...").click();
+    step_until(&mut f.harness, "the export dialog", |h| {
+        h.query_by_label("File").is_some()
+    });
+    type_into(&mut f, "File", path.to_str().unwrap());
+    f.harness.get_by_label("Export").click();
+    step_until(&mut f.harness, "the export", |h| {
+        has_label(h, "Exported 3 rows to")
+    });
+    let csv = std::fs::read_to_string(&path).unwrap();
+    let ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(csv.lines().next(), Some("id,country"));
+    assert_eq!(ids, ["17", "5", "3"], "the order shown");
+    let leftovers = std::fs::read_dir(out.path()).unwrap().count();
+    assert_eq!(leftovers, 1, "no temporary file is left behind");
+
+    // Parquet too: the extension follows the format.
+    f.harness.get_by_label("PARQUET").click();
+    f.harness.step();
+    f.harness.get_by_label("Export").click();
+    step_until(&mut f.harness, "the parquet export", |h| {
+        has_label(h, "result.parquet")
+    });
+    let file = std::fs::File::open(out.path().join("result.parquet")).unwrap();
+    let reader =
+        datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+    let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 3);
+}
+
+#[test]
+fn a_result_can_be_charted() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(
+        &mut f,
+        "SELECT country, sum(amount) AS revenue FROM orders GROUP BY country ORDER BY country",
+    );
+    step_until(&mut f.harness, "the result", |h| has_label(h, "rows in"));
+    f.harness.get_by_label("Chart").click();
+    step_until(&mut f.harness, "the bar chart", |h| {
+        has_label(h, "Bar chart of revenue by country")
+    });
+    // A result without numbers has nothing to chart, and says so.
+    run_sql(&mut f, "SELECT 'x' AS label");
+    step_until(&mut f.harness, "the message", |h| {
+        has_label(h, "Nothing to chart")
+    });
+}

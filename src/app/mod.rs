@@ -3,6 +3,7 @@
 //! The previous result of a tab stays on screen until a new one is complete.
 
 pub mod demo;
+pub mod export;
 pub mod results;
 pub mod state;
 
@@ -13,6 +14,7 @@ use crate::engine::{Engine, EngineOptions};
 use crate::jobs::{Job, Jobs, QueryEvent, QueryJob};
 use crate::lake::Catalog;
 use crate::model::SourceSpec;
+use crate::series::{ChartData, ChartSpec};
 use crate::sql::Completions;
 use crate::ui;
 use results::ResultSet;
@@ -65,6 +67,28 @@ pub enum Command {
     SetTheme(Option<bool>),
     /// Zoom in (1) or out (-1) one step, or back to 100% (0).
     Zoom(i8),
+    /// Show the export dialog for a tab's result.
+    OpenExport(usize),
+    /// Choose the export file with the save dialog.
+    BrowseExportPath,
+    /// Write a tab's result to a file.
+    Export {
+        /// The tab.
+        tab: usize,
+        /// The format.
+        format: crate::model::ResultFormat,
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// Stop the export being written.
+    CancelExport,
+    /// Draw a tab's chart with other columns or another kind.
+    SetChart {
+        /// The tab.
+        tab: usize,
+        /// The chart.
+        spec: ChartSpec,
+    },
 }
 
 /// A finished sort: tab, column, descending, and the row order.
@@ -93,6 +117,20 @@ struct TabRuntime {
     ran_sql: String,
     /// Where the error points, in the editor's text, while that text is `error_in`.
     error_span: Option<(std::ops::Range<usize>, String)>,
+    /// Table or chart.
+    view: ui::results::ResultView,
+    /// The chart drawn of the shown result (`None`: nothing to chart).
+    chart_spec: Option<ChartSpec>,
+    /// The chart's series, once built.
+    chart: Option<Arc<Result<ChartData, String>>>,
+    /// The chart being built.
+    chart_job: Option<Job<(ChartSpec, Result<ChartData, String>)>>,
+}
+
+/// An export being written: its job, progress and row count.
+struct ExportRun {
+    job: Job<Result<export::Exported, String>>,
+    progress: export::ExportProgress,
 }
 
 /// The Lakesight window.
@@ -109,6 +147,11 @@ pub struct LakesightApp {
     tabs: Vec<TabRuntime>,
     toolbar: ui::toolbar::ToolbarState,
     connect: ui::connect::ConnectState,
+    export: ui::export::ExportState,
+    export_run: Option<ExportRun>,
+    /// The last export's outcome, and whether it failed.
+    export_outcome: Option<(String, bool)>,
+    save_dialog: Option<Job<Option<std::path::PathBuf>>>,
     profiles_job: Option<Job<Result<Vec<crate::lake::aws::ProfileInfo>, String>>>,
     editor: ui::editor::EditorState,
     completions: Option<Arc<Completions>>,
@@ -154,6 +197,10 @@ impl LakesightApp {
             sorting: None,
             toolbar: ui::toolbar::ToolbarState::default(),
             connect: ui::connect::ConnectState::default(),
+            export: ui::export::ExportState::default(),
+            export_run: None,
+            export_outcome: None,
+            save_dialog: None,
             profiles_job: None,
             editor: ui::editor::EditorState::default(),
             completions: None,
@@ -298,6 +345,43 @@ impl LakesightApp {
                         .spawn(async { crate::lake::aws::list_profiles().await }),
                 );
             }
+            Command::OpenExport(tab) => {
+                self.export.open = true;
+                self.export.tab = tab;
+                if self.export_run.is_none() {
+                    self.export_outcome = None;
+                }
+            }
+            Command::BrowseExportPath => {
+                let current = std::path::PathBuf::from(&self.export.path);
+                let mut dialog = rfd::AsyncFileDialog::new().set_title("Export result");
+                if let Some(folder) = current.parent() {
+                    dialog = dialog.set_directory(folder);
+                }
+                if let Some(name) = current.file_name() {
+                    dialog = dialog.set_file_name(name.to_string_lossy());
+                }
+                let dialog = dialog.save_file();
+                self.save_dialog = Some(
+                    self.jobs
+                        .spawn(async move { dialog.await.map(|h| h.path().to_path_buf()) }),
+                );
+            }
+            Command::Export { tab, format, path } => self.export(tab, format, path),
+            Command::CancelExport => {
+                if let Some(run) = &self.export_run {
+                    run.progress
+                        .cancel
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            Command::SetChart { tab, spec } => {
+                if let Some(runtime) = self.tabs.get_mut(tab) {
+                    runtime.chart_spec = Some(spec);
+                    runtime.chart = None;
+                    runtime.chart_job = None;
+                }
+            }
             Command::SetTheme(choice) => {
                 self.state.dark_mode = choice;
                 // Applied in `ui()`, which has the context.
@@ -323,6 +407,54 @@ impl LakesightApp {
                     self.state.fix_tabs();
                 }
             }
+        }
+    }
+
+    fn export(&mut self, tab: usize, format: crate::model::ResultFormat, path: std::path::PathBuf) {
+        if self.export_run.is_some() {
+            return;
+        }
+        let Some(result) = self.tabs.get(tab).and_then(|t| t.shown.clone()) else {
+            self.export_outcome = Some(("no result to export".to_owned(), true));
+            return;
+        };
+        if path.as_os_str().is_empty() {
+            self.export_outcome = Some(("choose a file to export to".to_owned(), true));
+            return;
+        }
+        let progress = export::ExportProgress::default();
+        let shared = progress.clone();
+        // Writing a million rows takes seconds: on a blocking thread, never the UI's.
+        let job = self.jobs.spawn(async move {
+            tokio::task::spawn_blocking(move || export::export(&result, format, &path, &shared))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+        });
+        self.export_outcome = None;
+        self.export_run = Some(ExportRun { job, progress });
+    }
+
+    /// Starts building the chart of each tab showing one, when it is missing.
+    fn build_charts(&mut self) {
+        for tab in &mut self.tabs {
+            if tab.view != ui::results::ResultView::Chart
+                || tab.chart.is_some()
+                || tab.chart_job.is_some()
+            {
+                continue;
+            }
+            let (Some(result), Some(spec)) = (tab.shown.clone(), tab.chart_spec.clone()) else {
+                continue;
+            };
+            tab.chart_job = Some(self.jobs.spawn(async move {
+                let built_spec = spec.clone();
+                let data = tokio::task::spawn_blocking(move || {
+                    crate::series::build(&result.schema, result.batches(), &spec, CHART_POINTS)
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+                (built_spec, data)
+            }));
         }
     }
 
@@ -415,6 +547,45 @@ impl LakesightApp {
             }
             self.refreshing = None;
         }
+        if let Some(job) = &mut self.save_dialog
+            && let Some(picked) = job.poll()
+        {
+            self.save_dialog = None;
+            match picked {
+                Some(path) => self.export.path = path.display().to_string(),
+                None => {
+                    self.export_outcome =
+                        Some(("no file chosen: type the path instead".to_owned(), true));
+                }
+            }
+        }
+        if let Some(run) = &mut self.export_run
+            && let Some(result) = run.job.poll()
+        {
+            self.export_outcome = Some(match result {
+                Ok(done) => (
+                    format!(
+                        "Exported {} rows to {} ({})",
+                        done.rows,
+                        done.path.display(),
+                        crate::model::human_bytes(done.bytes)
+                    ),
+                    false,
+                ),
+                Err(message) => (message, true),
+            });
+            self.export_run = None;
+        }
+        for tab in &mut self.tabs {
+            if let Some(job) = &mut tab.chart_job
+                && let Some((spec, data)) = job.poll()
+            {
+                if tab.chart_spec.as_ref() == Some(&spec) {
+                    tab.chart = Some(Arc::new(data));
+                }
+                tab.chart_job = None;
+            }
+        }
         if let Some(job) = &mut self.profiles_job
             && let Some(result) = job.poll()
         {
@@ -434,7 +605,19 @@ impl LakesightApp {
                         }
                     }
                     QueryEvent::Finished { rows, elapsed } => {
+                        let same_columns = match (&tab.shown, &tab.arriving) {
+                            (Some(old), Some(new)) => old.schema == new.schema,
+                            _ => false,
+                        };
                         tab.shown = tab.arriving.take();
+                        if !same_columns {
+                            tab.chart_spec = tab
+                                .shown
+                                .as_ref()
+                                .and_then(|r| crate::series::suggest(&r.schema));
+                        }
+                        tab.chart = None;
+                        tab.chart_job = None;
                         tab.outcome =
                             Some(format!("{rows} rows in {:.3} s", elapsed.as_secs_f64()));
                         tab.failed = false;
@@ -476,6 +659,11 @@ impl LakesightApp {
 impl eframe::App for LakesightApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain_jobs();
+        self.build_charts();
+        if self.export_run.is_some() {
+            // Progress is read from a counter: redraw to show it move.
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
         // While a query runs, redraw for the elapsed-time counter.
         if self.tabs.iter().any(|t| t.running.is_some()) {
             ctx.request_repaint_after(Duration::from_millis(100));
@@ -565,11 +753,51 @@ impl eframe::App for LakesightApp {
                 self.completions.as_deref(),
             ));
             ui.separator();
-            if let Some(result) = &self.tabs[active].shown {
-                commands.extend(ui::results::results_ui(ui, active, result));
+            let runtime = &mut self.tabs[active];
+            if let Some(result) = &runtime.shown {
+                commands.extend(ui::results::results_bar_ui(
+                    ui,
+                    active,
+                    result,
+                    &mut runtime.view,
+                ));
+                match runtime.view {
+                    ui::results::ResultView::Table => {
+                        commands.extend(ui::results::results_ui(ui, active, result));
+                    }
+                    ui::results::ResultView::Chart => {
+                        commands.extend(ui::chart::chart_ui(
+                            ui,
+                            active,
+                            &result.schema,
+                            runtime.chart_spec.as_ref(),
+                            runtime.chart.as_deref(),
+                        ));
+                    }
+                }
             }
         });
         commands.extend(ui::connect::connect_ui(ui.ctx(), &mut self.connect));
+        let export_view = ui::export::ExportView {
+            total_rows: self
+                .tabs
+                .get(self.export.tab)
+                .and_then(|t| t.shown.as_ref())
+                .map_or(0, ResultSet::num_rows),
+            written: self
+                .export_run
+                .as_ref()
+                .map(|run| run.progress.rows.load(std::sync::atomic::Ordering::Relaxed)),
+            outcome: self
+                .export_outcome
+                .as_ref()
+                .map(|(message, failed)| (message.as_str(), *failed)),
+        };
+        commands.extend(ui::export::export_ui(
+            ui.ctx(),
+            &mut self.export,
+            &export_view,
+        ));
         for command in commands {
             self.apply(command);
         }
@@ -598,6 +826,9 @@ impl eframe::App for LakesightApp {
 /// A theme choice as persisted: `None` follows the system.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct ThemeChoice(Option<bool>);
+
+/// Points per chart series at most (downsampled beyond).
+const CHART_POINTS: usize = 4_000;
 
 /// The zoom range offered.
 const MIN_ZOOM: f32 = 0.5;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, RecordBatch};
-use datafusion::arrow::compute::{SortOptions, concat, sort_to_indices};
+use datafusion::arrow::compute::{SortOptions, concat, interleave_record_batch, sort_to_indices};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
@@ -41,6 +41,11 @@ impl ResultSet {
         self.starts.push(self.rows);
         self.rows += batch.num_rows();
         self.batches.push(batch);
+    }
+
+    /// The batches as they arrived (not in sort order).
+    pub fn batches(&self) -> &[RecordBatch] {
+        &self.batches
     }
 
     /// Total rows.
@@ -100,6 +105,35 @@ impl ResultSet {
         self.sort = Some((column, descending, Arc::new(order)));
     }
 
+    /// The rows in display order (sorted, if a sort is shown), `chunk` rows at a time.
+    pub fn display_batches(
+        &self,
+        chunk: usize,
+    ) -> impl Iterator<Item = Result<RecordBatch, String>> + '_ {
+        let unsorted = self
+            .sort
+            .is_none()
+            .then(|| self.batches.iter().cloned().map(Ok));
+        let sorted = self.sort.as_ref().map(|(_, _, order)| {
+            let batches: Vec<&RecordBatch> = self.batches.iter().collect();
+            order.chunks(chunk.max(1)).map(move |rows| {
+                let indices: Vec<(usize, usize)> = rows
+                    .iter()
+                    .map(|&row| {
+                        let row = row as usize;
+                        let batch = self.starts.partition_point(|&s| s <= row) - 1;
+                        (batch, row - self.starts[batch])
+                    })
+                    .collect();
+                interleave_record_batch(&batches, &indices).map_err(|e| e.to_string())
+            })
+        });
+        unsorted
+            .into_iter()
+            .flatten()
+            .chain(sorted.into_iter().flatten())
+    }
+
     /// A row as tab-separated values, for copying.
     pub fn row_tsv(&self, row: usize) -> String {
         (0..self.schema.fields().len())
@@ -110,6 +144,7 @@ impl ResultSet {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -136,5 +171,20 @@ mod tests {
         result.set_sort(0, true, order);
         assert_eq!(result.cell_text(0, 0), "9");
         assert_eq!(result.cell_text(9, 0), "0");
+        // Exported in the order shown.
+        let shown: Vec<i64> = result
+            .display_batches(4)
+            .flat_map(|b| {
+                let b = b.expect("batch");
+                let n = b
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .unwrap()
+                    .clone();
+                n.values().to_vec()
+            })
+            .collect();
+        assert_eq!(shown, (0..10).rev().collect::<Vec<_>>());
     }
 }

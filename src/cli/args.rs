@@ -138,19 +138,4 @@ pub enum ReportFormat {
     Json,
 }
 
-/// How `query` writes its result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ResultFormat {
-    /// Aligned text for a terminal.
-    Table,
-    /// CSV with a header row.
-    Csv,
-    /// A JSON array of objects.
-    Json,
-    /// One JSON object per line.
-    Ndjson,
-    /// Apache Parquet (needs --output).
-    Parquet,
-    /// Arrow IPC file (needs --output).
-    Arrow,
-}
+pub use crate::engine::output::ResultFormat;

@@ -2,7 +2,6 @@
 //! and `sim`. Errors are reported once, here: one message on stderr and exit code 1.
 
 pub mod args;
-mod output;
 mod report;
 
 use std::io::Read;
@@ -201,10 +200,10 @@ async fn query(
         }
     }
     let limit = max_rows.or((format == ResultFormat::Table).then_some(DEFAULT_TABLE_ROWS));
-    let mut writer = output::ResultWriter::new(
+    let mut writer = crate::engine::output::ResultWriter::new(
         format,
         &stream.schema(),
-        output::Sink::open(output.as_deref())?,
+        crate::engine::output::Sink::open(output.as_deref())?,
     )?;
     let mut rows = 0usize;
     let mut truncated = false;

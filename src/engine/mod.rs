@@ -6,6 +6,7 @@ mod diagnose;
 mod error;
 mod guard;
 pub mod options;
+pub mod output;
 mod register;
 
 use std::sync::{Arc, RwLock};

@@ -3,8 +3,10 @@
 //! Dashboard files (visuals, KPIs, alert rules) will live here too; they refer to a lake through a
 //! [`SourceSpec`], so a dashboard can never name data outside its declared source.
 
+mod format;
 mod source;
 
+pub use format::ResultFormat;
 pub use source::{SourceLocation, SourceSpec, SourceSpecError};
 
 /// Bytes as a person reads them (`1.5 MiB`).

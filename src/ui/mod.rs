@@ -3,8 +3,10 @@
 //! the engine or spawns work.
 
 pub mod catalog;
+pub mod chart;
 pub mod connect;
 pub mod editor;
+pub mod export;
 pub mod history;
 pub mod results;
 pub mod sql_highlight;

@@ -5,6 +5,40 @@
 use crate::app::Command;
 use crate::app::results::ResultSet;
 
+/// How a tab shows its result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResultView {
+    /// The rows.
+    #[default]
+    Table,
+    /// The quick chart.
+    Chart,
+}
+
+/// The bar above a result: its size, Table or Chart, and Export.
+pub fn results_bar_ui(
+    ui: &mut egui::Ui,
+    tab: usize,
+    result: &ResultSet,
+    view: &mut ResultView,
+) -> Option<Command> {
+    let mut command = None;
+    ui.horizontal(|ui| {
+        ui.selectable_value(view, ResultView::Table, "Table");
+        ui.selectable_value(view, ResultView::Chart, "Chart");
+        ui.separator();
+        ui.label(format!(
+            "{} rows · {} columns",
+            result.num_rows(),
+            result.schema.fields().len()
+        ));
+        if ui.button("Export...").clicked() {
+            command = Some(Command::OpenExport(tab));
+        }
+    });
+    command
+}
+
 /// Height of one result row, in points.
 const ROW_HEIGHT: f32 = 18.0;
 

@@ -1,5 +1,6 @@
-//! Writing a query result in each `--format`: streamed batch by batch, to stdout or to a file that
-//! appears only when complete (written under a temporary name, then renamed).
+//! Writing a query result in each format: streamed batch by batch, to stdout or to a file that
+//! appears only when complete (written under a temporary name, then renamed). The CLI's `query`
+//! and the app's export share it.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use datafusion::arrow::json::{ArrayWriter, LineDelimitedWriter};
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::parquet::arrow::ArrowWriter;
 
-use super::args::ResultFormat;
+pub use crate::model::ResultFormat;
 
 /// Where result bytes go.
 pub enum Sink {
