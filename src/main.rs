@@ -10,6 +10,7 @@ use lakesight::model::SourceSpec;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
+    lakesight::app::frame_stats::mark_process_start();
     let cli = lakesight::cli::Cli::parse();
     // Our own warnings by default; libraries only when they fail (aws-config warns about every
     // credential source it tries).

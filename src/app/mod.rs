@@ -4,6 +4,7 @@
 
 pub mod demo;
 pub mod export;
+pub mod frame_stats;
 pub mod results;
 pub mod state;
 
@@ -65,6 +66,8 @@ pub enum Command {
     OpenConnectDialog(Option<SourceSpec>),
     /// Light, dark, or `None`: follow the system.
     SetTheme(Option<bool>),
+    /// Show or hide the frame-time bar.
+    ShowFrameTimes(bool),
     /// Zoom in (1) or out (-1) one step, or back to 100% (0).
     Zoom(i8),
     /// Show the export dialog for a tab's result.
@@ -163,6 +166,14 @@ pub struct LakesightApp {
     /// The zoom last applied to the context.
     applied_zoom: f32,
     status: Option<String>,
+    /// The demo lake being copied into the cache.
+    preparing_demo: Option<Job<Result<std::path::PathBuf, String>>>,
+    /// The simulator feeding the demo lake (stops with the app).
+    demo_feed: Option<Job<()>>,
+    frame_stats: frame_stats::FrameStats,
+    frames_drawn: u64,
+    /// The start-up probe of the cold-start benchmark.
+    exit_after: Option<frame_stats::ExitAfter>,
     /// Keeps the runtime alive when the app owns it.
     owned_runtime: Option<Arc<tokio::runtime::Runtime>>,
 }
@@ -210,23 +221,24 @@ impl LakesightApp {
             applied_zoom: zoom,
             status: None,
             owned_runtime: None,
+            preparing_demo: None,
+            demo_feed: None,
+            frame_stats: frame_stats::FrameStats::default(),
+            frames_drawn: 0,
+            exit_after: frame_stats::ExitAfter::from_env(),
         };
         let source = match launch {
-            Launch::Demo => match demo::prepare_demo_lake() {
-                Ok(lake) => {
-                    let feed = demo::demo_feed(&lake);
-                    runtime.spawn(async move {
-                        if let Err(err) = crate::sim::run(&feed, |_| {}).await {
-                            tracing::warn!("the demo feed stopped: {err}");
-                        }
-                    });
-                    Some(SourceSpec::local(lake))
-                }
-                Err(err) => {
-                    app.status = Some(format!("could not prepare the demo lake: {err}"));
-                    None
-                }
-            },
+            Launch::Demo => {
+                // Copying the sample lake takes a moment: off the UI thread, so the window
+                // shows at once.
+                app.preparing_demo = Some(app.jobs.spawn(async {
+                    tokio::task::spawn_blocking(demo::prepare_demo_lake)
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .map_err(|e| format!("could not prepare the demo lake: {e}"))
+                }));
+                None
+            }
             Launch::Source(spec) => Some(spec.clone()),
             Launch::Restore => app.state.source.clone(),
         };
@@ -382,6 +394,7 @@ impl LakesightApp {
                     runtime.chart_job = None;
                 }
             }
+            Command::ShowFrameTimes(show) => self.state.show_frame_times = show,
             Command::SetTheme(choice) => {
                 self.state.dark_mode = choice;
                 // Applied in `ui()`, which has the context.
@@ -476,6 +489,23 @@ impl LakesightApp {
 
     /// Drains background work; runs every frame, visible or not.
     fn drain_jobs(&mut self) {
+        if let Some(job) = &mut self.preparing_demo
+            && let Some(result) = job.poll()
+        {
+            self.preparing_demo = None;
+            match result {
+                Ok(lake) => {
+                    let feed = demo::demo_feed(&lake);
+                    self.demo_feed = Some(self.jobs.spawn(async move {
+                        if let Err(err) = crate::sim::run(&feed, |_| {}).await {
+                            tracing::warn!("the demo feed stopped: {err}");
+                        }
+                    }));
+                    self.apply(Command::Attach(SourceSpec::local(lake)));
+                }
+                Err(message) => self.status = Some(message),
+            }
+        }
         if let Some((spec, job)) = &mut self.attaching
             && let Some(result) = job.poll()
         {
@@ -647,6 +677,9 @@ impl LakesightApp {
     }
 
     fn busy_text(&self) -> Option<String> {
+        if self.preparing_demo.is_some() {
+            return Some("preparing the demo lake...".to_owned());
+        }
         if let Some((spec, _)) = &self.attaching {
             return Some(format!("attaching {spec}..."));
         }
@@ -656,9 +689,44 @@ impl LakesightApp {
     }
 }
 
+impl LakesightApp {
+    /// For the cold-start benchmark: prints when the first frame (or result) was on screen,
+    /// then closes the window.
+    fn probe_start_up(&mut self, ctx: &egui::Context) {
+        let Some(exit_after) = self.exit_after else {
+            return;
+        };
+        let ms = frame_stats::since_process_start().as_secs_f64() * 1000.0;
+        // `logic` runs before a frame is drawn: on the second call, the first is on screen.
+        if self.frames_drawn == 2 {
+            println!("first frame: {ms:.0} ms after start");
+        }
+        let done = match exit_after {
+            frame_stats::ExitAfter::FirstFrame => self.frames_drawn >= 2,
+            frame_stats::ExitAfter::FirstResult => {
+                let shown = self.tabs.iter().any(|t| t.shown.is_some() || t.failed);
+                if shown {
+                    println!("first result: {ms:.0} ms after start");
+                }
+                shown
+            }
+        };
+        if done {
+            self.exit_after = None;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        ctx.request_repaint();
+    }
+}
+
 impl eframe::App for LakesightApp {
-    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        if let Some(seconds) = frame.info().cpu_usage {
+            self.frame_stats.record(seconds);
+        }
+        self.frames_drawn += 1;
         self.drain_jobs();
+        self.probe_start_up(ctx);
         self.build_charts();
         if self.export_run.is_some() {
             // Progress is read from a counter: redraw to show it move.
@@ -688,12 +756,18 @@ impl eframe::App for LakesightApp {
                 busy: busy.as_deref(),
                 recent: &self.state.recent_sources,
                 dark_mode: self.state.dark_mode,
+                show_frame_times: self.state.show_frame_times,
             };
             commands.extend(ui::toolbar::toolbar_ui(ui, &view, &mut self.toolbar));
             if let Some(status) = &self.status {
                 ui.colored_label(ui.visuals().error_fg_color, status);
             }
         });
+        if self.state.show_frame_times {
+            egui::Panel::bottom("frame-times").show(ui, |ui| {
+                ui::toolbar::frame_times_ui(ui, self.frame_stats.summary());
+            });
+        }
         egui::Panel::left("catalog")
             .resizable(true)
             .default_size(260.0)

@@ -21,6 +21,8 @@ pub struct AppState {
     pub dark_mode: Option<bool>,
     /// UI zoom factor.
     pub zoom: f32,
+    /// Whether the frame-time bar shows.
+    pub show_frame_times: bool,
 }
 
 /// One query tab.
@@ -47,6 +49,7 @@ impl Default for AppState {
             history: Vec::new(),
             dark_mode: None,
             zoom: 1.0,
+            show_frame_times: false,
         }
     }
 }

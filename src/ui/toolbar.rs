@@ -21,6 +21,8 @@ pub struct ToolbarView<'a> {
     pub recent: &'a [SourceSpec],
     /// The theme choice: `None` follows the system.
     pub dark_mode: Option<bool>,
+    /// Whether the frame-time bar shows.
+    pub show_frame_times: bool,
 }
 
 /// Draws the toolbar.
@@ -103,6 +105,11 @@ pub fn toolbar_ui(
                 }
             });
             ui.weak("Ctrl+Plus / Ctrl+Minus / Ctrl+0");
+            ui.separator();
+            let mut show = view.show_frame_times;
+            if ui.checkbox(&mut show, "Show frame times").changed() {
+                command = Some(Command::ShowFrameTimes(show));
+            }
         });
         if let Some(busy) = view.busy {
             ui.spinner();
@@ -110,4 +117,15 @@ pub fn toolbar_ui(
         }
     });
     command
+}
+
+/// The frame-time bar: how long recent frames took to build and paint.
+pub fn frame_times_ui(ui: &mut egui::Ui, summary: Option<crate::app::frame_stats::FrameSummary>) {
+    match summary {
+        Some(s) => ui.weak(format!(
+            "Frame time (CPU, last {} frames): median {:.1} ms · p95 {:.1} ms · max {:.1} ms",
+            s.frames, s.p50_ms, s.p95_ms, s.max_ms
+        )),
+        None => ui.weak("Frame time: measuring..."),
+    };
 }
