@@ -1,0 +1,119 @@
+//! Frame times of the real app (driven headless with egui_kittest) while a million-row query
+//! streams in, while scrolling its result, and while its chart is shown. Each frame is timed
+//! from input to tessellated shapes: everything the CPU does for a frame except handing the
+//! triangles to the GPU. (Also counted: the AccessKit tree kittest asks for each frame, which a
+//! window builds only when a screen reader is on, so these are upper bounds.)
+//!
+//! `cargo bench --bench ui_frames`
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::doc_markdown)]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lakesight::app::{LakesightApp, Launch};
+use lakesight::model::SourceSpec;
+
+const ROWS: usize = 1_000_000;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    let lake = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let launch = Launch::Source(SourceSpec::local(lake));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| LakesightApp::new(cc, &handle, &launch));
+    wait(&mut harness, "the first result", |h| {
+        h.query_by_label_contains("rows in").is_some()
+    });
+
+    let sql = format!(
+        "SELECT value AS id, value * 1.5 AS amount, 'customer ' || (value % 5000) AS customer, \
+         to_timestamp(1767225600 + value * 60) AS at FROM generate_series(1, {ROWS})"
+    );
+    harness.get_by_label("SQL editor").focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.get_by_label("SQL editor").type_text(&sql);
+    harness.step();
+    harness.get_by_label("Run").click();
+
+    println!("Frame times, {ROWS} rows x 4 columns, 1400x900 window:");
+    let done = format!("{ROWS} rows in");
+    let mut running = Vec::new();
+    let deadline = Instant::now() + Duration::from_mins(5);
+    while harness.query_by_label_contains(&done).is_none() {
+        assert!(Instant::now() < deadline, "the query did not finish");
+        running.push(timed_frame(&mut harness));
+        std::thread::sleep(Duration::from_millis(16));
+    }
+    report("while the query streams in", &running);
+
+    // Scroll with the wheel over the table: 300 frames of 40 rows each, then back up in large
+    // jumps (as dragging the scroll bar does).
+    harness.hover_at(egui::pos2(800.0, 600.0));
+    harness.step();
+    let mut scrolling = Vec::new();
+    for frame in 0..300 {
+        let dy = if frame < 200 { -720.0 } else { 30_000.0 };
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, dy),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+            modifiers: egui::Modifiers::NONE,
+        });
+        scrolling.push(timed_frame(&mut harness));
+    }
+    report("while scrolling the result", &scrolling);
+
+    harness.get_by_label("Chart").click();
+    harness.step();
+    wait(&mut harness, "the chart", |h| {
+        h.query_by_label_contains("Line chart of").is_some()
+    });
+    let charting: Vec<Duration> = (0..120).map(|_| timed_frame(&mut harness)).collect();
+    report("while showing its chart", &charting);
+}
+
+/// One frame: input, `ui()`, and tessellation of what it drew.
+fn timed_frame(harness: &mut Harness<'static, LakesightApp>) -> Duration {
+    let start = Instant::now();
+    harness.step();
+    let shapes = harness.output().shapes.clone();
+    let pixels_per_point = harness.ctx.pixels_per_point();
+    let meshes = harness.ctx.tessellate(shapes, pixels_per_point);
+    std::hint::black_box(meshes);
+    start.elapsed()
+}
+
+fn wait(
+    harness: &mut Harness<'static, LakesightApp>,
+    what: &str,
+    found: impl Fn(&Harness<'static, LakesightApp>) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_mins(2);
+    while !found(harness) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn report(what: &str, frames: &[Duration]) {
+    let mut ms: Vec<f64> = frames.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let at = |q: f64| ms[((ms.len() - 1) as f64 * q).round() as usize];
+    let over = ms.iter().filter(|&&m| m > 16.0).count();
+    println!(
+        "  {what:<28} {:>4} frames  median {:>6.2} ms  p95 {:>6.2} ms  max {:>6.2} ms  over 16 ms: {over}",
+        ms.len(),
+        at(0.5),
+        at(0.95),
+        at(1.0),
+    );
+}
