@@ -133,12 +133,15 @@ impl Completions {
     }
 
     /// Suggestions for the word ending at byte `cursor` of `sql`, best first, at most `limit`;
-    /// with the byte range they replace. Nothing when no word is being typed.
+    /// with the byte range they replace. Nothing when no word is being typed, or (unless `asked`,
+    /// as with Ctrl+Space) when the word typed is already a whole name: then Enter must still
+    /// start a new line rather than turn `orders` into `orders_csv`.
     pub fn suggest(
         &self,
         sql: &str,
         cursor: usize,
         limit: usize,
+        asked: bool,
     ) -> (Range<usize>, Vec<Suggestion>) {
         let word = word_before(sql, cursor);
         let typed = &sql[word.clone()];
@@ -207,8 +210,10 @@ impl Completions {
         for keyword in KEYWORDS {
             push_match(&mut out, typed, keyword, SuggestionKind::Keyword, "keyword");
         }
-        // Exact-length matches of one kind first would hide longer names: keep kind order, but
-        // drop a suggestion identical to what is typed (nothing to complete).
+        if !asked && out.iter().any(|s| s.text.eq_ignore_ascii_case(typed)) {
+            return (word, Vec::new());
+        }
+        // A suggestion identical to what is typed has nothing to complete.
         out.retain(|s| !s.text.eq_ignore_ascii_case(typed));
         out.dedup_by(|a, b| a.text == b.text && a.kind == b.kind);
         out.truncate(limit);
@@ -363,7 +368,7 @@ mod tests {
 
     fn texts(sql: &str) -> Vec<String> {
         completions()
-            .suggest(sql, sql.len(), 20)
+            .suggest(sql, sql.len(), 20, false)
             .1
             .into_iter()
             .map(|s| s.text)
@@ -379,7 +384,7 @@ mod tests {
         // Columns of the tables the query names come first.
         let sql = "SELECT a";
         let c = completions();
-        let (range, got) = c.suggest("SELECT a FROM orders", sql.len(), 20);
+        let (range, got) = c.suggest("SELECT a FROM orders", sql.len(), 20, false);
         assert_eq!(range, 7..8);
         let got: Vec<&str> = got.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(got[0], "amount");
@@ -394,7 +399,7 @@ mod tests {
     fn a_qualifier_narrows_to_its_table_or_zone() {
         let c = completions();
         let sql = "SELECT o.am FROM orders o";
-        let (range, got) = c.suggest(sql, "SELECT o.am".len(), 20);
+        let (range, got) = c.suggest(sql, "SELECT o.am".len(), 20, false);
         assert_eq!(range, 9..11);
         assert_eq!(
             got.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(),
@@ -409,5 +414,14 @@ mod tests {
         assert!(texts("SELECT ").is_empty());
         assert!(texts("SELECT 12").is_empty());
         assert!(texts("SELECT orders").is_empty(), "already complete");
+        // A whole name typed: no list (Enter makes a new line), unless asked for.
+        assert!(texts("SELECT * FROM order_events").is_empty());
+        assert!(texts("SELECT * FROM orders").is_empty());
+        let sql = "SELECT * FROM orders";
+        let (_, asked) = completions().suggest(sql, sql.len(), 20, true);
+        assert_eq!(asked.len(), 0, "nothing longer starts with orders");
+        let sql = "SELECT * FROM ord";
+        let (_, asked) = completions().suggest(sql, sql.len(), 20, true);
+        assert_eq!(asked.len(), 3);
     }
 }

@@ -43,8 +43,8 @@ impl EditorState {
         self.selected = 0;
     }
 
-    fn open(&mut self, completions: &Completions, sql: &str, cursor: usize) {
-        let (replace, suggestions) = completions.suggest(sql, cursor, MAX_SUGGESTIONS);
+    fn open(&mut self, completions: &Completions, sql: &str, cursor: usize, asked: bool) {
+        let (replace, suggestions) = completions.suggest(sql, cursor, MAX_SUGGESTIONS, asked);
         self.replace = replace;
         self.suggestions = suggestions;
         self.selected = 0;
@@ -129,7 +129,7 @@ pub fn editor_ui(
 
     if let (Some(completions), Some(at)) = (completions, cursor_byte) {
         if response.changed() || open_requested {
-            state.open(completions, sql, at);
+            state.open(completions, sql, at, open_requested);
         } else if at != state.replace.end {
             // The cursor moved away from the word: nothing to complete there.
             state.close();
