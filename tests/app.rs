@@ -408,3 +408,44 @@ fn a_result_can_be_charted() {
         has_label(h, "Nothing to chart")
     });
 }
+
+/// The text the last frame put on the clipboard.
+fn copied(harness: &Harness<'static, LakesightApp>) -> Option<String> {
+    harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+}
+
+#[test]
+fn cells_and_rows_can_be_copied() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(
+        &mut f,
+        "SELECT order_id AS id, country AS land FROM orders WHERE order_id = 3",
+    );
+    step_until(&mut f.harness, "the result", |h| has_label(h, "1 rows in"));
+    f.harness.get_by_label("FR").click();
+    f.harness.step();
+    assert_eq!(
+        copied(&f.harness).as_deref(),
+        Some("3\tFR"),
+        "a click copies the row"
+    );
+
+    f.harness.get_by_label("FR").click_secondary();
+    step_until(&mut f.harness, "the menu", |h| {
+        h.query_by_label("Copy cell").is_some()
+    });
+    f.harness.get_by_label("Copy cell").click();
+    f.harness.step();
+    assert_eq!(copied(&f.harness).as_deref(), Some("FR"));
+}

@@ -134,6 +134,17 @@ impl ResultSet {
             .chain(sorted.into_iter().flatten())
     }
 
+    /// The column names as tab-separated values, for copying.
+    pub fn header_tsv(&self) -> String {
+        let names: Vec<&str> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        names.join("\t")
+    }
+
     /// A row as tab-separated values, for copying.
     pub fn row_tsv(&self, row: usize) -> String {
         (0..self.schema.fields().len())
@@ -167,6 +178,7 @@ mod tests {
         let cells: Vec<String> = (0..10).map(|r| result.cell_text(r, 0)).collect();
         assert_eq!(cells, (0..10).map(|n| n.to_string()).collect::<Vec<_>>());
         assert_eq!(result.row_tsv(3), "3");
+        assert_eq!(result.header_tsv(), "n");
         let order = result.sort_order(0, true).expect("sortable");
         result.set_sort(0, true, order);
         assert_eq!(result.cell_text(0, 0), "9");

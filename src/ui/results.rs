@@ -1,6 +1,6 @@
 //! The result table: virtual scrolling over Arrow batches (only visible rows are formatted),
-//! resizable columns, a click on a header sorts (again: descending), and a click on a cell copies
-//! its row as tab-separated values.
+//! resizable columns, a click on a header sorts (again: descending), a click on a cell copies its
+//! row as tab-separated values, and right-click copies the cell, the row or the header.
 
 use crate::app::Command;
 use crate::app::results::ResultSet;
@@ -94,6 +94,20 @@ pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<C
                         if response.clicked() {
                             ui.ctx().copy_text(result.row_tsv(index));
                         }
+                        response.context_menu(|ui| {
+                            if ui.button("Copy cell").clicked() {
+                                ui.ctx().copy_text(result.cell_text(index, column));
+                                ui.close();
+                            }
+                            if ui.button("Copy row (TSV)").clicked() {
+                                ui.ctx().copy_text(result.row_tsv(index));
+                                ui.close();
+                            }
+                            if ui.button("Copy header (TSV)").clicked() {
+                                ui.ctx().copy_text(result.header_tsv());
+                                ui.close();
+                            }
+                        });
                     });
                 }
             });
