@@ -53,24 +53,36 @@ impl ResultSet {
         self.rows
     }
 
-    /// The text of one cell (`row` over the whole result).
-    pub fn cell_text(&self, row: usize, column: usize) -> String {
+    /// Where displayed row `row` lives: `(batch, row within it)`.
+    pub fn locate(&self, row: usize) -> Option<(usize, usize)> {
         let row = match &self.sort {
             Some((_, _, order)) => order.get(row).map_or(row, |&r| r as usize),
             None => row,
         };
-        let batch_index = self
+        let batch = self
             .starts
             .partition_point(|&start| start <= row)
-            .saturating_sub(1);
-        let Some(batch) = self.batches.get(batch_index) else {
+            .checked_sub(1)?;
+        let offset = row - self.starts[batch];
+        (offset < self.batches.get(batch)?.num_rows()).then_some((batch, offset))
+    }
+
+    /// A formatter for one column of one batch (`NULL` for nulls). Create it once per frame and
+    /// batch, not once per cell.
+    pub fn formatter(&self, batch: usize, column: usize) -> Result<ArrayFormatter<'_>, String> {
+        let options = FormatOptions::default().with_null("NULL");
+        ArrayFormatter::try_new(self.batches[batch].column(column).as_ref(), &options)
+            .map_err(|e| format!("<{e}>"))
+    }
+
+    /// The text of one cell (`row` over the whole result, in display order).
+    pub fn cell_text(&self, row: usize, column: usize) -> String {
+        let Some((batch, offset)) = self.locate(row) else {
             return String::new();
         };
-        let offset = row - self.starts[batch_index];
-        let options = FormatOptions::default().with_null("NULL");
-        match ArrayFormatter::try_new(batch.column(column).as_ref(), &options) {
+        match self.formatter(batch, column) {
             Ok(formatter) => formatter.value(offset).to_string(),
-            Err(err) => format!("<{err}>"),
+            Err(err) => err,
         }
     }
 

@@ -82,12 +82,22 @@ pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<C
             }
         })
         .body(|body| {
+            // One formatter per batch and column for the rows in view, not one per cell.
+            let mut formatters = std::collections::HashMap::new();
             body.rows(ROW_HEIGHT, result.num_rows(), |mut row| {
                 let index = row.index();
+                let located = result.locate(index);
                 for column in 0..columns {
+                    let text = located.map_or_else(String::new, |(batch, offset)| match formatters
+                        .entry((batch, column))
+                        .or_insert_with(|| result.formatter(batch, column))
+                    {
+                        Ok(formatter) => formatter.value(offset).to_string(),
+                        Err(err) => err.clone(),
+                    });
                     row.col(|ui| {
                         let response = ui.add(
-                            egui::Label::new(result.cell_text(index, column))
+                            egui::Label::new(text)
                                 .truncate()
                                 .sense(egui::Sense::click()),
                         );
