@@ -252,7 +252,10 @@ pub fn build<'a>(
             match spec.kind {
                 ChartKind::Bar => points = sum_by_x(&points),
                 ChartKind::Line => {
-                    points.sort_by(|a, b| a[0].total_cmp(&b[0]));
+                    // Repeated points add nothing to a line (and three in a row upset egui's
+                    // path tessellation): sort by x, then y, and drop repeats.
+                    points.sort_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+                    points.dedup();
                     points = keep_extremes(&points, max_points);
                 }
                 ChartKind::Scatter => points = thin(&points, max_points),

@@ -2,7 +2,7 @@
 //! column and the y columns, drawn with `egui_plot`. The seed of dashboard visuals.
 
 use datafusion::arrow::datatypes::Schema;
-use egui_plot::{Bar, BarChart, GridMark, Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Bar, BarChart, GridInput, GridMark, Legend, Line, Plot, PlotPoints, Points};
 
 use crate::app::Command;
 use crate::series::{ChartData, ChartKind, ChartSpec, XAxis, numeric_columns};
@@ -108,12 +108,12 @@ fn plot_ui(ui: &mut egui::Ui, tab: usize, data: &ChartData) {
     });
     let categories = data.categories.clone();
     let x_axis = data.x_axis;
-    let plot = Plot::new(("quick-chart", tab))
+    let mut plot = Plot::new(("quick-chart", tab))
         .legend(Legend::default())
         .x_axis_label(&data.x_name)
         .x_axis_formatter(move |mark: GridMark, _range| match x_axis {
             XAxis::Number => format_number(mark.value),
-            XAxis::Time => format_time(mark.value),
+            XAxis::Time => format_time(mark.value, mark.step_size),
             XAxis::Category => {
                 let index = mark.value.round();
                 if (mark.value - index).abs() < 1e-6 && index >= 0.0 {
@@ -123,14 +123,19 @@ fn plot_ui(ui: &mut egui::Ui, tab: usize, data: &ChartData) {
                 }
             }
         });
+    if x_axis == XAxis::Time {
+        plot = plot.x_grid_spacer(time_grid);
+    }
     let series_count = data.series.len().max(1) as f64;
     plot.show(ui, |plot_ui| {
         for (index, series) in data.series.iter().enumerate() {
             match data.kind {
-                ChartKind::Line => plot_ui.line(Line::new(
-                    series.name.clone(),
-                    PlotPoints::new(series.points.clone()),
-                )),
+                // No "band" drawing: it fills gaps between distant points; the series is
+                // already downsampled to a few thousand points.
+                ChartKind::Line => plot_ui.line(
+                    Line::new(series.name.clone(), PlotPoints::new(series.points.clone()))
+                        .allow_band(false),
+                ),
                 ChartKind::Scatter => plot_ui.points(
                     Points::new(series.name.clone(), PlotPoints::new(series.points.clone()))
                         .radius(2.0),
@@ -160,8 +165,55 @@ fn format_number(value: f64) -> String {
     }
 }
 
-fn format_time(seconds: f64) -> String {
+/// Calendar steps for a time axis, in seconds.
+const TIME_STEPS: [f64; 16] = [
+    1.0,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+    600.0,
+    1_800.0,
+    3_600.0,
+    3.0 * 3_600.0,
+    6.0 * 3_600.0,
+    12.0 * 3_600.0,
+    86_400.0,
+    7.0 * 86_400.0,
+    30.0 * 86_400.0,
+    365.0 * 86_400.0,
+];
+
+/// Grid lines at round times (whole minutes, hours, days), about six across the axis.
+fn time_grid(input: GridInput) -> Vec<GridMark> {
+    let (min, max) = input.bounds;
+    let span = (max - min).max(1.0);
+    let step = TIME_STEPS
+        .iter()
+        .copied()
+        .find(|step| span / step <= 6.0)
+        .unwrap_or(TIME_STEPS[TIME_STEPS.len() - 1]);
+    let first = (min / step).ceil() as i64;
+    let last = (max / step).floor() as i64;
+    (first..=last)
+        .map(|i| GridMark {
+            value: i as f64 * step,
+            step_size: step,
+        })
+        .collect()
+}
+
+/// A time label as precise as the grid step.
+fn format_time(seconds: f64, step: f64) -> String {
+    let format = if step < 60.0 {
+        "%H:%M:%S"
+    } else if step < 86_400.0 {
+        "%m-%d %H:%M"
+    } else {
+        "%Y-%m-%d"
+    };
     chrono::DateTime::from_timestamp(seconds.floor() as i64, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| t.format(format).to_string())
         .unwrap_or_default()
 }
