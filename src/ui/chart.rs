@@ -186,6 +186,7 @@ const TIME_STEPS: [f64; 16] = [
 ];
 
 /// Grid lines at round times (whole minutes, hours, days), about six across the axis.
+#[allow(clippy::needless_pass_by_value)] // the signature egui_plot's grid spacers have
 fn time_grid(input: GridInput) -> Vec<GridMark> {
     let (min, max) = input.bounds;
     let span = (max - min).max(1.0);
