@@ -449,3 +449,38 @@ fn cells_and_rows_can_be_copied() {
     f.harness.step();
     assert_eq!(copied(&f.harness).as_deref(), Some("FR"));
 }
+
+#[test]
+fn esc_closes_the_suggestions_before_it_cancels_a_query() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(
+        &mut f,
+        "SELECT a.order_id FROM orders a, orders b, orders c, orders d, orders e, orders f",
+    );
+    step_until(&mut f.harness, "the running state", |h| {
+        has_label(h, "rows so far")
+    });
+    type_into(&mut f, "SQL editor", "SELECT * FROM orders_c");
+    step_until(&mut f.harness, "the suggestion", |h| {
+        has_label(h, "table in staging")
+    });
+    f.harness.key_press(egui::Key::Escape);
+    f.harness.step();
+    f.harness.step();
+    assert!(
+        !has_label(&f.harness, "table in staging"),
+        "the list closed"
+    );
+    assert!(has_label(&f.harness, "rows so far"), "the query still runs");
+    assert!(
+        f.harness.get_by_label("SQL editor").is_focused(),
+        "the editor keeps the focus"
+    );
+    f.harness.key_press(egui::Key::Escape);
+    step_until(&mut f.harness, "the cancellation", |h| {
+        has_label(h, "Cancelled")
+    });
+}

@@ -70,6 +70,10 @@ fn layers_only_look_down() {
         ("lake", &["crate::engine", "crate::cli"][..]),
         ("sql", &["crate::engine", "crate::cli", "crate::jobs"][..]),
         (
+            "series",
+            &["crate::lake", "crate::engine", "crate::jobs", "crate::cli"][..],
+        ),
+        (
             "ui",
             &["crate::engine", "crate::jobs", "crate::cli", "tokio"][..],
         ),

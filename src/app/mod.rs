@@ -19,7 +19,7 @@ use crate::series::{ChartData, ChartSpec};
 use crate::sql::Completions;
 use crate::ui;
 use results::ResultSet;
-use state::{AppState, QueryTab, STATE_KEY};
+use state::{AppState, STATE_KEY};
 
 /// What a panel asks the app to do.
 #[must_use]
@@ -37,6 +37,8 @@ pub enum Command {
         tab: usize,
         /// The SQL (the selection, or the whole editor).
         sql: String,
+        /// Where `sql` starts in the editor's text (bytes; 0 for the whole text).
+        offset: usize,
     },
     /// Cancel a tab's running query.
     Cancel {
@@ -94,8 +96,8 @@ pub enum Command {
     },
 }
 
-/// A finished sort: tab, column, descending, and the row order.
-type SortDone = (usize, usize, bool, Result<Vec<u32>, String>);
+/// A finished sort: the result it is for, column, descending, and the row order.
+type SortDone = (u64, usize, bool, Result<Vec<u32>, String>);
 
 /// How the app starts.
 #[derive(Clone, Debug)]
@@ -116,8 +118,9 @@ struct TabRuntime {
     shown: Option<ResultSet>,
     outcome: Option<String>,
     failed: bool,
-    /// The SQL that ran last (to place an error in the editor).
+    /// The SQL that ran last (to place an error in the editor), and where it starts there.
     ran_sql: String,
+    ran_offset: usize,
     /// Where the error points, in the editor's text, while that text is `error_in`.
     error_span: Option<(std::ops::Range<usize>, String)>,
     /// Table or chart.
@@ -134,6 +137,7 @@ struct TabRuntime {
 struct ExportRun {
     job: Job<Result<export::Exported, String>>,
     progress: export::ExportProgress,
+    total_rows: usize,
 }
 
 /// The Lakesight window.
@@ -294,7 +298,12 @@ impl LakesightApp {
                     }));
                 }
             }
-            Command::Run { tab, sql } => self.run(tab, &sql),
+            Command::Run { tab, sql, offset } => {
+                self.run(tab, &sql);
+                if let Some(runtime) = self.tabs.get_mut(tab) {
+                    runtime.ran_offset = offset;
+                }
+            }
             Command::Cancel { tab } => {
                 if let Some(runtime) = self.tabs.get_mut(tab)
                     && let Some(job) = runtime.running.as_mut()
@@ -313,6 +322,7 @@ impl LakesightApp {
             Command::Sort { tab, column } => {
                 if let Some(result) = self.tabs.get(tab).and_then(|t| t.shown.clone()) {
                     let descending = result.sort() == Some((column, false));
+                    let id = result.id();
                     // Sorting a million rows takes a while: off the UI thread.
                     self.sorting = Some(self.jobs.spawn(async move {
                         let order = tokio::task::spawn_blocking(move || {
@@ -320,7 +330,7 @@ impl LakesightApp {
                         })
                         .await
                         .unwrap_or_else(|e| Err(e.to_string()));
-                        (tab, column, descending, order)
+                        (id, column, descending, order)
                     }));
                 }
             }
@@ -351,6 +361,9 @@ impl LakesightApp {
                 }
                 self.connect.open = true;
                 self.connect.error = None;
+                // An attach still running (started here before the dialog was closed) reports
+                // back into the dialog.
+                self.connect.connecting = self.attaching.is_some();
                 // Read ~/.aws off the UI thread, every time: profiles change.
                 self.profiles_job = Some(
                     self.jobs
@@ -358,10 +371,11 @@ impl LakesightApp {
                 );
             }
             Command::OpenExport(tab) => {
+                // The last outcome stays until a new export starts: one finished (or failed)
+                // while the dialog was closed is still reported.
                 self.export.open = true;
-                self.export.tab = tab;
                 if self.export_run.is_none() {
-                    self.export_outcome = None;
+                    self.export.tab = tab;
                 }
             }
             Command::BrowseExportPath => {
@@ -407,17 +421,20 @@ impl LakesightApp {
                 };
             }
             Command::NewTab => {
-                self.state
-                    .tabs
-                    .push(QueryTab::numbered(self.state.tabs.len() + 1));
+                self.state.new_tab();
                 self.tabs.push(TabRuntime::default());
-                self.state.active_tab = self.state.tabs.len() - 1;
             }
             Command::CloseTab(index) => {
                 if self.state.tabs.len() > 1 && index < self.state.tabs.len() {
                     self.state.tabs.remove(index);
                     self.tabs.remove(index);
                     self.state.fix_tabs();
+                    // The export dialog follows its tab (a running export has its own copy).
+                    if self.export.tab == index && self.export_run.is_none() {
+                        self.export.open = false;
+                    } else if self.export.tab > index {
+                        self.export.tab -= 1;
+                    }
                 }
             }
         }
@@ -435,6 +452,7 @@ impl LakesightApp {
             self.export_outcome = Some(("choose a file to export to".to_owned(), true));
             return;
         }
+        let result_rows = result.num_rows();
         let progress = export::ExportProgress::default();
         let shared = progress.clone();
         // Writing a million rows takes seconds: on a blocking thread, never the UI's.
@@ -444,7 +462,11 @@ impl LakesightApp {
                 .unwrap_or_else(|e| Err(e.to_string()))
         });
         self.export_outcome = None;
-        self.export_run = Some(ExportRun { job, progress });
+        self.export_run = Some(ExportRun {
+            job,
+            progress,
+            total_rows: result_rows,
+        });
     }
 
     /// Starts building the chart of each tab showing one, when it is missing.
@@ -483,6 +505,7 @@ impl LakesightApp {
             runtime.running = Some(job);
             runtime.arriving = None;
             sql.clone_into(&mut runtime.ran_sql);
+            runtime.ran_offset = 0;
             runtime.error_span = None;
         }
     }
@@ -494,6 +517,8 @@ impl LakesightApp {
         {
             self.preparing_demo = None;
             match result {
+                // The user attached something else meanwhile: their choice stands.
+                Ok(_) if self.attaching.is_some() || self.engine.is_some() => {}
                 Ok(lake) => {
                     let feed = demo::demo_feed(&lake);
                     self.demo_feed = Some(self.jobs.spawn(async move {
@@ -551,13 +576,17 @@ impl LakesightApp {
             }
         }
         if let Some(job) = &mut self.sorting
-            && let Some((tab, column, descending, order)) = job.poll()
+            && let Some((id, column, descending, order)) = job.poll()
         {
             self.sorting = None;
             match order {
                 Ok(order) => {
-                    if let Some(result) = self.tabs.get_mut(tab).and_then(|t| t.shown.as_mut())
-                        && result.num_rows() == order.len()
+                    // Only onto the result it was computed for: tabs may have closed or rerun.
+                    if let Some(result) = self
+                        .tabs
+                        .iter_mut()
+                        .filter_map(|t| t.shown.as_mut())
+                        .find(|r| r.id() == id)
                     {
                         result.set_sort(column, descending, order);
                     }
@@ -655,11 +684,13 @@ impl LakesightApp {
                     QueryEvent::Failed(message) => {
                         tab.arriving = None;
                         let editor = &self.state.tabs[index].sql;
-                        // The SQL ran may be a selection: place the error within the editor.
-                        tab.error_span = editor.find(&tab.ran_sql).and_then(|base| {
-                            let span = crate::sql::text::error_span(&tab.ran_sql, &message)?;
-                            Some((span.start + base..span.end + base, editor.clone()))
-                        });
+                        tab.error_span = crate::sql::text::error_span_in_editor(
+                            editor,
+                            &tab.ran_sql,
+                            tab.ran_offset,
+                            &message,
+                        )
+                        .map(|span| (span, editor.clone()));
                         tab.outcome = Some(message);
                         tab.failed = true;
                     }
@@ -818,9 +849,11 @@ impl eframe::App for LakesightApp {
                 failed: runtime.failed,
                 error_span,
             };
+            let tab_id = self.state.tabs[active].id;
             commands.extend(ui::editor::editor_ui(
                 ui,
                 active,
+                tab_id,
                 &mut self.state.tabs[active].sql,
                 &status,
                 &mut self.editor,
@@ -853,11 +886,15 @@ impl eframe::App for LakesightApp {
         });
         commands.extend(ui::connect::connect_ui(ui.ctx(), &mut self.connect));
         let export_view = ui::export::ExportView {
-            total_rows: self
-                .tabs
-                .get(self.export.tab)
-                .and_then(|t| t.shown.as_ref())
-                .map_or(0, ResultSet::num_rows),
+            total_rows: self.export_run.as_ref().map_or_else(
+                || {
+                    self.tabs
+                        .get(self.export.tab)
+                        .and_then(|t| t.shown.as_ref())
+                        .map_or(0, ResultSet::num_rows)
+                },
+                |run| run.total_rows,
+            ),
             written: self
                 .export_run
                 .as_ref()

@@ -11,6 +11,8 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 /// A complete (or arriving) result.
 #[derive(Clone, Debug)]
 pub struct ResultSet {
+    /// Identifies this result (copies share it), so late work lands only on it.
+    id: u64,
     /// The result's schema.
     pub schema: SchemaRef,
     batches: Vec<RecordBatch>,
@@ -24,13 +26,20 @@ pub struct ResultSet {
 impl ResultSet {
     /// An empty result of `schema`.
     pub fn new(schema: SchemaRef) -> Self {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Self {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             schema,
             batches: Vec::new(),
             starts: Vec::new(),
             rows: 0,
             sort: None,
         }
+    }
+
+    /// This result's identity.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Appends a batch.

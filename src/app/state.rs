@@ -28,6 +28,9 @@ pub struct AppState {
 /// One query tab.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueryTab {
+    /// Stable while the tab is open (its editor's undo history and cursor are keyed by it).
+    #[serde(default)]
+    pub id: u64,
     /// The tab's title.
     pub title: String,
     /// The SQL in its editor.
@@ -58,6 +61,7 @@ impl QueryTab {
     /// A new tab with a starter query.
     pub fn numbered(n: usize) -> Self {
         Self {
+            id: n as u64,
             title: format!("Query {n}"),
             sql: "SELECT * FROM orders LIMIT 100".to_owned(),
         }
@@ -84,10 +88,27 @@ impl AppState {
         self.recent_sources.truncate(MAX_REMEMBERED);
     }
 
-    /// Keeps indices valid after tabs change.
+    /// Opens a new tab in front, with an id no open tab has.
+    pub fn new_tab(&mut self) {
+        let mut tab = QueryTab::numbered(self.tabs.len() + 1);
+        tab.id = self.tabs.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+        self.tabs.push(tab);
+        self.active_tab = self.tabs.len() - 1;
+    }
+
+    /// Keeps indices valid and ids unique after tabs change (or came from an older file).
     pub fn fix_tabs(&mut self) {
         if self.tabs.is_empty() {
             self.tabs.push(QueryTab::numbered(1));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut next = self.tabs.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+        for tab in &mut self.tabs {
+            if tab.id == 0 || !seen.insert(tab.id) {
+                tab.id = next;
+                seen.insert(next);
+                next += 1;
+            }
         }
         self.active_tab = self.active_tab.min(self.tabs.len() - 1);
     }

@@ -84,6 +84,8 @@ pub struct ChartData {
     pub rows: usize,
     /// Why the chart shows less than every row, if it does.
     pub note: Option<String>,
+    /// Room for one bar in x units: 1 for categories, else the smallest gap between x values.
+    pub bar_width: f64,
 }
 
 /// Categories drawn at most (bars beyond are left out, with a note).
@@ -263,6 +265,18 @@ pub fn build<'a>(
             Series { name, points }
         })
         .collect();
+    let bar_width = if x_axis == XAxis::Category {
+        1.0
+    } else {
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|gap| *gap > 0.0)
+            .min_by(f64::total_cmp)
+            .unwrap_or(1.0)
+    };
     if spec.kind != ChartKind::Bar && xs.len() > max_points {
         note.get_or_insert_with(|| {
             format!(
@@ -279,6 +293,7 @@ pub fn build<'a>(
         series,
         rows,
         note,
+        bar_width,
     })
 }
 
@@ -329,6 +344,8 @@ fn keep_extremes(points: &[[f64; 2]], max_points: usize) -> Vec<[f64; 2]> {
     }
     let bucket = points.len().div_ceil(max_points / 2);
     let mut out = Vec::with_capacity(max_points + 2);
+    // The ends stay where they are, so the line spans the whole x range.
+    out.extend(points.first());
     for chunk in points.chunks(bucket) {
         let low = chunk.iter().min_by(|a, b| a[1].total_cmp(&b[1]));
         let high = chunk.iter().max_by(|a, b| a[1].total_cmp(&b[1]));
@@ -340,6 +357,8 @@ fn keep_extremes(points: &[[f64; 2]], max_points: usize) -> Vec<[f64; 2]> {
             }
         }
     }
+    out.extend(points.last());
+    out.sort_by(|a, b| a[0].total_cmp(&b[0]));
     out.dedup();
     out
 }
@@ -438,7 +457,8 @@ mod tests {
         assert!(points.len() <= 2_000, "{} points", points.len());
         assert!(points.windows(2).all(|w| w[0][0] <= w[1][0]), "x ascending");
         assert!(points.iter().any(|p| p[1] == 1_000.0), "the spike survives");
-        assert_eq!(points[0][0], 0.0);
+        assert_eq!(points[0][0], 0.0, "the first point is kept");
+        assert_eq!(points[points.len() - 1][0], (n - 1) as f64, "and the last");
         assert!(data.note.is_some());
     }
 }

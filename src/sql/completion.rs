@@ -175,8 +175,7 @@ impl Completions {
                     &column.data_type,
                 );
             }
-            out.truncate(limit);
-            return (replace, out);
+            return (replace, finish(out, partial, limit, asked));
         }
         let mentioned = self.mentioned_tables(sql);
         for table in &mentioned {
@@ -210,14 +209,7 @@ impl Completions {
         for keyword in KEYWORDS {
             push_match(&mut out, typed, keyword, SuggestionKind::Keyword, "keyword");
         }
-        if !asked && out.iter().any(|s| s.text.eq_ignore_ascii_case(typed)) {
-            return (word, Vec::new());
-        }
-        // A suggestion identical to what is typed has nothing to complete.
-        out.retain(|s| !s.text.eq_ignore_ascii_case(typed));
-        out.dedup_by(|a, b| a.text == b.text && a.kind == b.kind);
-        out.truncate(limit);
-        (word, out)
+        (word, finish(out, typed, limit, asked))
     }
 
     fn columns_of<'a>(&'a self, table: &'a str) -> impl Iterator<Item = &'a Column> + 'a {
@@ -246,6 +238,18 @@ impl Completions {
         }
         found
     }
+}
+
+/// The list shown for `typed`: nothing when it is already a whole name (unless `asked`), never
+/// a suggestion identical to it, no repeats, at most `limit`.
+fn finish(mut out: Vec<Suggestion>, typed: &str, limit: usize, asked: bool) -> Vec<Suggestion> {
+    if !asked && out.iter().any(|s| s.text.eq_ignore_ascii_case(typed)) {
+        return Vec::new();
+    }
+    out.retain(|s| !s.text.eq_ignore_ascii_case(typed));
+    out.dedup_by(|a, b| a.text == b.text && a.kind == b.kind);
+    out.truncate(limit);
+    out
 }
 
 fn push_match(
@@ -407,6 +411,13 @@ mod tests {
         );
         assert_eq!(texts("SELECT * FROM landing.o"), ["order_events"]);
         assert_eq!(texts("SELECT payments.a"), ["amount_cents"]);
+        let sql = "SELECT o.amount FROM orders o";
+        let (_, got) = completions().suggest(sql, "SELECT o.amount".len(), 20, false);
+        assert!(got.is_empty(), "already whole: Enter starts a new line");
+        assert!(
+            texts("SELECT * FROM consumption.orders").is_empty(),
+            "already whole"
+        );
     }
 
     #[test]

@@ -40,15 +40,24 @@ pub fn tokenize(sql: &str) -> Vec<SqlToken> {
     let tokens = match Tokenizer::new(&dialect, sql).tokenize_with_location() {
         Ok(tokens) => tokens,
         Err(err) => {
-            let stop = byte_offset(sql, err.location.line, err.location.column).unwrap_or(0);
-            let mut head = if stop > 0 {
+            let mut stop = byte_offset(sql, err.location.line, err.location.column).unwrap_or(0);
+            let mut kind = TokenKind::Plain;
+            if stop >= sql.len() {
+                // An unclosed `/*` is reported at the very end: colour from where it opens.
+                match sql.rfind("/*") {
+                    Some(open) => (stop, kind) = (open, TokenKind::Comment),
+                    None => stop = 0,
+                }
+            }
+            // Strictly shorter text each time, so this ends.
+            let mut head = if 0 < stop && stop < sql.len() {
                 tokenize(&sql[..stop])
             } else {
                 Vec::new()
             };
             head.push(SqlToken {
                 range: stop..sql.len(),
-                kind: TokenKind::Plain,
+                kind,
             });
             return head;
         }
@@ -178,7 +187,11 @@ pub fn byte_offset(sql: &str, line: u64, column: u64) -> Option<usize> {
 
 /// 1-based line and column (characters) of byte `offset`.
 pub fn line_column(sql: &str, offset: usize) -> (usize, usize) {
-    let before = &sql[..offset.min(sql.len())];
+    let mut offset = offset.min(sql.len());
+    while !sql.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &sql[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
@@ -216,6 +229,27 @@ pub fn error_span(sql: &str, message: &str) -> Option<Range<usize>> {
             text.eq_ignore_ascii_case(&name)
         })
         .map(|t| t.range.clone())
+}
+
+/// Where an error `message` about `ran` (the whole editor text, or a selection of it starting
+/// at byte `offset`) points within `editor`.
+pub fn error_span_in_editor(
+    editor: &str,
+    ran: &str,
+    offset: usize,
+    message: &str,
+) -> Option<Range<usize>> {
+    let base = if editor
+        .get(offset..)
+        .is_some_and(|rest| rest.starts_with(ran))
+    {
+        offset
+    } else {
+        // The editor changed since: the first place the SQL run still appears, if any.
+        editor.find(ran)?
+    };
+    let span = error_span(ran, message)?;
+    Some(span.start + base..span.end + base)
 }
 
 /// The name in "No field named x" or "table 'a.b.x' not found", without qualifiers.
@@ -291,6 +325,33 @@ mod tests {
     }
 
     #[test]
+    fn unclosed_comments_and_strings_do_not_break_highlighting() {
+        for sql in [
+            "SELECT 1 /* open",
+            "/*",
+            "SELECT '",
+            "SELECT $$ x",
+            "'",
+            "SELECT 1 -- end",
+        ] {
+            let tokens = tokenize(sql);
+            assert_eq!(tokens.last().unwrap().range.end, sql.len(), "{sql}");
+            assert!(
+                tokens
+                    .windows(2)
+                    .all(|w| w[0].range.end == w[1].range.start)
+            );
+        }
+        let sql = "SELECT 1 /* open";
+        assert!(kinds(sql).contains(&("/* open", TokenKind::Comment)));
+        assert_eq!(
+            line_column("é\nab", 1),
+            (1, 1),
+            "inside a character: its start"
+        );
+    }
+
+    #[test]
     fn finds_the_word_being_typed() {
         let sql = "SELECT o.amo FROM consumption.ord";
         assert_eq!(&sql[word_before(sql, 12)], "o.amo");
@@ -315,5 +376,19 @@ mod tests {
         assert_eq!(&sql[error_span(sql, message).unwrap()], "Missing_Table");
 
         assert_eq!(error_span("SELECT 1", "Resources exhausted"), None);
+
+        // A selection that also appears earlier in the editor: marked where it was selected.
+        let editor = "SELECT nope FROM t;\nSELECT nope FROM t";
+        let message = "Schema error: No field named nope.";
+        let second = editor.rfind("SELECT").unwrap();
+        let span = error_span_in_editor(editor, "SELECT nope FROM t", second, message).unwrap();
+        assert_eq!(line_column(editor, span.start), (2, 8));
+        let edited = "-- edited\nSELECT nope FROM t";
+        let span = error_span_in_editor(edited, "SELECT nope FROM t", 0, message).unwrap();
+        assert_eq!(
+            line_column(edited, span.start),
+            (2, 8),
+            "found again after an edit"
+        );
     }
 }

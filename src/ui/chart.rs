@@ -141,8 +141,8 @@ fn plot_ui(ui: &mut egui::Ui, tab: usize, data: &ChartData) {
                         .radius(2.0),
                 ),
                 ChartKind::Bar => {
-                    // Side by side when several series share a category.
-                    let width = 0.8 / series_count;
+                    // Side by side when several series share an x.
+                    let width = data.bar_width * 0.8 / series_count;
                     let offset = (index as f64 - (series_count - 1.0) / 2.0) * width;
                     let bars = series
                         .points
@@ -190,11 +190,15 @@ const TIME_STEPS: [f64; 16] = [
 fn time_grid(input: GridInput) -> Vec<GridMark> {
     let (min, max) = input.bounds;
     let span = (max - min).max(1.0);
-    let step = TIME_STEPS
+    let mut step = TIME_STEPS
         .iter()
         .copied()
         .find(|step| span / step <= 6.0)
         .unwrap_or(TIME_STEPS[TIME_STEPS.len() - 1]);
+    // Zoomed out past years: decades, centuries... never more than a few marks.
+    while span / step > 6.0 {
+        step *= 10.0;
+    }
     let first = (min / step).ceil() as i64;
     let last = (max / step).floor() as i64;
     (first..=last)

@@ -69,17 +69,25 @@ impl EditorState {
     }
 }
 
-/// Draws the editor for `sql`.
+/// Draws the editor for `sql`, the SQL of query tab `tab` (whose stable id is `tab_id`: undo
+/// history and cursor belong to the tab, not to its position).
 pub fn editor_ui(
     ui: &mut egui::Ui,
     tab: usize,
+    tab_id: u64,
     sql: &mut String,
     status: &EditorStatus<'_>,
     state: &mut EditorState,
     completions: Option<&Completions>,
 ) -> Option<Command> {
     let mut command = None;
-    let id = ui.make_persistent_id(("sql-editor", tab));
+    let id = ui.make_persistent_id(("sql-editor", tab_id));
+    // Line and column of the error, from the text the mark was checked against (before this
+    // frame's edits).
+    let error_at = status
+        .error_span
+        .as_ref()
+        .map(|span| crate::sql::text::line_column(sql, span.start));
     let label = ui.label("SQL editor");
     let focused = ui.memory(|m| m.has_focus(id));
 
@@ -88,6 +96,10 @@ pub fn editor_ui(
     if focused && !state.suggestions.is_empty() {
         let count = state.suggestions.len();
         ui.input_mut(|i| {
+            // Exactly these keys: Shift+Enter and Shift+Tab keep their usual meaning.
+            if !i.modifiers.is_none() {
+                return;
+            }
             if i.consume_key(Modifiers::NONE, Key::ArrowDown) {
                 state.selected = (state.selected + 1) % count;
             }
@@ -115,9 +127,17 @@ pub fn editor_ui(
         job.wrap.max_width = wrap_width;
         ui.fonts_mut(|f| f.layout_job(job))
     };
+    let list_open = !state.suggestions.is_empty();
     let output = egui::TextEdit::multiline(sql)
         .id(id)
         .code_editor()
+        // While the list is open, Esc closes it (next frame) rather than leaving the editor.
+        .event_filter(egui::EventFilter {
+            tab: true,
+            horizontal_arrows: true,
+            vertical_arrows: true,
+            escape: list_open,
+        })
         .desired_rows(8)
         .desired_width(f32::INFINITY)
         .hint_text("SELECT ... (Ctrl+Enter runs, Ctrl+Space completes)")
@@ -151,19 +171,19 @@ pub fn editor_ui(
 
     let run_shortcut = response.has_focus()
         && ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter));
+    // The selection, with its byte offset in the editor (to place an error in it).
     let selected = output.cursor_range.and_then(|range| {
         let text = range.slice_str(sql.as_str());
-        (!text.trim().is_empty()).then(|| text.to_owned())
+        let start = byte_of_char(sql, range.as_sorted_char_range().start.0);
+        (!text.trim().is_empty()).then(|| (text.to_owned(), start))
     });
     ui.horizontal(|ui| {
         let running = status.running.is_some();
         // Run stays enabled while a query runs: running again replaces (and cancels) it, so a
         // click during the start-up query is never lost.
         if ui.button("Run").clicked() || run_shortcut {
-            command = Some(Command::Run {
-                tab,
-                sql: selected.clone().unwrap_or_else(|| sql.clone()),
-            });
+            let (sql, offset) = selected.clone().unwrap_or_else(|| (sql.clone(), 0));
+            command = Some(Command::Run { tab, sql, offset });
         }
         if ui.add_enabled(running, egui::Button::new("Stop")).clicked()
             || (running && ui.input(|i| i.key_pressed(egui::Key::Escape)))
@@ -178,10 +198,7 @@ pub fn editor_ui(
             ));
         } else if let Some(outcome) = status.outcome {
             if status.failed {
-                let at = status.error_span.as_ref().map(|span| {
-                    let (line, column) = crate::sql::text::line_column(sql, span.start);
-                    format!("line {line}, column {column}: ")
-                });
+                let at = error_at.map(|(line, column)| format!("line {line}, column {column}: "));
                 ui.colored_label(
                     ui.visuals().error_fg_color,
                     format!("{}{outcome}", at.unwrap_or_default()),
