@@ -73,6 +73,8 @@ pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState) -> Option<Comma
     let mut open = true;
     egui::Window::new("Connect to S3")
         .open(&mut open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .collapsible(false)
         .resizable(false)
         .default_width(420.0)

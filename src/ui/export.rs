@@ -53,6 +53,8 @@ pub fn export_ui(
     let mut open = true;
     egui::Window::new("Export result")
         .open(&mut open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
         .collapsible(false)
         .resizable(false)
         .default_width(460.0)
