@@ -178,6 +178,8 @@ pub struct LakesightApp {
     frames_drawn: u64,
     /// The start-up probe of the cold-start benchmark.
     exit_after: Option<frame_stats::ExitAfter>,
+    /// Print frame-time summaries to stderr (`LAKESIGHT_FRAME_LOG=1`).
+    log_frames: bool,
     /// Keeps the runtime alive when the app owns it.
     owned_runtime: Option<Arc<tokio::runtime::Runtime>>,
 }
@@ -230,6 +232,7 @@ impl LakesightApp {
             frame_stats: frame_stats::FrameStats::default(),
             frames_drawn: 0,
             exit_after: frame_stats::ExitAfter::from_env(),
+            log_frames: std::env::var_os("LAKESIGHT_FRAME_LOG").is_some(),
         };
         let source = match launch {
             Launch::Demo => {
@@ -754,6 +757,15 @@ impl eframe::App for LakesightApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         if let Some(seconds) = frame.info().cpu_usage {
             self.frame_stats.record(seconds);
+            if self.log_frames
+                && self.frames_drawn.is_multiple_of(120)
+                && let Some(s) = self.frame_stats.summary()
+            {
+                eprintln!(
+                    "frame time over the last {} frames: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+                    s.frames, s.p50_ms, s.p95_ms, s.max_ms
+                );
+            }
         }
         self.frames_drawn += 1;
         self.drain_jobs();
