@@ -113,3 +113,39 @@ impl AppState {
         self.active_tab = self.active_tab.min(self.tabs.len() - 1);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::float_cmp)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_survives_a_restart_and_older_files_still_load() {
+        let mut state = AppState::default();
+        state.new_tab();
+        state.tabs[1].sql = "SELECT 42".to_owned();
+        state.remember_query("SELECT 1");
+        state.remember_source(&SourceSpec::local("/data/lake"));
+        state.dark_mode = Some(false);
+        state.zoom = 1.3;
+        let saved = serde_json::to_string(&state).unwrap();
+        let restored: AppState = serde_json::from_str(&saved).unwrap();
+        assert_eq!(restored.tabs, state.tabs);
+        assert_eq!(restored.active_tab, 1);
+        assert_eq!(restored.history, ["SELECT 1"]);
+        assert_eq!(restored.source, state.source);
+        assert_eq!(restored.recent_sources, state.recent_sources);
+        assert_eq!(restored.dark_mode, Some(false));
+        assert_eq!(restored.zoom, 1.3);
+
+        // A file from before tab ids and newer settings: defaults fill in, ids become unique.
+        let old = r#"{"tabs":[{"title":"Query 1","sql":"SELECT 1"},{"title":"Query 2","sql":"x"}],
+                      "active_tab":5,"history":[]}"#;
+        let mut old: AppState = serde_json::from_str(old).unwrap();
+        old.fix_tabs();
+        assert_eq!(old.active_tab, 1);
+        assert_ne!(old.tabs[0].id, old.tabs[1].id);
+        assert_eq!(old.dark_mode, None, "follows the system by default");
+        assert_eq!(old.zoom, 1.0);
+    }
+}
