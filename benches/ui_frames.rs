@@ -17,10 +17,8 @@ use lakesight::model::SourceSpec;
 const ROWS: usize = 1_000_000;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    // The app's own runtime: query threads below the UI thread's priority.
+    let runtime = lakesight::app::build_runtime().unwrap();
     let handle = runtime.handle().clone();
     let lake = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let launch = Launch::Source(SourceSpec::local(lake));
