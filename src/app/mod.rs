@@ -748,8 +748,11 @@ impl LakesightApp {
         if done {
             self.exit_after = None;
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if self.frames_drawn < 2 {
+            // The second frame tells that the first is on screen; after that, jobs wake the UI
+            // as for any user (a busy loop here would starve the query threads).
+            ctx.request_repaint();
         }
-        ctx.request_repaint();
     }
 }
 
