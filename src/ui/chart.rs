@@ -66,7 +66,7 @@ pub fn chart_ui(
     match data {
         None => {
             ui.horizontal(|ui| {
-                ui.spinner();
+                super::busy::busy_ui(ui);
                 ui.label("drawing...");
             });
         }

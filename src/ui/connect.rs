@@ -130,7 +130,7 @@ pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState) -> Option<Comma
                     }
                 }
                 if state.connecting {
-                    ui.spinner();
+                    super::busy::busy_ui(ui);
                     ui.label("connecting...");
                 }
             });

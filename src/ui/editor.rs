@@ -191,7 +191,7 @@ pub fn editor_ui(
             command = Some(Command::Cancel { tab });
         }
         if let Some((elapsed, rows)) = status.running {
-            ui.spinner();
+            super::busy::busy_ui(ui);
             ui.label(format!(
                 "running {:.1} s · {rows} rows so far",
                 elapsed.as_secs_f64()

@@ -2,6 +2,7 @@
 //! returns what the user asked for as a [`crate::app::Command`]; it never runs queries, touches
 //! the engine or spawns work.
 
+pub mod busy;
 pub mod catalog;
 pub mod chart;
 pub mod connect;

@@ -112,7 +112,7 @@ pub fn toolbar_ui(
             }
         });
         if let Some(busy) = view.busy {
-            ui.spinner();
+            super::busy::busy_ui(ui);
             ui.label(busy);
         }
     });
