@@ -11,6 +11,8 @@ bin="$CARGO_TARGET_DIR/release/lakesight"
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 mkdir -p "${XDG_RUNTIME_DIR:=/tmp/lakesight-xdg}" && chmod 700 "$XDG_RUNTIME_DIR"
 export XDG_RUNTIME_DIR
+# A fresh, throwaway app state: what a first start sees, and the user's own tabs stay untouched.
+export XDG_DATA_HOME="$(mktemp -d)"
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   bin="$0"; runs="$1"
   for probe in first-frame first-result; do

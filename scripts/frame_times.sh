@@ -10,6 +10,8 @@ bin="$CARGO_TARGET_DIR/release/lakesight"
 [ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
 mkdir -p "${XDG_RUNTIME_DIR:=/tmp/lakesight-xdg}" && chmod 700 "$XDG_RUNTIME_DIR"
 export XDG_RUNTIME_DIR
+# A fresh, throwaway app state: what a first start sees, and the user's own tabs stay untouched.
+export XDG_DATA_HOME="$(mktemp -d)"
 log=$(mktemp)
 sql="SELECT value AS id, value * 1.5 AS amount, 'customer ' || (value % 5000) AS customer, to_timestamp(1767225600 + value * 60) AS at FROM generate_series(1, 1000000)"
 LAKESIGHT_FRAME_LOG=1 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
