@@ -22,6 +22,23 @@ fn open(lake: tempfile::TempDir) -> Fixture {
     open_with(lake, launch, runtime())
 }
 
+/// Clicks the `id` header twice: ascending, then descending.
+fn sort_by_id_descending(f: &mut Fixture) {
+    f.harness.get_by_label("id").click();
+    step_until(&mut f.harness, "ascending", |h| has_label(h, "id (asc)"));
+    f.harness.get_by_label("id (asc)").click();
+    step_until(&mut f.harness, "descending", |h| has_label(h, "id (desc)"));
+}
+
+/// The app on a fresh rich lake, once its catalog shows.
+fn open_attached() -> Fixture {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    f
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -108,10 +125,7 @@ fn attach_browse_and_query_a_lake() {
 
 #[test]
 fn bad_sql_shows_its_error_and_the_previous_result_stays() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(&mut f, "SELECT count(*) AS total FROM orders");
     step_until(&mut f.harness, "the first result", |h| {
         has_label(h, "1 rows in")
@@ -126,10 +140,7 @@ fn bad_sql_shows_its_error_and_the_previous_result_stays() {
 
 #[test]
 fn a_slow_query_can_be_stopped() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(
         &mut f,
         "SELECT a.order_id FROM orders a, orders b, orders c, orders d, orders e, orders f",
@@ -145,10 +156,7 @@ fn a_slow_query_can_be_stopped() {
 
 #[test]
 fn a_missing_folder_shows_a_clear_message() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     f.harness.get_by_label("Source").focus();
     f.harness.step();
     f.harness
@@ -169,10 +177,7 @@ fn a_missing_folder_shows_a_clear_message() {
 
 #[test]
 fn history_is_searchable_and_loads_a_query() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(&mut f, "SELECT count(*) AS first_query FROM orders");
     step_until(&mut f.harness, "the first result", |h| {
         has_label(h, "first_query")
@@ -205,19 +210,13 @@ fn history_is_searchable_and_loads_a_query() {
 
 #[test]
 fn clicking_a_header_sorts_the_result() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(
         &mut f,
         "SELECT order_id AS id FROM orders WHERE order_id IN (3, 17, 5) ORDER BY order_id",
     );
     step_until(&mut f.harness, "the result", |h| has_label(h, "3 rows in"));
-    f.harness.get_by_label("id").click();
-    step_until(&mut f.harness, "ascending", |h| has_label(h, "id (asc)"));
-    f.harness.get_by_label("id (asc)").click();
-    step_until(&mut f.harness, "descending", |h| has_label(h, "id (desc)"));
+    sort_by_id_descending(&mut f);
     // The first visible cell is now the largest id.
     let cells: Vec<String> = ["17", "5", "3"]
         .iter()
@@ -244,10 +243,7 @@ fn type_into(f: &mut Fixture, label: &str, text: &str) {
 
 #[test]
 fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     type_into(&mut f, "SQL editor", "SELECT * FROM orders_c");
     step_until(&mut f.harness, "the suggestion", |h| {
         has_label(h, "table in staging")
@@ -275,10 +271,7 @@ fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
 
 #[test]
 fn an_error_names_its_line_and_column() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(&mut f, "SELECT order_id\nFROM orders WHERE AND amount > 1");
     step_until(&mut f.harness, "the syntax error", |h| {
         has_label(h, "line 2, column 23: SQL syntax error")
@@ -334,19 +327,13 @@ fn connect_to_s3_with_the_dialog() {
 
 #[test]
 fn export_writes_the_rows_in_the_order_shown() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(
         &mut f,
         "SELECT order_id AS id, country FROM orders WHERE order_id IN (3, 17, 5)",
     );
     step_until(&mut f.harness, "the result", |h| has_label(h, "3 rows in"));
-    f.harness.get_by_label("id").click();
-    step_until(&mut f.harness, "ascending", |h| has_label(h, "id (asc)"));
-    f.harness.get_by_label("id (asc)").click();
-    step_until(&mut f.harness, "descending", |h| has_label(h, "id (desc)"));
+    sort_by_id_descending(&mut f);
 
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("result.csv");
@@ -389,10 +376,7 @@ fn export_writes_the_rows_in_the_order_shown() {
 
 #[test]
 fn a_result_can_be_charted() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(
         &mut f,
         "SELECT country, sum(amount) AS revenue FROM orders GROUP BY country ORDER BY country",
@@ -424,10 +408,7 @@ fn copied(harness: &Harness<'static, LakesightApp>) -> Option<String> {
 
 #[test]
 fn cells_and_rows_can_be_copied() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(
         &mut f,
         "SELECT order_id AS id, country AS land FROM orders WHERE order_id = 3",
@@ -452,10 +433,7 @@ fn cells_and_rows_can_be_copied() {
 
 #[test]
 fn esc_closes_the_suggestions_before_it_cancels_a_query() {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
+    let mut f = open_attached();
     run_sql(
         &mut f,
         "SELECT a.order_id FROM orders a, orders b, orders c, orders d, orders e, orders f",
