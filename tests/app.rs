@@ -14,7 +14,7 @@ use lakesight::model::SourceSpec;
 struct Fixture {
     harness: Harness<'static, LakesightApp>,
     _runtime: tokio::runtime::Runtime,
-    _lake: tempfile::TempDir,
+    lake: tempfile::TempDir,
 }
 
 fn open(lake: tempfile::TempDir) -> Fixture {
@@ -51,11 +51,13 @@ fn open_with(lake: tempfile::TempDir, launch: Launch, runtime: tokio::runtime::R
     let handle = runtime.handle().clone();
     let harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
+        // Frames 1/60 s apart, as on a screen (two clicks then make a double-click).
+        .with_step_dt(1.0 / 60.0)
         .build_eframe(move |cc| LakesightApp::new(cc, &handle, &launch));
     Fixture {
         harness,
         _runtime: runtime,
-        _lake: lake,
+        lake,
     }
 }
 
@@ -461,4 +463,105 @@ fn esc_closes_the_suggestions_before_it_cancels_a_query() {
     step_until(&mut f.harness, "the cancellation", |h| {
         has_label(h, "Cancelled")
     });
+}
+
+#[test]
+fn the_catalog_previews_and_refreshes() {
+    let mut f = open_attached();
+    // Expand a table: its columns show, with their types, and "Preview".
+    f.harness.get_by_label("orders_csv").click();
+    step_until(&mut f.harness, "the columns", |h| {
+        h.query_by_label_contains("country  ").is_some()
+    });
+    let sql = |f: &Fixture| {
+        let tab = f.harness.state().state().active_tab;
+        f.harness.state().state().tabs[tab].sql.clone()
+    };
+    f.harness.get_by_label("Preview").click();
+    step_until(&mut f.harness, "the preview", |h| {
+        has_label(h, "20 rows in")
+    });
+    assert_eq!(sql(&f), "SELECT * FROM staging.orders_csv LIMIT 100");
+
+    // A table that lands later appears after "Refresh catalog".
+    common::write(
+        f.lake.path(),
+        "consumption/refunds/part-0.parquet",
+        &common::parquet_bytes(&common::orders_batch(0, 3, true)),
+    );
+    assert!(!has_label(&f.harness, "refunds"));
+    f.harness.get_by_label("Refresh catalog").click();
+    step_until(&mut f.harness, "the new table", |h| has_label(h, "refunds"));
+}
+
+#[test]
+fn tabs_keep_their_own_sql_and_ctrl_enter_runs() {
+    let mut f = open(common::rich_lake());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    type_into(&mut f, "SQL editor", "SELECT 7 AS seven");
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    step_until(&mut f.harness, "the Ctrl+Enter result", |h| {
+        has_label(h, "seven")
+    });
+
+    f.harness.get_by_label("New tab").click();
+    step_until(&mut f.harness, "the second tab", |h| {
+        h.query_by_label("Query 2").is_some()
+    });
+    type_into(&mut f, "SQL editor", "SELECT 8 AS eight");
+    f.harness.get_by_label("Run").click();
+    step_until(&mut f.harness, "the second tab's result", |h| {
+        has_label(h, "eight")
+    });
+    assert!(
+        !has_label(&f.harness, "seven"),
+        "each tab shows its own result"
+    );
+
+    f.harness.get_by_label("Query 1").click();
+    f.harness.step();
+    assert_eq!(
+        f.harness.get_by_label("SQL editor").value().as_deref(),
+        Some("SELECT 7 AS seven")
+    );
+    assert!(has_label(&f.harness, "seven") && !has_label(&f.harness, "eight"));
+    let state = f.harness.state().state();
+    assert_eq!(state.tabs.len(), 2);
+    assert_eq!(state.tabs[1].sql, "SELECT 8 AS eight");
+}
+
+#[test]
+fn the_view_menu_sets_theme_and_zoom() {
+    let mut f = open_attached();
+    assert_eq!(
+        f.harness.state().state().dark_mode,
+        None,
+        "follows the system"
+    );
+    f.harness.get_by_label("View").click();
+    step_until(&mut f.harness, "the menu", |h| {
+        h.query_by_label("Dark").is_some()
+    });
+    f.harness.get_by_label("Dark").click();
+    f.harness.step();
+    assert_eq!(f.harness.state().state().dark_mode, Some(true));
+    assert_eq!(f.harness.ctx.theme(), egui::Theme::Dark);
+
+    // The menu closes after a choice; open it again for the zoom.
+    step_until(&mut f.harness, "the menu to close", |h| {
+        h.query_by_label("Larger").is_none()
+    });
+    f.harness.get_by_label("View").click();
+    step_until(&mut f.harness, "the menu", |h| {
+        h.query_by_label("Larger").is_some()
+    });
+    f.harness.get_by_label("Larger").click();
+    f.harness.step();
+    f.harness.step();
+    let (zoom, applied) = (f.harness.state().state().zoom, f.harness.ctx.zoom_factor());
+    assert!((zoom - 1.1).abs() < 1e-5, "zoom {zoom}");
+    assert!((applied - 1.1).abs() < 1e-5, "applied {applied}");
 }

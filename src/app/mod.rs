@@ -167,8 +167,8 @@ pub struct LakesightApp {
     window_title: String,
     /// The theme choice last applied to the context (`None` in it: follow the system).
     applied_theme: Option<ThemeChoice>,
-    /// The zoom last applied to the context.
-    applied_zoom: f32,
+    /// The context's zoom at the end of the last frame.
+    seen_zoom: f32,
     status: Option<String>,
     /// The demo lake being copied into the cache.
     preparing_demo: Option<Job<Result<std::path::PathBuf, String>>>,
@@ -224,7 +224,7 @@ impl LakesightApp {
             history_filter: String::new(),
             window_title: String::new(),
             applied_theme: None,
-            applied_zoom: zoom,
+            seen_zoom: zoom,
             status: None,
             owned_runtime: None,
             preparing_demo: None,
@@ -933,15 +933,15 @@ impl eframe::App for LakesightApp {
             apply_theme(&ctx, self.state.dark_mode);
             self.applied_theme = Some(ThemeChoice(self.state.dark_mode));
         }
-        if (ctx.zoom_factor() - self.state.zoom).abs() > f32::EPSILON {
-            if (ctx.zoom_factor() - self.applied_zoom).abs() > f32::EPSILON {
-                // Changed by the keyboard shortcut: remember it.
-                self.state.zoom = ctx.zoom_factor();
-            } else {
-                ctx.set_zoom_factor(self.state.zoom);
-            }
+        // A new zoom in the context (egui's keyboard shortcut, or ours landing a frame after we
+        // asked) is the zoom now; otherwise ask for the one chosen in the View menu.
+        let zoom = ctx.zoom_factor();
+        if (zoom - self.seen_zoom).abs() > f32::EPSILON {
+            self.state.zoom = zoom;
+        } else if (zoom - self.state.zoom).abs() > f32::EPSILON {
+            ctx.set_zoom_factor(self.state.zoom);
         }
-        self.applied_zoom = self.state.zoom;
+        self.seen_zoom = zoom;
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
