@@ -301,12 +301,7 @@ impl LakesightApp {
                     }));
                 }
             }
-            Command::Run { tab, sql, offset } => {
-                self.run(tab, &sql);
-                if let Some(runtime) = self.tabs.get_mut(tab) {
-                    runtime.ran_offset = offset;
-                }
-            }
+            Command::Run { tab, sql, offset } => self.run(tab, &sql, offset),
             Command::Cancel { tab } => {
                 if let Some(runtime) = self.tabs.get_mut(tab)
                     && let Some(job) = runtime.running.as_mut()
@@ -345,7 +340,7 @@ impl LakesightApp {
                 let tab = self.state.active_tab;
                 let sql = format!("SELECT * FROM {table} LIMIT 100");
                 self.state.tabs[tab].sql.clone_from(&sql);
-                self.run(tab, &sql);
+                self.run(tab, &sql, 0);
             }
             Command::ShowError(message) => self.status = Some(message),
             Command::OpenConnectDialog(spec) => {
@@ -496,7 +491,8 @@ impl LakesightApp {
         }
     }
 
-    fn run(&mut self, tab: usize, sql: &str) {
+    /// Runs `sql` in `tab`; `offset` is where it starts in the tab's editor (a selection).
+    fn run(&mut self, tab: usize, sql: &str, offset: usize) {
         let Some(engine) = &self.engine else {
             self.status = Some("attach a lake first".to_owned());
             return;
@@ -508,7 +504,7 @@ impl LakesightApp {
             runtime.running = Some(job);
             runtime.arriving = None;
             sql.clone_into(&mut runtime.ran_sql);
-            runtime.ran_offset = 0;
+            runtime.ran_offset = offset;
             runtime.error_span = None;
         }
     }
@@ -551,7 +547,7 @@ impl LakesightApp {
                     let tab = self.state.active_tab;
                     if self.tabs[tab].shown.is_none() && self.tabs[tab].running.is_none() {
                         let sql = self.state.tabs[tab].sql.clone();
-                        self.run(tab, &sql);
+                        self.run(tab, &sql, 0);
                     }
                 }
                 Err(message) => {
