@@ -5,11 +5,8 @@
 #   scripts/frame_times.sh        needs: cargo build --release; apt-get install -y xvfb xdotool
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lakesight-target}"
-bin="$CARGO_TARGET_DIR/release/lakesight"
-[ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
-mkdir -p "${XDG_RUNTIME_DIR:=/tmp/lakesight-xdg}" && chmod 700 "$XDG_RUNTIME_DIR"
-export XDG_RUNTIME_DIR
+profile=release
+source scripts/xvfb_env.sh
 # A fresh, throwaway app state: what a first start sees, and the user's own tabs stay untouched.
 export XDG_DATA_HOME="$(mktemp -d)"
 log=$(mktemp)

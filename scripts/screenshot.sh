@@ -7,13 +7,9 @@ out="${1:-docs/screenshot.png}"
 wait_secs="${2:-20}"
 shift $(( $# > 2 ? 2 : $# ))
 [ "${1:-}" = "--" ] && shift
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lakesight-target}"
 profile="${LAKESIGHT_PROFILE:-debug}"
-bin="$CARGO_TARGET_DIR/$profile/lakesight"
-[ -x "$bin" ] || { echo "build first: cargo build${profile/debug/}" >&2; exit 1; }
-mkdir -p "$(dirname "$out")" "${XDG_RUNTIME_DIR:=/tmp/lakesight-xdg}"
-chmod 700 "$XDG_RUNTIME_DIR"
-export XDG_RUNTIME_DIR
+source scripts/xvfb_env.sh
+mkdir -p "$(dirname "$out")"
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   "$0" "$@" &
   app=$!
