@@ -374,6 +374,24 @@ fn export_writes_the_rows_in_the_order_shown() {
             .unwrap();
     let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
     assert_eq!(rows, 3);
+
+    // And JSON: an array of objects, in the order shown.
+    f.harness.get_by_label("JSON").click();
+    f.harness.step();
+    f.harness.get_by_label("Export").click();
+    step_until(&mut f.harness, "the JSON export", |h| {
+        has_label(h, "result.json")
+    });
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("result.json")).unwrap())
+            .unwrap();
+    let ids: Vec<i64> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [17, 5, 3]);
 }
 
 #[test]
