@@ -3,6 +3,7 @@
 //! Dashboard files (visuals, KPIs, alert rules) will live here too; they refer to a lake through a
 //! [`SourceSpec`], so a dashboard can never name data outside its declared source.
 
+pub mod atomic_file;
 mod format;
 mod source;
 
