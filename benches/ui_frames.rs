@@ -18,15 +18,16 @@ const ROWS: usize = 1_000_000;
 
 fn main() {
     // The app's own runtime: query threads below the UI thread's priority.
-    let runtime = lakesight::app::build_runtime().unwrap();
+    let runtime = lakesight::jobs::runtime::build_runtime().unwrap();
     let handle = runtime.handle().clone();
     let lake = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let launch = Launch::Source(SourceSpec::local(lake));
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| LakesightApp::new(cc, &handle, &launch));
-    wait(&mut harness, "the first result", |h| {
-        h.query_by_label_contains("rows in").is_some()
+    // A restored query never runs by itself: wait for the catalog, then run as a user would.
+    wait(&mut harness, "the catalog", |h| {
+        h.query_by_label_contains("orders").is_some()
     });
 
     println!("Frame times, 1400x900 window:");

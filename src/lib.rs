@@ -20,10 +20,12 @@
 pub mod app;
 pub mod build_info;
 pub mod cli;
+pub mod command;
 pub mod engine;
 pub mod jobs;
 pub mod lake;
 pub mod model;
+pub mod results;
 pub mod series;
 pub mod sim;
 pub mod sql;

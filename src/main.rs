@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use lakesight::app::Launch;
 use lakesight::cli::Command;
+use lakesight::engine::EngineOptions;
 use lakesight::model::SourceSpec;
 use tracing_subscriber::EnvFilter;
 
@@ -45,11 +46,7 @@ fn main() -> ExitCode {
         Some(_) => None,
     };
     let Some(launch) = launch else {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("lakesight-worker")
-            .build()
-        {
+        let runtime = match lakesight::jobs::runtime::build_runtime() {
             Ok(runtime) => runtime,
             Err(err) => {
                 eprintln!("error: could not start the async runtime: {err}");
@@ -58,7 +55,8 @@ fn main() -> ExitCode {
         };
         return lakesight::cli::run(cli, &runtime);
     };
-    match lakesight::app::run_native(launch) {
+    let config = lakesight::app::AppConfig::for_window(launch, EngineOptions::default());
+    match lakesight::app::run_native(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

@@ -4,96 +4,13 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
+use common::app::{
+    Fixture, has_label, open, open_attached, open_with, run_sql, runtime, sort_by_id_descending,
+    step_until, type_into,
+};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use lakesight::app::{LakesightApp, Launch};
-use lakesight::model::SourceSpec;
-
-struct Fixture {
-    harness: Harness<'static, LakesightApp>,
-    _runtime: tokio::runtime::Runtime,
-    lake: tempfile::TempDir,
-}
-
-fn open(lake: tempfile::TempDir) -> Fixture {
-    let launch = Launch::Source(SourceSpec::local(lake.path()));
-    open_with(lake, launch, runtime())
-}
-
-/// Clicks the `id` header twice: ascending, then descending.
-fn sort_by_id_descending(f: &mut Fixture) {
-    f.harness.get_by_label("id").click();
-    step_until(&mut f.harness, "ascending", |h| has_label(h, "id (asc)"));
-    f.harness.get_by_label("id (asc)").click();
-    step_until(&mut f.harness, "descending", |h| has_label(h, "id (desc)"));
-}
-
-/// The app on a fresh rich lake, once its catalog shows.
-fn open_attached() -> Fixture {
-    let mut f = open(common::rich_lake());
-    step_until(&mut f.harness, "the catalog", |h| {
-        has_label(h, "orders_csv")
-    });
-    f
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn open_with(lake: tempfile::TempDir, launch: Launch, runtime: tokio::runtime::Runtime) -> Fixture {
-    let handle = runtime.handle().clone();
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        // Frames 1/60 s apart, as on a screen (two clicks then make a double-click).
-        .with_step_dt(1.0 / 60.0)
-        .build_eframe(move |cc| LakesightApp::new(cc, &handle, &launch));
-    Fixture {
-        harness,
-        _runtime: runtime,
-        lake,
-    }
-}
-
-/// Steps frames in real time until `found` holds (background jobs finish between frames).
-fn step_until(
-    harness: &mut Harness<'static, LakesightApp>,
-    what: &str,
-    found: impl Fn(&Harness<'static, LakesightApp>) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_mins(1);
-    while !found(harness) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; the window shows:\n{:#?}",
-            harness.root()
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.step();
-}
-
-fn has_label(harness: &Harness<'static, LakesightApp>, text: &str) -> bool {
-    harness.query_by_label_contains(text).is_some()
-}
-
-fn run_sql(f: &mut Fixture, sql: &str) {
-    f.harness.get_by_label("SQL editor").focus();
-    f.harness.step();
-    f.harness
-        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    f.harness.get_by_label("SQL editor").type_text(sql);
-    f.harness.step();
-    f.harness.get_by_label("Run").click();
-    f.harness.step();
-}
 
 #[test]
 fn attach_browse_and_query_a_lake() {
@@ -203,9 +120,8 @@ fn history_is_searchable_and_loads_a_query() {
         .get_by_label_contains("first_query FROM orders")
         .click();
     f.harness.step();
-    let tab = f.harness.state().state().active_tab;
     assert_eq!(
-        f.harness.state().state().tabs[tab].sql,
+        f.harness.state().state().active_tab().sql,
         "SELECT count(*) AS first_query FROM orders"
     );
 }
@@ -233,16 +149,6 @@ fn clicking_a_header_sorts_the_result() {
     );
 }
 
-/// Replaces the text of the field labelled `label`.
-fn type_into(f: &mut Fixture, label: &str, text: &str) {
-    f.harness.get_by_label(label).focus();
-    f.harness.step();
-    f.harness
-        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    f.harness.get_by_label(label).type_text(text);
-    f.harness.step();
-}
-
 #[test]
 fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
     let mut f = open_attached();
@@ -252,10 +158,7 @@ fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
     });
     f.harness.key_press(egui::Key::Tab);
     f.harness.step();
-    let sql = |f: &Fixture| {
-        let tab = f.harness.state().state().active_tab;
-        f.harness.state().state().tabs[tab].sql.clone()
-    };
+    let sql = |f: &Fixture| f.harness.state().state().active_tab().sql.clone();
     assert_eq!(sql(&f), "SELECT * FROM orders_csv");
 
     // Columns of the table in the query come first.
@@ -491,10 +394,7 @@ fn the_catalog_previews_and_refreshes() {
     step_until(&mut f.harness, "the columns", |h| {
         h.query_by_label_contains("country  ").is_some()
     });
-    let sql = |f: &Fixture| {
-        let tab = f.harness.state().state().active_tab;
-        f.harness.state().state().tabs[tab].sql.clone()
-    };
+    let sql = |f: &Fixture| f.harness.state().state().active_tab().sql.clone();
     f.harness.get_by_label("Preview").click();
     step_until(&mut f.harness, "the preview", |h| {
         has_label(h, "20 rows in")

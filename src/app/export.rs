@@ -1,13 +1,15 @@
-//! Exporting a result to a file in the background: rows in the order shown, written under a
-//! temporary name and renamed when complete, with progress and cancel.
+//! Exporting a result to a file in the background, with progress and cancel; the file appears
+//! only when complete (written under a temporary name, then renamed). A whole result in memory is
+//! written in the order shown; a result cut at its budget is run again and streamed from the
+//! engine straight to the file, so the export holds the whole result, not just what is shown.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use crate::engine::Engine;
 use crate::engine::output::{ResultFormat, ResultWriter, Sink};
-
-use super::results::ResultSet;
+use crate::results::ResultSet;
 
 /// Rows converted per step (progress and cancel are checked between steps).
 const CHUNK_ROWS: usize = 16 * 1024;
@@ -32,8 +34,21 @@ pub struct Exported {
     pub bytes: u64,
 }
 
-/// Writes `result` to `path` as `format`. Blocking: run it off the UI thread.
-pub fn export(
+/// The SQL that gives `sql`'s rows in the order shown: sorted by `column` when a sort is shown.
+pub fn sql_in_shown_order(sql: &str, result: &ResultSet) -> String {
+    let sql = sql.trim().trim_end_matches(';');
+    match result.sort() {
+        Some((column, descending)) => {
+            let name = result.schema.field(column).name().replace('"', "\"\"");
+            let order = if descending { "DESC" } else { "ASC" };
+            format!("SELECT * FROM (\n{sql}\n) AS shown ORDER BY \"{name}\" {order} NULLS LAST")
+        }
+        None => sql.to_owned(),
+    }
+}
+
+/// Writes a result held in memory. Blocking: run it off the UI thread.
+pub fn write_shown(
     result: &ResultSet,
     format: ResultFormat,
     path: &Path,
@@ -46,12 +61,46 @@ pub fn export(
             // Dropping the writer drops the temporary file: nothing appears at `path`.
             return Err("export cancelled".to_owned());
         }
-        let batch = batch?;
+        let batch = batch.map_err(|e| e.to_string())?;
         writer
             .write(&batch)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         progress.rows.fetch_add(batch.num_rows(), Ordering::Relaxed);
     }
+    finish(writer, path, progress)
+}
+
+/// Runs `sql` and streams every row into the file, batch by batch: memory stays flat however
+/// large the result.
+pub async fn stream_query(
+    engine: &Engine,
+    sql: &str,
+    format: ResultFormat,
+    path: &Path,
+    progress: &ExportProgress,
+) -> Result<Exported, String> {
+    let mut stream = engine.query(sql).await.map_err(|e| e.to_string())?;
+    let sink = Sink::open(Some(path)).map_err(|e| format!("{e:#}"))?;
+    let mut writer =
+        ResultWriter::new(format, &stream.schema(), sink).map_err(|e| e.to_string())?;
+    while let Some(batch) = stream.next().await {
+        if progress.cancel.load(Ordering::Relaxed) {
+            return Err("export cancelled".to_owned());
+        }
+        let batch = batch.map_err(|e| e.to_string())?;
+        writer
+            .write(&batch)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        progress.rows.fetch_add(batch.num_rows(), Ordering::Relaxed);
+    }
+    finish(writer, path, progress)
+}
+
+fn finish(
+    writer: ResultWriter,
+    path: &Path,
+    progress: &ExportProgress,
+) -> Result<Exported, String> {
     writer.finish().map_err(|e| format!("{e:#}"))?;
     let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
     Ok(Exported {

@@ -1,56 +1,80 @@
 //! Frame times as the window measures them (eframe's CPU time per frame: `ui()` plus
-//! tessellation and painting, without waiting for vsync), and the start-up probe used by the
-//! cold-start benchmark.
+//! tessellation and painting, without waiting for vsync), logged on request
+//! (`LAKESIGHT_FRAME_LOG`), and the start-up probe used by the cold-start benchmark
+//! (`LAKESIGHT_EXIT_AFTER`).
 
-use std::collections::VecDeque;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// Frames kept for the summary.
-const WINDOW: usize = 240;
+use crate::ui::frame_times::FrameStats;
 
-/// The most recent frame times.
+/// Frame times and the start-up probe of one window.
 #[derive(Default)]
-pub struct FrameStats {
-    seconds: VecDeque<f32>,
+pub struct Probe {
+    /// Recent frame times (the View menu's frame-time bar).
+    pub stats: FrameStats,
+    frames_drawn: u64,
+    /// What the start-up probe waits for (`None`: it is off or done).
+    exit_after: Option<ExitAfter>,
+    /// Print frame-time summaries to stderr.
+    log_frames: bool,
 }
 
-/// Percentiles of recent frame times, in milliseconds.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FrameSummary {
-    /// Frames summarized.
-    pub frames: usize,
-    /// Median.
-    pub p50_ms: f32,
-    /// 95th percentile.
-    pub p95_ms: f32,
-    /// Slowest.
-    pub max_ms: f32,
-}
-
-impl FrameStats {
-    /// Adds one frame's time.
-    pub fn record(&mut self, seconds: f32) {
-        if self.seconds.len() == WINDOW {
-            self.seconds.pop_front();
+impl Probe {
+    /// Set up from `LAKESIGHT_EXIT_AFTER` and `LAKESIGHT_FRAME_LOG`.
+    pub fn from_env() -> Self {
+        Self {
+            exit_after: ExitAfter::from_env(),
+            log_frames: std::env::var_os("LAKESIGHT_FRAME_LOG").is_some(),
+            ..Self::default()
         }
-        self.seconds.push_back(seconds);
     }
 
-    /// Percentiles of the recent frames, once there are any.
-    pub fn summary(&self) -> Option<FrameSummary> {
-        let mut sorted: Vec<f32> = self.seconds.iter().copied().collect();
-        if sorted.is_empty() {
-            return None;
+    /// Counts a frame and its CPU time (when eframe measured one).
+    pub fn record_frame(&mut self, cpu_seconds: Option<f32>) {
+        if let Some(seconds) = cpu_seconds {
+            self.stats.record(seconds);
+            if self.log_frames
+                && self.frames_drawn.is_multiple_of(120)
+                && let Some(s) = self.stats.summary()
+            {
+                eprintln!(
+                    "frame time over the last {} frames: median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+                    s.frames, s.p50_ms, s.p95_ms, s.max_ms
+                );
+            }
         }
-        sorted.sort_by(f32::total_cmp);
-        let at = |q: f32| sorted[((sorted.len() - 1) as f32 * q).round() as usize] * 1000.0;
-        Some(FrameSummary {
-            frames: sorted.len(),
-            p50_ms: at(0.5),
-            p95_ms: at(0.95),
-            max_ms: at(1.0),
-        })
+        self.frames_drawn += 1;
+    }
+
+    /// For the cold-start benchmark: prints when the first frame (or a first result, once
+    /// `result_shown`) was on screen, then closes the window.
+    pub fn check(&mut self, ctx: &egui::Context, result_shown: bool) {
+        let Some(exit_after) = self.exit_after else {
+            return;
+        };
+        let ms = since_process_start().as_secs_f64() * 1000.0;
+        // `logic` runs before a frame is drawn: on the second call, the first is on screen.
+        if self.frames_drawn == 2 {
+            println!("first frame: {ms:.0} ms after start");
+        }
+        let done = match exit_after {
+            ExitAfter::FirstFrame => self.frames_drawn >= 2,
+            ExitAfter::FirstResult => {
+                if result_shown {
+                    println!("first result: {ms:.0} ms after start");
+                }
+                result_shown
+            }
+        };
+        if done {
+            self.exit_after = None;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        } else if self.frames_drawn < 2 {
+            // The second frame tells that the first is on screen; after that, jobs wake the UI
+            // as for any user (a busy loop here would starve the query threads).
+            ctx.request_repaint();
+        }
     }
 }
 
@@ -83,24 +107,5 @@ impl ExitAfter {
             "first-result" => Some(Self::FirstResult),
             _ => None,
         }
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::float_cmp)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn summarizes_the_recent_frames() {
-        let mut stats = FrameStats::default();
-        assert_eq!(stats.summary(), None);
-        for ms in 1..=300 {
-            stats.record(ms as f32 / 1000.0);
-        }
-        let summary = stats.summary().expect("frames");
-        assert_eq!(summary.frames, WINDOW, "only the recent frames");
-        assert_eq!(summary.max_ms.round(), 300.0);
-        assert_eq!(summary.p50_ms.round(), 181.0);
     }
 }

@@ -1,9 +1,10 @@
 //! What the desktop app remembers between runs. Only plain data lives here; jobs, channels and
 //! results live beside it in the app.
 
+use crate::command::TabId;
 use crate::model::SourceSpec;
 
-/// Persisted with eframe's storage under [`STATE_KEY`].
+/// Persisted in the app's own state file (`state_file`), as RON.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct AppState {
@@ -13,8 +14,8 @@ pub struct AppState {
     pub recent_sources: Vec<SourceSpec>,
     /// Open query tabs.
     pub tabs: Vec<QueryTab>,
-    /// The tab in front.
-    pub active_tab: usize,
+    /// The tab in front, by id.
+    pub active: TabId,
     /// Queries run, newest first.
     pub history: Vec<String>,
     /// `None` follows the system; `Some(true)` dark, `Some(false)` light.
@@ -23,6 +24,10 @@ pub struct AppState {
     pub zoom: f32,
     /// Whether the frame-time bar shows.
     pub show_frame_times: bool,
+    /// Rows of one result kept in memory at most (`None`: the default).
+    pub result_limit_rows: Option<usize>,
+    /// MiB of one result kept in memory at most (`None`: the default, tied to RAM).
+    pub result_limit_mib: Option<u64>,
 }
 
 /// One query tab.
@@ -30,15 +35,16 @@ pub struct AppState {
 pub struct QueryTab {
     /// Stable while the tab is open (its editor's undo history and cursor are keyed by it).
     #[serde(default)]
-    pub id: u64,
+    pub id: TabId,
     /// The tab's title.
     pub title: String,
     /// The SQL in its editor.
     pub sql: String,
 }
 
-/// The storage key of [`AppState`].
-pub const STATE_KEY: &str = "lakesight-state";
+/// The key under which older versions kept [`AppState`] in eframe's storage (read once, to
+/// carry it over into the state file).
+pub const LEGACY_STATE_KEY: &str = "lakesight-state";
 /// Recent sources and history entries kept.
 pub const MAX_REMEMBERED: usize = 50;
 
@@ -48,11 +54,13 @@ impl Default for AppState {
             source: None,
             recent_sources: Vec::new(),
             tabs: vec![QueryTab::numbered(1)],
-            active_tab: 0,
+            active: 1,
             history: Vec::new(),
             dark_mode: None,
             zoom: 1.0,
             show_frame_times: false,
+            result_limit_rows: None,
+            result_limit_mib: None,
         }
     }
 }
@@ -88,12 +96,51 @@ impl AppState {
         self.recent_sources.truncate(MAX_REMEMBERED);
     }
 
-    /// Opens a new tab in front, with an id no open tab has.
-    pub fn new_tab(&mut self) {
+    /// Opens a new tab in front, with an id no open tab has; returns its id.
+    pub fn new_tab(&mut self) -> TabId {
         let mut tab = QueryTab::numbered(self.tabs.len() + 1);
         tab.id = self.tabs.iter().map(|t| t.id).max().unwrap_or(0) + 1;
+        self.active = tab.id;
         self.tabs.push(tab);
-        self.active_tab = self.tabs.len() - 1;
+        self.active
+    }
+
+    /// The tab with id `id`.
+    pub fn tab(&self, id: TabId) -> Option<&QueryTab> {
+        self.tabs.iter().find(|t| t.id == id)
+    }
+
+    /// The tab with id `id`, to edit.
+    pub fn tab_mut(&mut self, id: TabId) -> Option<&mut QueryTab> {
+        self.tabs.iter_mut().find(|t| t.id == id)
+    }
+
+    /// The tab in front.
+    pub fn active_tab(&self) -> &QueryTab {
+        self.tab(self.active).unwrap_or(&self.tabs[0])
+    }
+
+    /// The tab in front, to edit.
+    pub fn active_tab_mut(&mut self) -> &mut QueryTab {
+        self.fix_tabs();
+        let active = self.active;
+        let index = self.tabs.iter().position(|t| t.id == active).unwrap_or(0);
+        &mut self.tabs[index]
+    }
+
+    /// Closes tab `id` (never the last one); the one beside it comes to the front.
+    pub fn close_tab(&mut self, id: TabId) -> bool {
+        let Some(index) = self.tabs.iter().position(|t| t.id == id) else {
+            return false;
+        };
+        if self.tabs.len() == 1 {
+            return false;
+        }
+        self.tabs.remove(index);
+        if self.active == id {
+            self.active = self.tabs[index.min(self.tabs.len() - 1)].id;
+        }
+        true
     }
 
     /// Keeps indices valid and ids unique after tabs change (or came from an older file).
@@ -110,7 +157,9 @@ impl AppState {
                 next += 1;
             }
         }
-        self.active_tab = self.active_tab.min(self.tabs.len() - 1);
+        if !self.tabs.iter().any(|t| t.id == self.active) {
+            self.active = self.tabs[0].id;
+        }
     }
 }
 
@@ -120,32 +169,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn state_survives_a_restart_and_older_files_still_load() {
-        let mut state = AppState::default();
-        state.new_tab();
-        state.tabs[1].sql = "SELECT 42".to_owned();
-        state.remember_query("SELECT 1");
-        state.remember_source(&SourceSpec::local("/data/lake"));
-        state.dark_mode = Some(false);
-        state.zoom = 1.3;
-        let saved = serde_json::to_string(&state).unwrap();
-        let restored: AppState = serde_json::from_str(&saved).unwrap();
-        assert_eq!(restored.tabs, state.tabs);
-        assert_eq!(restored.active_tab, 1);
-        assert_eq!(restored.history, ["SELECT 1"]);
-        assert_eq!(restored.source, state.source);
-        assert_eq!(restored.recent_sources, state.recent_sources);
-        assert_eq!(restored.dark_mode, Some(false));
-        assert_eq!(restored.zoom, 1.3);
-
+    fn older_state_files_still_load() {
         // A file from before tab ids and newer settings: defaults fill in, ids become unique.
-        let old = r#"{"tabs":[{"title":"Query 1","sql":"SELECT 1"},{"title":"Query 2","sql":"x"}],
-                      "active_tab":5,"history":[]}"#;
-        let mut old: AppState = serde_json::from_str(old).unwrap();
+        let old = r#"(tabs: [(title: "Query 1", sql: "SELECT 1"), (title: "Query 2", sql: "x")],
+                      active: 7, history: [])"#;
+        let mut old: AppState = ron::from_str(old).unwrap();
         old.fix_tabs();
-        assert_eq!(old.active_tab, 1);
         assert_ne!(old.tabs[0].id, old.tabs[1].id);
+        assert_eq!(
+            old.active, old.tabs[0].id,
+            "an unknown tab falls back to the first"
+        );
         assert_eq!(old.dark_mode, None, "follows the system by default");
         assert_eq!(old.zoom, 1.0);
+        assert_eq!(old.result_limit_rows, None);
+    }
+
+    #[test]
+    fn closing_the_front_tab_brings_its_neighbour_forward() {
+        let mut state = AppState::default();
+        let second = state.new_tab();
+        let third = state.new_tab();
+        state.active = second;
+        assert!(state.close_tab(second));
+        assert_eq!(state.active, third);
+        assert!(state.close_tab(third));
+        assert!(!state.close_tab(state.active), "the last tab stays");
     }
 }

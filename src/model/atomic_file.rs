@@ -55,7 +55,10 @@ impl AtomicFile {
 
     /// Flushes the data to disk and renames the file over the target.
     pub fn commit(mut self) -> io::Result<()> {
-        let file = self.file.take().ok_or_else(|| io::Error::other("already committed"))?;
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| io::Error::other("already committed"))?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&self.temp, &self.target)?;
@@ -121,7 +124,11 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
         drop(file);
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temp left");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp left"
+        );
 
         write_atomically(&target, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");

@@ -9,7 +9,31 @@ use std::collections::HashMap;
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Schema, TimeUnit};
+use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+/// Why a chart could not be built from a result.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SeriesError {
+    /// The chosen x column is not in the result.
+    #[error("the x column is not in the result")]
+    MissingX,
+    /// No numeric column was chosen for y.
+    #[error("choose a numeric column for y")]
+    NoNumericY,
+    /// A column did not hold the type the chart needs.
+    #[error("{0}")]
+    WrongType(&'static str),
+    /// Arrow could not convert a column.
+    #[error("{0}")]
+    Arrow(String),
+}
+
+impl From<ArrowError> for SeriesError {
+    fn from(err: ArrowError) -> Self {
+        Self::Arrow(err.to_string())
+    }
+}
 
 /// How a result is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -160,11 +184,8 @@ pub fn build<'a>(
     batches: impl IntoIterator<Item = &'a RecordBatch>,
     spec: &ChartSpec,
     max_points: usize,
-) -> Result<ChartData, String> {
-    let x_field = schema
-        .fields()
-        .get(spec.x)
-        .ok_or("the x column is not in the result")?;
+) -> Result<ChartData, SeriesError> {
+    let x_field = schema.fields().get(spec.x).ok_or(SeriesError::MissingX)?;
     let x_type = x_field.data_type();
     let x_axis = if is_temporal(x_type) {
         XAxis::Time
@@ -186,7 +207,7 @@ pub fn build<'a>(
         .take(MAX_SERIES)
         .collect();
     if ys.is_empty() {
-        return Err("choose a numeric column for y".to_owned());
+        return Err(SeriesError::NoNumericY);
     }
 
     let mut xs: Vec<f64> = Vec::new();
@@ -203,8 +224,7 @@ pub fn build<'a>(
             XAxis::Number => to_f64(x)?,
             XAxis::Category => {
                 let options = FormatOptions::default().with_null("NULL");
-                let formatter =
-                    ArrayFormatter::try_new(x.as_ref(), &options).map_err(|e| e.to_string())?;
+                let formatter = ArrayFormatter::try_new(x.as_ref(), &options)?;
                 (0..x.len())
                     .map(|i| {
                         let name = formatter.value(i).to_string();
@@ -297,23 +317,22 @@ pub fn build<'a>(
     })
 }
 
-fn to_f64(array: &ArrayRef) -> Result<Vec<Option<f64>>, String> {
-    let cast = cast(array, &DataType::Float64).map_err(|e| e.to_string())?;
+fn to_f64(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
+    let cast = cast(array, &DataType::Float64)?;
     let values = cast
         .as_any()
         .downcast_ref::<Float64Array>()
-        .ok_or("not a number column")?;
+        .ok_or(SeriesError::WrongType("not a number column"))?;
     Ok(values.iter().collect())
 }
 
-fn to_seconds(array: &ArrayRef) -> Result<Vec<Option<f64>>, String> {
+fn to_seconds(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
     let millis = cast(array, &DataType::Timestamp(TimeUnit::Millisecond, None))
-        .and_then(|a| cast(&a, &DataType::Int64))
-        .map_err(|e| e.to_string())?;
+        .and_then(|a| cast(&a, &DataType::Int64))?;
     let values = millis
         .as_any()
         .downcast_ref::<Int64Array>()
-        .ok_or("not a time column")?;
+        .ok_or(SeriesError::WrongType("not a time column"))?;
     Ok(values
         .iter()
         .map(|v| v.map(|ms| ms as f64 / 1000.0))

@@ -3,6 +3,8 @@
 //! Pure functions of text and catalog: no session, no egui.
 
 pub mod completion;
+mod ident;
 pub mod text;
 
 pub use completion::{Completions, Suggestion, SuggestionKind};
+pub use ident::{quote_ident, quote_qualified};

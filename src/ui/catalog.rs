@@ -1,15 +1,15 @@
 //! The catalog browser: zones, their tables and each table's columns, with format, files, size
-//! and warnings. Double-click inserts a name into the editor; "Preview" shows the first rows.
+//! and warnings. Double-click inserts a name into the editor, quoted when SQL needs it (`"userId"`); "Preview" shows the first rows.
 
-use crate::app::Command;
-use crate::lake::Catalog;
+use crate::command::{Command, CommandSender};
+use crate::lake::{Catalog, TableInfo};
+use crate::sql::{quote_ident, quote_qualified};
 
 /// Draws the catalog.
-pub fn catalog_ui(ui: &mut egui::Ui, catalog: Option<&Catalog>) -> Option<Command> {
-    let mut command = None;
+pub fn catalog_ui(ui: &mut egui::Ui, catalog: Option<&Catalog>, commands: &CommandSender) {
     let Some(catalog) = catalog else {
         ui.label("Attach a lake to see its tables.");
-        return None;
+        return;
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
         let mut zones: Vec<&str> = catalog.tables.iter().map(|t| t.schema.as_str()).collect();
@@ -29,7 +29,7 @@ pub fn catalog_ui(ui: &mut egui::Ui, catalog: Option<&Catalog>) -> Option<Comman
                                     crate::model::human_bytes(table.total_bytes)
                                 ));
                                 if ui.small_button("Preview").clicked() {
-                                    command = Some(Command::Preview(table.qualified_name()));
+                                    commands.send(Command::Preview(sql_name(table)));
                                 }
                                 for warning in table
                                     .warnings
@@ -52,7 +52,9 @@ pub fn catalog_ui(ui: &mut egui::Ui, catalog: Option<&Catalog>) -> Option<Comman
                                         .sense(egui::Sense::click()),
                                     );
                                     if label.double_clicked() {
-                                        command = Some(Command::InsertText(field.name().clone()));
+                                        commands.send(Command::InsertText(
+                                            quote_ident(field.name()).to_string(),
+                                        ));
                                     }
                                 }
                                 for key in &table.partition_columns {
@@ -61,12 +63,14 @@ pub fn catalog_ui(ui: &mut egui::Ui, catalog: Option<&Catalog>) -> Option<Comman
                                             .sense(egui::Sense::click()),
                                     );
                                     if label.double_clicked() {
-                                        command = Some(Command::InsertText(key.clone()));
+                                        commands.send(Command::InsertText(
+                                            quote_ident(key).to_string(),
+                                        ));
                                     }
                                 }
                             });
                         if header.header_response.double_clicked() {
-                            command = Some(Command::InsertText(table.qualified_name()));
+                            commands.send(Command::InsertText(sql_name(table)));
                         }
                     }
                 });
@@ -78,5 +82,9 @@ pub fn catalog_ui(ui: &mut egui::Ui, catalog: Option<&Catalog>) -> Option<Comman
             );
         }
     });
-    command
+}
+
+/// A table's name as SQL: `zone.table`, each part quoted when it needs to be.
+fn sql_name(table: &TableInfo) -> String {
+    quote_qualified([table.schema.as_str(), table.name.as_str()])
 }

@@ -4,22 +4,22 @@
 use datafusion::arrow::datatypes::Schema;
 use egui_plot::{Bar, BarChart, GridInput, GridMark, Legend, Line, Plot, PlotPoints, Points};
 
-use crate::app::Command;
+use crate::command::{Command, CommandSender, TabId};
 use crate::series::{ChartData, ChartKind, ChartSpec, XAxis, numeric_columns};
 
 /// Draws the chart controls and the chart of query tab `tab`.
 pub fn chart_ui(
     ui: &mut egui::Ui,
-    tab: usize,
+    tab: TabId,
     schema: &Schema,
     spec: Option<&ChartSpec>,
     data: Option<&Result<ChartData, String>>,
-) -> Option<Command> {
+    commands: &CommandSender,
+) {
     let Some(spec) = spec else {
         ui.label("Nothing to chart: the result has no numeric column.");
-        return None;
+        return;
     };
-    let mut command = None;
     let mut next = spec.clone();
     let name = |i: usize| schema.fields().get(i).map_or("?", |f| f.name().as_str());
     ui.horizontal(|ui| {
@@ -61,7 +61,7 @@ pub fn chart_ui(
             });
     });
     if &next != spec {
-        command = Some(Command::SetChart { tab, spec: next });
+        commands.send(Command::SetChart { tab, spec: next });
     }
     match data {
         None => {
@@ -75,7 +75,6 @@ pub fn chart_ui(
         }
         Some(Ok(data)) => plot_ui(ui, tab, data),
     }
-    command
 }
 
 /// One line describing the chart (also what screen readers and tests read).
@@ -99,7 +98,7 @@ fn caption(data: &ChartData) -> String {
     )
 }
 
-fn plot_ui(ui: &mut egui::Ui, tab: usize, data: &ChartData) {
+fn plot_ui(ui: &mut egui::Ui, tab: TabId, data: &ChartData) {
     ui.horizontal(|ui| {
         ui.label(caption(data));
         if let Some(note) = &data.note {

@@ -2,7 +2,7 @@
 //! `lakesight profiles` shows), and for S3-compatible stores an endpoint, a region and unsigned
 //! access. Connection errors are shown in the dialog, which stays open until the lake attaches.
 
-use crate::app::Command;
+use crate::command::{Command, CommandSender};
 use crate::lake::aws::profiles::ProfileInfo;
 use crate::model::SourceSpec;
 
@@ -65,11 +65,10 @@ impl ConnectState {
 }
 
 /// Draws the dialog when open.
-pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState) -> Option<Command> {
+pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState, commands: &CommandSender) {
     if !state.open {
-        return None;
+        return;
     }
-    let mut command = None;
     let mut open = true;
     egui::Window::new("Connect to S3")
         .open(&mut open)
@@ -124,7 +123,7 @@ pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState) -> Option<Comma
                         Ok(spec) => {
                             state.error = None;
                             state.connecting = true;
-                            command = Some(Command::Attach(spec));
+                            commands.send(Command::Attach(spec));
                         }
                         Err(message) => state.error = Some(message),
                     }
@@ -139,7 +138,6 @@ pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState) -> Option<Comma
         state.open = false;
         state.connecting = false;
     }
-    command
 }
 
 /// The profile field: a drop-down of the profiles found, or a text field when none could be read.

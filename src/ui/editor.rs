@@ -9,7 +9,7 @@ use std::time::Duration;
 use egui::text::{CCursor, CCursorRange};
 use egui::{Key, Modifiers};
 
-use crate::app::Command;
+use crate::command::{Command, CommandSender, TabId};
 use crate::sql::{Completions, Suggestion};
 
 /// Suggestions shown at once.
@@ -69,19 +69,18 @@ impl EditorState {
     }
 }
 
-/// Draws the editor for `sql`, the SQL of query tab `tab` (whose stable id is `tab_id`: undo
+/// Draws the editor for `sql`, the SQL of query tab `tab` (keyed by the tab's stable id: undo
 /// history and cursor belong to the tab, not to its position).
 pub fn editor_ui(
     ui: &mut egui::Ui,
-    tab: usize,
-    tab_id: u64,
+    tab: TabId,
     sql: &mut String,
     status: &EditorStatus<'_>,
     state: &mut EditorState,
     completions: Option<&Completions>,
-) -> Option<Command> {
-    let mut command = None;
-    let id = ui.make_persistent_id(("sql-editor", tab_id));
+    commands: &CommandSender,
+) {
+    let id = ui.make_persistent_id(("sql-editor", tab));
     // Line and column of the error, from the text the mark was checked against (before this
     // frame's edits).
     let error_at = status
@@ -183,12 +182,12 @@ pub fn editor_ui(
         // click during the start-up query is never lost.
         if ui.button("Run").clicked() || run_shortcut {
             let (sql, offset) = selected.clone().unwrap_or_else(|| (sql.clone(), 0));
-            command = Some(Command::Run { tab, sql, offset });
+            commands.send(Command::Run { tab, sql, offset });
         }
         if ui.add_enabled(running, egui::Button::new("Stop")).clicked()
             || (running && ui.input(|i| i.key_pressed(egui::Key::Escape)))
         {
-            command = Some(Command::Cancel { tab });
+            commands.send(Command::Cancel { tab });
         }
         if let Some((elapsed, rows)) = status.running {
             super::busy::busy_ui(ui);
@@ -208,7 +207,6 @@ pub fn editor_ui(
             }
         }
     });
-    command
 }
 
 /// The suggestion list below the cursor; returns the one pressed.

@@ -1,7 +1,10 @@
 //! "Export result": format, file (typed, or chosen with "Browse..."), and while writing a progress
-//! bar with Cancel. The file appears only when complete.
+//! bar with Cancel. The file appears only when complete; a typed path that names an existing file
+//! asks before replacing it.
 
-use crate::app::Command;
+use std::path::PathBuf;
+
+use crate::command::{Command, CommandSender, TabId};
 use crate::model::ResultFormat;
 
 /// What the dialog edits.
@@ -9,11 +12,13 @@ pub struct ExportState {
     /// Whether the dialog is showing.
     pub open: bool,
     /// The tab whose result is exported.
-    pub tab: usize,
+    pub tab: TabId,
     /// The chosen format.
     pub format: ResultFormat,
     /// The file to write.
     pub path: String,
+    /// An existing file the user is asked about replacing.
+    pub confirm_replace: Option<PathBuf>,
 }
 
 impl Default for ExportState {
@@ -24,6 +29,7 @@ impl Default for ExportState {
         Self {
             open: false,
             tab: 0,
+            confirm_replace: None,
             format: ResultFormat::Csv,
             path: folder.join("lakesight-result.csv").display().to_string(),
         }
@@ -32,8 +38,10 @@ impl Default for ExportState {
 
 /// What the app tells the dialog.
 pub struct ExportView<'a> {
-    /// Rows in the result.
-    pub total_rows: usize,
+    /// Rows to write (`None`: not known until the query has run).
+    pub total_rows: Option<usize>,
+    /// Whether the result shown was cut at its limit (the export runs the query again).
+    pub cut: bool,
     /// Rows written so far, while exporting.
     pub written: Option<usize>,
     /// The last export's outcome, and whether it failed.
@@ -45,11 +53,11 @@ pub fn export_ui(
     ctx: &egui::Context,
     state: &mut ExportState,
     view: &ExportView<'_>,
-) -> Option<Command> {
+    commands: &CommandSender,
+) {
     if !state.open {
-        return None;
+        return;
     }
-    let mut command = None;
     let mut open = true;
     egui::Window::new("Export result")
         .open(&mut open)
@@ -59,7 +67,14 @@ pub fn export_ui(
         .resizable(false)
         .default_width(460.0)
         .show(ctx, |ui| {
-            ui.label(format!("{} rows, in the order shown", view.total_rows));
+            match view.total_rows {
+                _ if view.cut => ui.label(
+                    "The whole result: the query runs again and every row is written, in the \
+                     order shown",
+                ),
+                Some(rows) => ui.label(format!("{rows} rows, in the order shown")),
+                None => ui.label("The whole result, in the order shown"),
+            };
             ui.horizontal(|ui| {
                 ui.label("Format");
                 for (format, extension) in ResultFormat::FILES {
@@ -74,35 +89,65 @@ pub fn export_ui(
             });
             ui.horizontal(|ui| {
                 let label = ui.label("File");
-                ui.add(egui::TextEdit::singleline(&mut state.path).desired_width(300.0))
+                let typed = ui
+                    .add(egui::TextEdit::singleline(&mut state.path).desired_width(300.0))
                     .labelled_by(label.id);
+                if typed.changed() {
+                    state.confirm_replace = None;
+                }
                 if ui.button("Browse...").clicked() {
-                    command = Some(Command::BrowseExportPath);
+                    commands.send(Command::BrowseExportPath);
                 }
             });
             match view.written {
                 Some(written) => {
                     ui.horizontal(|ui| {
-                        let fraction = written as f32 / view.total_rows.max(1) as f32;
-                        ui.add(
-                            egui::ProgressBar::new(fraction)
-                                .desired_width(300.0)
-                                .text(format!("{written} of {} rows", view.total_rows)),
-                        );
+                        let bar = match view.total_rows {
+                            Some(total) => {
+                                egui::ProgressBar::new(written as f32 / total.max(1) as f32)
+                                    .text(format!("{written} of {total} rows"))
+                            }
+                            None => egui::ProgressBar::new(0.0)
+                                .animate(true)
+                                .text(format!("{written} rows written")),
+                        };
+                        ui.add(bar.desired_width(300.0));
                         if ui.button("Cancel export").clicked() {
-                            command = Some(Command::CancelExport);
+                            commands.send(Command::CancelExport);
                         }
                     });
                 }
-                None => {
-                    if ui.button("Export").clicked() {
-                        command = Some(Command::Export {
-                            tab: state.tab,
-                            format: state.format,
-                            path: state.path.trim().into(),
+                None => match state.confirm_replace.clone() {
+                    Some(existing) => {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!("{} already exists. Replace it?", existing.display()),
+                        );
+                        ui.horizontal(|ui| {
+                            if ui.button("Replace").clicked() {
+                                commands.send(Command::Export {
+                                    tab: state.tab,
+                                    format: state.format,
+                                    path: existing,
+                                    replace: true,
+                                });
+                            }
+                            if ui.button("Keep the file").clicked() {
+                                state.confirm_replace = None;
+                            }
                         });
                     }
-                }
+                    None => {
+                        if ui.button("Export").clicked() {
+                            commands.send(Command::Export {
+                                tab: state.tab,
+                                format: state.format,
+                                path: state.path.trim().into(),
+                                replace: false,
+                            });
+                        }
+                    }
+                },
             }
             if let Some((message, failed)) = view.outcome {
                 if failed {
@@ -115,7 +160,6 @@ pub fn export_ui(
     if !open {
         state.open = false;
     }
-    command
 }
 
 /// `path` with its extension replaced by `extension`.

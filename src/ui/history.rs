@@ -1,11 +1,15 @@
 //! The query history: newest first, filtered by what the user types; a click loads a query into
 //! the editor.
 
-use crate::app::Command;
+use crate::command::{Command, CommandSender};
 
 /// Draws the history of `queries`, filtered by `filter`.
-pub fn history_ui(ui: &mut egui::Ui, queries: &[String], filter: &mut String) -> Option<Command> {
-    let mut command = None;
+pub fn history_ui(
+    ui: &mut egui::Ui,
+    queries: &[String],
+    filter: &mut String,
+    commands: &CommandSender,
+) {
     let label = ui.label("Search history");
     ui.add(
         egui::TextEdit::singleline(filter)
@@ -28,9 +32,8 @@ pub fn history_ui(ui: &mut egui::Ui, queries: &[String], filter: &mut String) ->
                     .on_hover_text(sql)
                     .clicked()
                 {
-                    command = Some(Command::LoadQuery(sql.clone()));
+                    commands.send(Command::LoadQuery(sql.clone()));
                 }
             }
         });
-    command
 }

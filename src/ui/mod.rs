@@ -1,6 +1,7 @@
-//! The panels of the desktop app, one file each. A panel draws from the model it is given and
-//! returns what the user asked for as a [`crate::app::Command`]; it never runs queries, touches
-//! the engine or spawns work.
+//! The panels of the desktop app, one file each. A panel draws from the data it is given and
+//! sends what the user asked for as [`crate::command::Command`]s through a
+//! [`crate::command::CommandSender`]; it never runs queries, touches the engine or spawns work,
+//! and never imports the app.
 
 pub mod busy;
 pub mod catalog;
@@ -8,7 +9,9 @@ pub mod chart;
 pub mod connect;
 pub mod editor;
 pub mod export;
+pub mod frame_times;
 pub mod history;
 pub mod results;
 pub mod sql_highlight;
+pub mod tabs;
 pub mod toolbar;

@@ -2,30 +2,24 @@
 //! resizable columns, a click on a header sorts (again: descending), a click on a cell copies its
 //! row as tab-separated values, and right-click copies the cell, the row or the header.
 
-use crate::app::Command;
-use crate::app::results::ResultSet;
+use crate::command::{Command, CommandSender, TabId};
+use crate::results::ResultSet;
 
-/// How a tab shows its result.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ResultView {
-    /// The rows.
-    #[default]
-    Table,
-    /// The quick chart.
-    Chart,
-}
-
-/// The bar above a result: its size, Table or Chart, and Export.
+/// The bar above a result: its size, Table or Chart, Export, and whether it was cut.
 pub fn results_bar_ui(
     ui: &mut egui::Ui,
-    tab: usize,
+    tab: TabId,
     result: &ResultSet,
-    view: &mut ResultView,
-) -> Option<Command> {
-    let mut command = None;
+    show_chart: bool,
+    commands: &CommandSender,
+) {
     ui.horizontal(|ui| {
-        ui.selectable_value(view, ResultView::Table, "Table");
-        ui.selectable_value(view, ResultView::Chart, "Chart");
+        if ui.selectable_label(!show_chart, "Table").clicked() && show_chart {
+            commands.send(Command::ShowChart { tab, chart: false });
+        }
+        if ui.selectable_label(show_chart, "Chart").clicked() && !show_chart {
+            commands.send(Command::ShowChart { tab, chart: true });
+        }
         ui.separator();
         ui.label(format!(
             "{} rows · {} columns",
@@ -33,23 +27,24 @@ pub fn results_bar_ui(
             result.schema.fields().len()
         ));
         if ui.button("Export...").clicked() {
-            command = Some(Command::OpenExport(tab));
+            commands.send(Command::OpenExport(tab));
         }
     });
-    command
+    if let Some(cut) = result.cut() {
+        ui.colored_label(ui.visuals().warn_fg_color, cut.message());
+    }
 }
 
 /// Height of one result row, in points.
 const ROW_HEIGHT: f32 = 18.0;
 
 /// Draws `result`, the result of query tab `tab`.
-pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<Command> {
+pub fn results_ui(ui: &mut egui::Ui, tab: TabId, result: &ResultSet, commands: &CommandSender) {
     let columns = result.schema.fields().len();
     if columns == 0 {
         ui.label("(no columns)");
-        return None;
+        return;
     }
-    let mut command = None;
     let mut table = egui_extras::TableBuilder::new(ui)
         .striped(true)
         .resizable(true)
@@ -76,7 +71,7 @@ pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<C
                         .on_hover_text("Sort")
                         .clicked();
                     if clicked {
-                        command = Some(Command::Sort { tab, column: index });
+                        commands.send(Command::Sort { tab, column: index });
                     }
                 });
             }
@@ -93,7 +88,7 @@ pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<C
                         .or_insert_with(|| result.formatter(batch, column))
                     {
                         Ok(formatter) => formatter.value(offset).to_string(),
-                        Err(err) => err.clone(),
+                        Err(err) => format!("<{err}>"),
                     });
                     row.col(|ui| {
                         let response = ui.add(
@@ -122,5 +117,4 @@ pub fn results_ui(ui: &mut egui::Ui, tab: usize, result: &ResultSet) -> Option<C
                 }
             });
         });
-    command
 }

@@ -7,6 +7,7 @@
     clippy::doc_markdown
 )]
 
+pub mod app;
 pub mod s3;
 
 use std::io::Write;

@@ -6,7 +6,18 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::arrow::compute::{SortOptions, concat, interleave_record_batch, sort_to_indices};
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::error::ArrowError;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+
+use super::Cut;
+
+/// Why a result could not be sorted, formatted or reordered.
+#[derive(Debug, thiserror::Error)]
+pub enum ResultError {
+    /// Arrow refused the operation (an unsupported type, say).
+    #[error("{0}")]
+    Arrow(#[from] ArrowError),
+}
 
 /// A complete (or arriving) result.
 #[derive(Clone, Debug)]
@@ -21,6 +32,8 @@ pub struct ResultSet {
     rows: usize,
     /// The display order when sorted: `(column, descending, row permutation)`.
     sort: Option<(usize, bool, Arc<Vec<u32>>)>,
+    /// Where the result was cut at its budget (`None`: complete).
+    cut: Option<Cut>,
 }
 
 impl ResultSet {
@@ -34,7 +47,18 @@ impl ResultSet {
             starts: Vec::new(),
             rows: 0,
             sort: None,
+            cut: None,
         }
+    }
+
+    /// Marks the result as cut at its budget: the query stopped before its end.
+    pub fn set_cut(&mut self, cut: Cut) {
+        self.cut = Some(cut);
+    }
+
+    /// Where the result was cut (`None`: it is the whole result).
+    pub fn cut(&self) -> Option<&Cut> {
+        self.cut.as_ref()
     }
 
     /// This result's identity.
@@ -78,10 +102,16 @@ impl ResultSet {
 
     /// A formatter for one column of one batch (`NULL` for nulls). Create it once per frame and
     /// batch, not once per cell.
-    pub fn formatter(&self, batch: usize, column: usize) -> Result<ArrayFormatter<'_>, String> {
+    pub fn formatter(
+        &self,
+        batch: usize,
+        column: usize,
+    ) -> Result<ArrayFormatter<'_>, ResultError> {
         let options = FormatOptions::default().with_null("NULL");
-        ArrayFormatter::try_new(self.batches[batch].column(column).as_ref(), &options)
-            .map_err(|e| format!("<{e}>"))
+        Ok(ArrayFormatter::try_new(
+            self.batches[batch].column(column).as_ref(),
+            &options,
+        )?)
     }
 
     /// The text of one cell (`row` over the whole result, in display order).
@@ -91,7 +121,7 @@ impl ResultSet {
         };
         match self.formatter(batch, column) {
             Ok(formatter) => formatter.value(offset).to_string(),
-            Err(err) => err,
+            Err(err) => format!("<{err}>"),
         }
     }
 
@@ -103,7 +133,7 @@ impl ResultSet {
     }
 
     /// The row order that sorts by `column` (nulls last). Costly on big results: run it off the UI thread.
-    pub fn sort_order(&self, column: usize, descending: bool) -> Result<Vec<u32>, String> {
+    pub fn sort_order(&self, column: usize, descending: bool) -> Result<Vec<u32>, ResultError> {
         let arrays: Vec<&dyn Array> = self
             .batches
             .iter()
@@ -112,12 +142,12 @@ impl ResultSet {
         if arrays.is_empty() {
             return Ok(Vec::new());
         }
-        let whole = concat(&arrays).map_err(|e| e.to_string())?;
+        let whole = concat(&arrays)?;
         let options = SortOptions {
             descending,
             nulls_first: false,
         };
-        let indices = sort_to_indices(&whole, Some(options), None).map_err(|e| e.to_string())?;
+        let indices = sort_to_indices(&whole, Some(options), None)?;
         Ok(indices.values().to_vec())
     }
 
@@ -130,7 +160,7 @@ impl ResultSet {
     pub fn display_batches(
         &self,
         chunk: usize,
-    ) -> impl Iterator<Item = Result<RecordBatch, String>> + '_ {
+    ) -> impl Iterator<Item = Result<RecordBatch, ResultError>> + '_ {
         let unsorted = self
             .sort
             .is_none()
@@ -146,7 +176,7 @@ impl ResultSet {
                         (batch, row - self.starts[batch])
                     })
                     .collect();
-                interleave_record_batch(&batches, &indices).map_err(|e| e.to_string())
+                interleave_record_batch(&batches, &indices).map_err(ResultError::from)
             })
         });
         unsorted

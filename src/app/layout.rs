@@ -1,0 +1,136 @@
+//! Where the panels go in the window, and what each is given to draw. Panels send commands; this
+//! file only lays them out.
+
+use crate::command::CommandSender;
+use crate::results::ResultSet;
+use crate::ui;
+
+use super::LakesightApp;
+
+impl LakesightApp {
+    /// Draws every panel; what the user asked for arrives on `commands`.
+    pub(super) fn layout_ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender) {
+        let busy = self.busy_text();
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            let view = ui::toolbar::ToolbarView {
+                attached: self.engine.as_ref().map(|e| &e.lake().spec),
+                busy: busy.as_deref(),
+                recent: &self.state.recent_sources,
+                dark_mode: self.state.dark_mode,
+                show_frame_times: self.state.show_frame_times,
+                result_limit: ui::toolbar::ResultLimitView {
+                    rows: self.state.result_limit_rows,
+                    mib: self.state.result_limit_mib,
+                    default: self.default_budget,
+                },
+            };
+            ui::toolbar::toolbar_ui(ui, &view, &mut self.panels.toolbar, commands);
+            if let Some(status) = &self.status {
+                ui.colored_label(ui.visuals().error_fg_color, status);
+            }
+            if let Some(notice) = &self.notice {
+                ui::toolbar::notice_ui(ui, notice, commands);
+            }
+        });
+        if self.state.show_frame_times {
+            egui::Panel::bottom("frame-times").show(ui, |ui| {
+                ui::frame_times::frame_times_ui(ui, self.probe.stats.summary());
+            });
+        }
+        egui::Panel::left("catalog")
+            .resizable(true)
+            .default_size(260.0)
+            .show(ui, |ui| {
+                egui::CollapsingHeader::new("History").show(ui, |ui| {
+                    ui::history::history_ui(
+                        ui,
+                        &self.state.history,
+                        &mut self.panels.history_filter,
+                        commands,
+                    );
+                });
+                ui.heading("Tables");
+                ui::catalog::catalog_ui(ui, self.catalog.as_deref(), commands);
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.tab_ui(ui, commands));
+        ui::connect::connect_ui(ui.ctx(), &mut self.panels.connect, commands);
+        let export_tab = self.tabs.get(&self.panels.export.tab);
+        let shown = export_tab.and_then(|t| t.shown.as_ref());
+        let export_view = ui::export::ExportView {
+            total_rows: match &self.export_run {
+                Some(run) => run.total_rows,
+                None => shown.filter(|r| r.cut().is_none()).map(ResultSet::num_rows),
+            },
+            cut: self.export_run.is_none() && shown.is_some_and(|r| r.cut().is_some()),
+            written: self
+                .export_run
+                .as_ref()
+                .map(|run| run.progress.rows.load(std::sync::atomic::Ordering::Relaxed)),
+            outcome: self
+                .export_outcome
+                .as_ref()
+                .map(|(message, failed)| (message.as_str(), *failed)),
+        };
+        ui::export::export_ui(ui.ctx(), &mut self.panels.export, &export_view, commands);
+    }
+
+    /// The tab strip, the front tab's editor, and its result.
+    fn tab_ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender) {
+        let titles: Vec<(u64, &str)> = self
+            .state
+            .tabs
+            .iter()
+            .map(|t| (t.id, t.title.as_str()))
+            .collect();
+        ui::tabs::tab_strip_ui(ui, &titles, self.state.active, commands);
+        let active = self.state.active;
+        let Some(runtime) = self.tabs.get_mut(&active) else {
+            return;
+        };
+        let Some(tab) = self.state.tabs.iter_mut().find(|t| t.id == active) else {
+            return;
+        };
+        let error_span = runtime
+            .error_span
+            .as_ref()
+            .filter(|(_, text)| *text == tab.sql)
+            .map(|(span, _)| span.clone());
+        let status = ui::editor::EditorStatus {
+            running: runtime.running.as_ref().map(|job| {
+                (
+                    job.elapsed(),
+                    runtime.arriving.as_ref().map_or(0, ResultSet::num_rows),
+                )
+            }),
+            outcome: runtime.outcome.as_deref(),
+            failed: runtime.failed,
+            error_span,
+        };
+        ui::editor::editor_ui(
+            ui,
+            active,
+            &mut tab.sql,
+            &status,
+            &mut self.panels.editor,
+            self.completions.as_deref(),
+            commands,
+        );
+        ui.separator();
+        let Some(result) = &runtime.shown else {
+            return;
+        };
+        ui::results::results_bar_ui(ui, active, result, runtime.show_chart, commands);
+        if runtime.show_chart {
+            ui::chart::chart_ui(
+                ui,
+                active,
+                &result.schema,
+                runtime.chart_spec.as_ref(),
+                runtime.chart.as_deref(),
+                commands,
+            );
+        } else {
+            ui::results::results_ui(ui, active, result, commands);
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What panels ask the app to do. A panel draws from the data it is given and sends
+//! [`Command`]s through a [`CommandSender`]; the app applies them after the frame is drawn. Every
+//! command sent in a frame is kept, in order. This module sits below both `app` and `ui`, so the
+//! panels never import the app.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+
+use crate::model::{ResultFormat, SourceSpec};
+use crate::series::ChartSpec;
+
+/// A query tab's identity: stable while the tab is open, whatever its position.
+pub type TabId = u64;
+
+/// What a panel asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Attach this lake.
+    Attach(SourceSpec),
+    /// Show the folder picker (with the typed path as fallback).
+    OpenFolderDialog,
+    /// Discover the attached lake again.
+    RefreshCatalog,
+    /// Run SQL in a tab.
+    Run {
+        /// The tab.
+        tab: TabId,
+        /// The SQL (the selection, or the whole editor).
+        sql: String,
+        /// Where `sql` starts in the editor's text (bytes; 0 for the whole text).
+        offset: usize,
+    },
+    /// Cancel a tab's running query.
+    Cancel {
+        /// The tab.
+        tab: TabId,
+    },
+    /// Insert text at the end of the front tab's editor (already valid SQL: quoted as needed).
+    InsertText(String),
+    /// Replace the front tab's SQL (from the history).
+    LoadQuery(String),
+    /// Sort a tab's result by a column (again: descending).
+    Sort {
+        /// The tab.
+        tab: TabId,
+        /// The column.
+        column: usize,
+    },
+    /// Show the first rows of a table (its SQL name, quoted as needed) in the front tab.
+    Preview(String),
+    /// Show an error in the status line.
+    ShowError(String),
+    /// Hide the notice shown once (about the state file, say).
+    DismissNotice,
+    /// Bring a tab to the front.
+    SelectTab(TabId),
+    /// Open a new query tab.
+    NewTab,
+    /// Close a tab.
+    CloseTab(TabId),
+    /// Show the S3 connect dialog (filled from a source, if given).
+    OpenConnectDialog(Option<SourceSpec>),
+    /// Light, dark, or `None`: follow the system.
+    SetTheme(Option<bool>),
+    /// Show or hide the frame-time bar.
+    ShowFrameTimes(bool),
+    /// Zoom in (1) or out (-1) one step, or back to 100% (0).
+    Zoom(i8),
+    /// Keep at most this many rows and MiB of a result in memory (`None`: the default).
+    SetResultLimit {
+        /// Rows.
+        rows: Option<usize>,
+        /// Mebibytes.
+        mib: Option<u64>,
+    },
+    /// Show the export dialog for a tab's result.
+    OpenExport(TabId),
+    /// Choose the export file with the save dialog.
+    BrowseExportPath,
+    /// Write a tab's result to a file.
+    Export {
+        /// The tab.
+        tab: TabId,
+        /// The format.
+        format: ResultFormat,
+        /// The file.
+        path: PathBuf,
+        /// Whether the user agreed to replace an existing file.
+        replace: bool,
+    },
+    /// Stop the export being written.
+    CancelExport,
+    /// Draw a tab's chart with other columns or another kind.
+    SetChart {
+        /// The tab.
+        tab: TabId,
+        /// The chart.
+        spec: ChartSpec,
+    },
+    /// Show a tab's result as a table or a chart.
+    ShowChart {
+        /// The tab.
+        tab: TabId,
+        /// Chart (`true`) or table.
+        chart: bool,
+    },
+}
+
+/// Where panels send commands during a frame. Nothing is dropped: every command sent is applied,
+/// in the order sent.
+#[derive(Debug, Default)]
+pub struct CommandSender {
+    queue: RefCell<Vec<Command>>,
+}
+
+impl CommandSender {
+    /// Asks the app to do `command` after this frame.
+    pub fn send(&self, command: Command) {
+        self.queue.borrow_mut().push(command);
+    }
+
+    /// The commands sent since the last call, oldest first.
+    pub fn take(&self) -> Vec<Command> {
+        std::mem::take(&mut *self.queue.borrow_mut())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_commands_in_one_frame_are_both_kept_in_order() {
+        let sender = CommandSender::default();
+        sender.send(Command::NewTab);
+        sender.send(Command::RefreshCatalog);
+        assert_eq!(
+            sender.take(),
+            [Command::NewTab, Command::RefreshCatalog],
+            "both, oldest first"
+        );
+        assert!(sender.take().is_empty());
+    }
+}
