@@ -441,6 +441,7 @@ fn tabs_keep_their_own_sql_and_ctrl_enter_runs() {
 
     f.harness.get_by_label("Query 1").click();
     f.harness.step();
+    f.harness.step();
     assert_eq!(
         f.harness.get_by_label("SQL editor").value().as_deref(),
         Some("SELECT 7 AS seven")
