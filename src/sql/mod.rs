@@ -3,6 +3,9 @@
 //! Pure functions of text and catalog: no session, no egui.
 
 pub mod completion;
+pub mod ident;
+mod table_refs;
 pub mod text;
 
 pub use completion::{Completions, Suggestion, SuggestionKind};
+pub use ident::{quote_ident, quote_qualified};
