@@ -492,18 +492,18 @@ mod tests {
         assert_eq!(asked.len(), 3);
     }
 
-    /// `orders` in two zones, with different columns.
+    /// `orders` in two zones, with different columns; landing first, as discovery sorts them.
     fn two_zones() -> Completions {
         completions_of(vec![
-            table(
-                "consumption",
-                "orders",
-                &[("order_id", DataType::Int64), ("amount", DataType::Float64)],
-            ),
             table(
                 "landing",
                 "orders",
                 &[("order_ts", DataType::Utf8), ("raw_body", DataType::Utf8)],
+            ),
+            table(
+                "consumption",
+                "orders",
+                &[("order_id", DataType::Int64), ("amount", DataType::Float64)],
             ),
         ])
     }
@@ -557,7 +557,7 @@ mod tests {
         // Both zones offer their table, each written so that it names that zone.
         assert_eq!(
             texts_from(&c, "SELECT * FROM ord"),
-            ["orders", "landing.orders", "ORDER BY"]
+            ["landing.orders", "orders", "ORDER BY"]
         );
         assert_eq!(texts_from(&c, "SELECT * FROM landing.o"), ["orders"]);
     }
