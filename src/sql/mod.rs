@@ -3,7 +3,8 @@
 //! Pure functions of text and catalog: no session, no egui.
 
 pub mod completion;
-mod ident;
+pub mod ident;
+mod table_refs;
 pub mod text;
 
 pub use completion::{Completions, Suggestion, SuggestionKind};

@@ -197,16 +197,99 @@ pub fn line_column(sql: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// The identifier (with any `schema.` or `table.` qualifier) that ends at byte `cursor`.
+/// The name being typed at byte `cursor`, with any qualifiers: `o.amo`, `consumption.ord`, a
+/// quoted name still open (`"page vi`, spaces and all) or after quoted qualifiers
+/// (`"My Zone".ord`). Empty inside a string or a comment.
 pub fn word_before(sql: &str, cursor: usize) -> Range<usize> {
-    let cursor = cursor.min(sql.len());
-    let start = sql[..cursor]
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '.')
-        .last()
-        .map_or(cursor, |(i, _)| i);
+    let mut cursor = cursor.min(sql.len());
+    while !sql.is_char_boundary(cursor) {
+        cursor -= 1;
+    }
+    let before = &sql[..cursor];
+    let quotes = scan_quotes(before);
+    let mut start = match quotes.open {
+        Open::Nothing => cursor - trailing_word_len(before),
+        Open::Name(at) => at,
+        Open::StringOrComment => return cursor..cursor,
+    };
+    // Qualifiers: `a.`, `"A b".` before the part being typed.
+    while start > 0 && before.as_bytes()[start - 1] == b'.' {
+        let dot = start - 1;
+        let part_start = match quotes.closed_names.last() {
+            Some(name) if name.end == dot => name.start,
+            _ => dot - trailing_word_len(&before[..dot]),
+        };
+        if part_start == dot {
+            break;
+        }
+        start = part_start;
+    }
     start..cursor
+}
+
+/// Bytes at the end of `text` that can make an unquoted name.
+fn trailing_word_len(text: &str) -> usize {
+    text.chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .map(char::len_utf8)
+        .sum()
+}
+
+/// What the end of a text is inside of.
+enum Open {
+    Nothing,
+    /// A double-quoted name opened at this byte and not closed.
+    Name(usize),
+    StringOrComment,
+}
+
+struct Quotes {
+    open: Open,
+    /// Byte ranges of the closed double-quoted names, quotes included, in order.
+    closed_names: Vec<Range<usize>>,
+}
+
+/// Walks `text` (a prefix of the SQL) through strings, comments and quoted names. Every delimiter
+/// is ASCII, so walking bytes never splits a character that matters.
+fn scan_quotes(text: &str) -> Quotes {
+    #[derive(Clone, Copy)]
+    enum State {
+        Code,
+        Name(usize),
+        String,
+        LineComment,
+        BlockComment,
+    }
+    let bytes = text.as_bytes();
+    let mut closed_names = Vec::new();
+    let mut state = State::Code;
+    let mut i = 0;
+    while i < bytes.len() {
+        let next = bytes.get(i + 1).copied();
+        match (state, bytes[i]) {
+            (State::Code, b'"') => state = State::Name(i),
+            (State::Code, b'\'') => state = State::String,
+            (State::Code, b'-') if next == Some(b'-') => (state, i) = (State::LineComment, i + 1),
+            (State::Code, b'/') if next == Some(b'*') => (state, i) = (State::BlockComment, i + 1),
+            // A doubled quote is one quote inside the name or string.
+            (State::Name(_), b'"') | (State::String, b'\'') if next == Some(bytes[i]) => i += 1,
+            (State::Name(start), b'"') => {
+                closed_names.push(start..i + 1);
+                state = State::Code;
+            }
+            (State::String, b'\'') | (State::LineComment, b'\n') => state = State::Code,
+            (State::BlockComment, b'*') if next == Some(b'/') => (state, i) = (State::Code, i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    let open = match state {
+        State::Code => Open::Nothing,
+        State::Name(start) => Open::Name(start),
+        State::String | State::LineComment | State::BlockComment => Open::StringOrComment,
+    };
+    Quotes { open, closed_names }
 }
 
 /// Where in `sql` an error `message` points, as a byte range to mark: the parser's
@@ -357,6 +440,26 @@ mod tests {
         assert_eq!(&sql[word_before(sql, 12)], "o.amo");
         assert_eq!(&sql[word_before(sql, sql.len())], "consumption.ord");
         assert_eq!(word_before(sql, 7), 7..7);
+        // Quoted names: open ones with their spaces, closed ones as qualifiers.
+        let sql = "SELECT \"page vi";
+        assert_eq!(&sql[word_before(sql, sql.len())], "\"page vi");
+        let sql = "SELECT t.\"a\"\"b";
+        assert_eq!(&sql[word_before(sql, sql.len())], "t.\"a\"\"b");
+        let sql = "SELECT * FROM \"My Zone\".ord";
+        assert_eq!(&sql[word_before(sql, sql.len())], "\"My Zone\".ord");
+        let sql = "SELECT \"done\"";
+        assert_eq!(word_before(sql, sql.len()), sql.len()..sql.len());
+        // Nothing to complete inside strings and comments, even with quotes in them.
+        for sql in [
+            "SELECT 'ord",
+            "SELECT 'it''s ord",
+            "SELECT 1 -- \"ord",
+            "SELECT /* ord",
+        ] {
+            assert_eq!(word_before(sql, sql.len()), sql.len()..sql.len(), "{sql}");
+        }
+        let sql = "SELECT 'a\"b', /* \" */ x.ord";
+        assert_eq!(&sql[word_before(sql, sql.len())], "x.ord");
     }
 
     #[test]

@@ -224,7 +224,7 @@ fn suggestions_ui(
             egui::Frame::popup(ui.style()).show(ui, |ui| {
                 ui.set_min_width(220.0);
                 for (index, suggestion) in state.suggestions.iter().enumerate() {
-                    let text = egui::RichText::new(&suggestion.text).monospace();
+                    let text = egui::RichText::new(&suggestion.label).monospace();
                     let item = ui
                         .horizontal(|ui| {
                             let item = ui.selectable_label(index == state.selected, text);
