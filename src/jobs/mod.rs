@@ -3,6 +3,7 @@
 //! with `try_recv` each frame, and an injected repaint callback wakes the UI when something
 //! arrives. No egui types: the app passes `ctx.request_repaint` as the callback.
 
+pub mod runtime;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
