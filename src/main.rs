@@ -3,15 +3,14 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use lakesight::app::Launch;
-use lakesight::cli::Command;
-use lakesight::model::SourceSpec;
+use lakesight::cli::{Cli, Command, OpenRequest};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     lakesight::app::frame_stats::mark_process_start();
-    let cli = lakesight::cli::Cli::parse();
+    let cli = Cli::parse();
     // Our own warnings by default; libraries only when they fail (aws-config warns about every
     // credential source it tries).
     let default_level = match cli.verbose {
@@ -27,36 +26,25 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let launch = match &cli.command {
-        None => Some(Launch::Demo),
-        Some(Command::Open { source: None, .. }) => Some(Launch::Restore),
-        Some(Command::Open {
-            source: Some(source),
-            profile,
-        }) => match source.parse::<SourceSpec>() {
-            Ok(mut spec) => {
-                spec.profile.clone_from(profile);
-                Some(Launch::Source(spec))
-            }
+        None => Launch::Demo,
+        Some(Command::Open(args)) => match lakesight::cli::open_launch(args) {
+            Ok(request) => app_launch(request),
+            Err(err) if err.is_usage() => usage_error("open", err),
             Err(err) => {
                 eprintln!("error: {err}");
                 return ExitCode::FAILURE;
             }
         },
-        Some(_) => None,
-    };
-    let Some(launch) = launch else {
-        let runtime = match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .thread_name("lakesight-worker")
-            .build()
-        {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("error: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        return lakesight::cli::run(cli, &runtime);
+        Some(_) => {
+            let runtime = match lakesight::jobs::runtime::build_runtime() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: could not start the async runtime: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return lakesight::cli::run(cli, &runtime);
+        }
     };
     match lakesight::app::run_native(launch) {
         Ok(()) => ExitCode::SUCCESS,
@@ -64,5 +52,31 @@ fn main() -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Exits with a usage error (code 2) showing `subcommand`'s usage, as clap does for its own.
+fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
+    let kind = clap::error::ErrorKind::MissingRequiredArgument;
+    let mut command = Cli::command();
+    command.build();
+    match command.find_subcommand_mut(subcommand) {
+        Some(subcommand) => subcommand.error(kind, message).exit(),
+        None => command.error(kind, message).exit(),
+    }
+}
+
+/// What the app opens for `lakesight open`.
+fn app_launch(request: OpenRequest) -> Launch {
+    let OpenRequest { source, engine } = request;
+    // APP-HOOK: `Launch` carries no engine options yet, so `--memory-limit` and `--spill-dir` stop
+    // here. Once `app::run_native` (or `Launch`) takes an `EngineOptions`, pass `engine` on to it.
+    tracing::debug!("engine options the app does not take yet: {engine:?}");
+    if let Some(spec) = source {
+        tracing::info!("opening {spec}");
+        Launch::Source(spec)
+    } else {
+        tracing::info!("reopening the lake attached last time");
+        Launch::Restore
     }
 }
