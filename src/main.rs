@@ -3,16 +3,15 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use lakesight::app::Launch;
-use lakesight::cli::Command;
+use clap::{CommandFactory, Parser};
+use lakesight::app::{AppConfig, Launch};
+use lakesight::cli::{Cli, Command, OpenRequest};
 use lakesight::engine::EngineOptions;
-use lakesight::model::SourceSpec;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     lakesight::app::frame_stats::mark_process_start();
-    let cli = lakesight::cli::Cli::parse();
+    let cli = Cli::parse();
     // Our own warnings by default; libraries only when they fail (aws-config warns about every
     // credential source it tries).
     let default_level = match cli.verbose {
@@ -27,35 +26,27 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let launch = match &cli.command {
-        None => Some(Launch::Demo),
-        Some(Command::Open { source: None, .. }) => Some(Launch::Restore),
-        Some(Command::Open {
-            source: Some(source),
-            profile,
-        }) => match source.parse::<SourceSpec>() {
-            Ok(mut spec) => {
-                spec.profile.clone_from(profile);
-                Some(Launch::Source(spec))
-            }
+    let config = match &cli.command {
+        None => AppConfig::for_window(Launch::Demo, EngineOptions::default()),
+        Some(Command::Open(args)) => match lakesight::cli::open_launch(args) {
+            Ok(request) => app_config(request),
+            Err(err) if err.is_usage() => usage_error("open", err),
             Err(err) => {
                 eprintln!("error: {err}");
                 return ExitCode::FAILURE;
             }
         },
-        Some(_) => None,
+        Some(_) => {
+            let runtime = match lakesight::jobs::runtime::build_runtime() {
+                Ok(runtime) => runtime,
+                Err(err) => {
+                    eprintln!("error: could not start the async runtime: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return lakesight::cli::run(cli, &runtime);
+        }
     };
-    let Some(launch) = launch else {
-        let runtime = match lakesight::jobs::runtime::build_runtime() {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                eprintln!("error: could not start the async runtime: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        return lakesight::cli::run(cli, &runtime);
-    };
-    let config = lakesight::app::AppConfig::for_window(launch, EngineOptions::default());
     match lakesight::app::run_native(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -63,4 +54,29 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Exits with a usage error (code 2) showing `subcommand`'s usage, as clap does for its own.
+fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
+    let kind = clap::error::ErrorKind::MissingRequiredArgument;
+    let mut command = Cli::command();
+    command.build();
+    match command.find_subcommand_mut(subcommand) {
+        Some(subcommand) => subcommand.error(kind, message).exit(),
+        None => command.error(kind, message).exit(),
+    }
+}
+
+/// What the app opens for `lakesight open`: the lake, and how the engine may use the machine
+/// (for every lake attached in the window).
+fn app_config(request: OpenRequest) -> AppConfig {
+    let OpenRequest { source, engine } = request;
+    let launch = if let Some(spec) = source {
+        tracing::info!("opening {spec}");
+        Launch::Source(spec)
+    } else {
+        tracing::info!("reopening the lake attached last time");
+        Launch::Restore
+    };
+    AppConfig::for_window(launch, engine)
 }

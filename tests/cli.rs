@@ -410,3 +410,249 @@ fn simulate_delivers_firehose_objects_that_queries_see() {
         "every landed event is published"
     );
 }
+
+/// Runs `args` and checks it is refused as a usage error naming `flag` and the accepted range.
+fn assert_refused(cache: &Path, args: &[&str], flag: &str, range: &str) {
+    let output = lakesight(cache)
+        .args(args)
+        // Values that slip through would run (or open a window): stop them rather than hang.
+        .timeout(std::time::Duration::from_secs(30))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(flag) && stderr.contains(range),
+        "{args:?}: expected `{flag}` and `{range}` in {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("memory allocation"),
+        "{args:?}: {stderr}"
+    );
+}
+
+#[test]
+fn numbers_out_of_range_are_usage_errors_naming_the_flag_and_its_range() {
+    let cache = tempfile::tempdir().unwrap();
+    let into = tempfile::tempdir().unwrap();
+    let into = into.path().to_str().unwrap();
+    let simulate =
+        |flag: &'static str, value: &'static str| vec!["simulate", "--into", into, flag, value];
+    for value in [
+        "-1",
+        "0",
+        "nan",
+        "inf",
+        "-inf",
+        "1e300",
+        "315360001",
+        "soon",
+    ] {
+        assert_refused(
+            cache.path(),
+            &simulate("--duration", value),
+            "--duration",
+            "at most 315360000 (10 years)",
+        );
+    }
+    for value in ["1e15", "1000001", "0", "-5", "nan", "inf"] {
+        assert_refused(
+            cache.path(),
+            &simulate("--rate", value),
+            "--rate",
+            "more than 0 and at most 1000000",
+        );
+    }
+    for value in ["0", "0.05", "901", "nan", "inf", "-1"] {
+        assert_refused(
+            cache.path(),
+            &simulate("--flush-secs", value),
+            "--flush-secs",
+            "from 0.1 to 900",
+        );
+    }
+    for value in ["-1", "1.5", "18446744073709551616"] {
+        assert_refused(
+            cache.path(),
+            &simulate("--seed", value),
+            "--seed",
+            "from 0 to 18446744073709551615",
+        );
+    }
+    for value in ["-1", "1.5", "many"] {
+        assert_refused(
+            cache.path(),
+            &["query", "SELECT 1", "--max-rows", value],
+            "--max-rows",
+            "whole number of rows from 0",
+        );
+    }
+    for (value, range) in [
+        ("0", "from 1MiB to 1PiB"),
+        ("0.5", "from 1MiB to 1PiB"),
+        ("100000TiB", "from 1MiB to 1PiB"),
+        ("-5", "not a memory size"),
+        ("1e30GiB", "not a memory size"),
+        ("200%", "more than 0% and at most 100%"),
+        ("nan%", "more than 0% and at most 100%"),
+    ] {
+        for command in [
+            &["query", "SELECT 1"][..],
+            &["tables"][..],
+            &["open", "/tmp/lake"][..],
+        ] {
+            let mut args = command.to_vec();
+            args.extend(["--memory-limit", value]);
+            assert_refused(cache.path(), &args, "--memory-limit", range);
+        }
+    }
+}
+
+#[test]
+fn help_states_the_ranges_and_the_formats() {
+    let cache = tempfile::tempdir().unwrap();
+    let help = lakesight(cache.path())
+        .args(["simulate", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for range in [
+        "more than 0, at most 1000000",
+        "at most 10 years",
+        "from 0.1 to 900",
+        "from 0 to 18446744073709551615",
+    ] {
+        assert!(help.contains(range), "`{range}` in {help}");
+    }
+    let help = lakesight(cache.path())
+        .args(["query", "--help"])
+        .output()
+        .unwrap();
+    // Each possible value with its description, however clap pads the columns.
+    let help = String::from_utf8(help.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for value in [
+        "table: Aligned text for a terminal",
+        "csv: CSV with a header row",
+        "json: A JSON array of objects",
+        "ndjson: One JSON object per line",
+        "parquet: Apache Parquet (needs --output)",
+        "arrow: Arrow IPC file (needs --output)",
+        "[default: table]",
+        "1MiB to 1PiB",
+    ] {
+        assert!(help.contains(value), "`{value}` in {help}");
+    }
+}
+
+#[test]
+fn max_rows_zero_writes_only_the_header() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = common::rich_lake();
+    let output = lakesight(cache.path())
+        .args(["query", "SELECT order_id, amount FROM orders"])
+        .args(["--source", lake.path().to_str().unwrap()])
+        .args(["--format", "csv", "--max-rows", "0"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "order_id,amount\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_output_file_gets_the_usual_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("shared.csv");
+    lakesight(cache.path())
+        .args(["query", "SELECT 1 AS one", "--format", "csv", "--output"])
+        .arg(&target)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "one\n1\n");
+    // Any other new file in that folder gets the umask's permissions (this process's, which the
+    // child inherited): the result must too, not owner-only 0600.
+    let plain = out.path().join("plain");
+    std::fs::File::create(&plain).unwrap();
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&target), mode(&plain), "{:o}", mode(&target));
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        2,
+        "no temp left"
+    );
+}
+
+#[test]
+fn open_takes_the_lake_options_of_the_other_commands() {
+    let cache = tempfile::tempdir().unwrap();
+    let help = lakesight(cache.path())
+        .args(["open", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for option in [
+        "[SOURCE]",
+        "--source <SOURCE>",
+        "[env: LAKESIGHT_SOURCE=]",
+        "--profile <PROFILE>",
+        "--region <REGION>",
+        "--endpoint <ENDPOINT>",
+        "--no-sign-request",
+        "--memory-limit <SIZE>",
+        "--spill-dir <SPILL_DIR>",
+    ] {
+        assert!(help.contains(option), "`{option}` in {help}");
+    }
+}
+
+#[test]
+fn open_reads_lakesight_source_and_fails_before_any_window() {
+    let cache = tempfile::tempdir().unwrap();
+    let open = |args: &[&str], env_source: Option<&str>| {
+        let mut cmd = lakesight(cache.path());
+        if let Some(source) = env_source {
+            cmd.env("LAKESIGHT_SOURCE", source);
+        }
+        let output = cmd
+            .arg("open")
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .timeout(std::time::Duration::from_secs(30))
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    // From the environment when no SOURCE is given...
+    let (code, stderr) = open(&[], Some("ftp://files.example.com/lake"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: `ftp` uses an unsupported scheme: give a folder path or s3://bucket/prefix\n"
+    );
+    // ...but SOURCE wins over it (and --source).
+    let (code, stderr) = open(&["s3://", "--source", "gs://x"], Some("ftp://x"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("`s3://` has no bucket name"), "{stderr}");
+    // Connection options need a lake to apply to: without one the last lake reopens as it was.
+    let (code, stderr) = open(&["--profile", "analyst"], None);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--profile applies to the lake being opened"),
+        "{stderr}"
+    );
+}

@@ -416,3 +416,85 @@ async fn new_objects_are_found_from_the_newest_partition_on() {
         .unwrap();
     assert!(third.new_files.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_region_comes_from_the_flag_then_the_environment_then_the_profile() {
+    let server = S3Server::start(true).await;
+    let aws = AwsFiles::new(&server.endpoint);
+    let config = aws.dir.path().join(".aws/config");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{text}\n[profile no-region]\nendpoint_url = {}\naws_access_key_id = {}\naws_secret_access_key = {SECRET_KEY}\n",
+            server.endpoint,
+            common::s3::ACCESS_KEY
+        ),
+    )
+    .unwrap();
+    // Every request is answered "wrong region", and the message names the region that was used.
+    *server.faults.error.lock().unwrap() = Some((301, "PermanentRedirect"));
+    let profile_region = ("lake-reader", &[][..]); // region = eu-west-1 in the profile
+    for ((profile, flags), env, expected) in [
+        (profile_region, &[][..], "eu-west-1"),
+        (
+            profile_region,
+            &[("AWS_DEFAULT_REGION", "ap-south-1")][..],
+            "ap-south-1",
+        ),
+        (
+            profile_region,
+            &[
+                ("AWS_REGION", "us-west-2"),
+                ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ][..],
+            "us-west-2",
+        ),
+        (
+            ("lake-reader", &["--region", "ca-central-1"][..]),
+            &[("AWS_REGION", "us-west-2")][..],
+            "ca-central-1",
+        ),
+        // Nothing sets one, and instance metadata is off (AwsFiles sets AWS_EC2_METADATA_DISABLED).
+        (("no-region", &[][..]), &[][..], "us-east-1"),
+    ] {
+        let mut cmd = lakesight(&aws);
+        cmd.args(["tables", "--source", "s3://acme-lake", "--profile", profile])
+            .args(flags)
+            .envs(env.iter().copied());
+        let (code, _, stderr) = run(&mut cmd);
+        assert_eq!(code, 1, "{profile} {flags:?} {env:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("bucket `acme-lake` is not in region {expected}:")),
+            "{profile} {flags:?} {env:?}: expected {expected} in {stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_config_file_is_one_message_naming_the_file_and_line() {
+    let server = S3Server::start(true).await;
+    let aws = AwsFiles::new(&server.endpoint);
+    let config = aws.dir.path().join(".aws/config");
+    std::fs::write(&config, "region = eu-west-1\n[profile lake-reader]\n").unwrap();
+    for args in [
+        &["profiles"][..],
+        &[
+            "tables",
+            "--source",
+            "s3://acme-lake",
+            "--profile",
+            "lake-reader",
+        ][..],
+    ] {
+        let (code, _, stderr) = run(lakesight(&aws).args(args));
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("could not read the AWS config files: ")
+                && stderr.contains(&format!("{} on line 1", config.display()))
+                && stderr.contains("Expected a profile definition"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+    }
+}

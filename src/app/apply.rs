@@ -180,10 +180,11 @@ impl LakesightApp {
         // into the dialog.
         connect.connecting = self.attaching.is_some();
         // Read ~/.aws off the UI thread, every time: profiles change.
-        self.profiles_job.start(
-            self.jobs
-                .spawn(async { crate::lake::aws::list_profiles().await }),
-        );
+        self.profiles_job.start(self.jobs.spawn(async {
+            crate::lake::aws::read_profiles()
+                .await
+                .map_err(|e| e.to_string())
+        }));
     }
 
     fn browse_export_path(&mut self) {

@@ -1,10 +1,22 @@
 //! The command line, as clap types. This is a contract: scripts rely on these names.
+//!
+//! Every number is checked here, when the command line is parsed: a value out of range is a usage
+//! error (exit code 2, naming the flag and the range it accepts), never a panic later on.
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::engine::MemoryLimit;
+pub use crate::model::ResultFormat;
+
+/// The most events per second `simulate --rate` takes.
+pub const MAX_RATE_PER_SEC: f64 = 1_000_000.0;
+/// The longest `simulate --duration`, in seconds: ten years of 365 days.
+pub const MAX_DURATION_SECS: f64 = 10.0 * 365.0 * 24.0 * 3600.0;
+/// The shortest and longest `simulate --flush-secs`: Firehose's buffer interval is bounded too.
+pub const FLUSH_SECS_RANGE: (f64, f64) = (0.1, 900.0);
 
 /// Lakesight: offline analytics for streaming data lakes.
 #[derive(Debug, Parser)]
@@ -22,13 +34,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the desktop app on a lake (default: the lake attached last time).
-    Open {
-        /// The lake: a local folder or `s3://bucket[/prefix]`.
-        source: Option<String>,
-        /// AWS profile for `s3://` sources.
-        #[arg(long)]
-        profile: Option<String>,
-    },
+    Open(OpenArgs),
     /// List the lake's tables: zone, format, partition columns, files, size, warnings.
     Tables {
         #[command(flatten)]
@@ -54,13 +60,14 @@ pub enum Command {
         #[command(flatten)]
         lake: LakeArgs,
         /// Output format; `parquet` and `arrow` need --output.
-        #[arg(long, value_enum, default_value_t = ResultFormat::Table)]
+        #[arg(long, value_parser = result_format_parser(), default_value_t = ResultFormat::Table)]
         format: ResultFormat,
         /// Write the result to this file instead of stdout (written whole, then renamed into place).
         #[arg(long, short)]
         output: Option<PathBuf>,
-        /// Stop after this many rows (the query is cancelled). `table` output shows 1000 by default.
-        #[arg(long)]
+        /// Stop after this many rows, 0 or more (the query is cancelled; 0 writes only the
+        /// header). `table` output shows 1000 by default.
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = parse_max_rows)]
         max_rows: Option<usize>,
     },
     /// List the AWS profiles in ~/.aws/config and ~/.aws/credentials (never their secrets).
@@ -74,20 +81,26 @@ pub enum Command {
         /// The lake folder to write into (created if missing).
         #[arg(long)]
         into: PathBuf,
-        /// Events per second, over all streams.
-        #[arg(long, default_value_t = 50.0)]
+        /// Events per second, over all streams: more than 0, at most 1000000.
+        #[arg(long, value_name = "EVENTS_PER_SEC", default_value_t = 50.0,
+              allow_hyphen_values = true, value_parser = parse_rate)]
         rate: f64,
-        /// Seconds to run; without it, runs until Ctrl-C.
-        #[arg(long)]
+        /// Seconds to run, more than 0 and at most 10 years (315360000); without it, runs until
+        /// Ctrl-C.
+        #[arg(long, value_name = "SECS", allow_hyphen_values = true, value_parser = parse_duration)]
         duration: Option<f64>,
-        /// Random seed: the same seed gives the same events.
-        #[arg(long, default_value_t = 42)]
+        /// Random seed, a whole number from 0 to 18446744073709551615: the same seed gives the
+        /// same events.
+        #[arg(long, value_name = "N", default_value_t = 42,
+              allow_hyphen_values = true, value_parser = parse_seed)]
         seed: u64,
         /// What the metrics do: steady, error-spike (the app log error rate jumps) or revenue-drop.
         #[arg(long, default_value = "steady", value_parser = ["steady", "error-spike", "revenue-drop"])]
         scenario: String,
-        /// Firehose buffer interval: deliver each stream's buffer at least this often (seconds).
-        #[arg(long, default_value_t = 5.0)]
+        /// Firehose buffer interval: deliver each stream's buffer at least this often, in seconds
+        /// from 0.1 to 900.
+        #[arg(long, value_name = "SECS", default_value_t = 5.0,
+              allow_hyphen_values = true, value_parser = parse_flush_secs)]
         flush_secs: f64,
     },
     /// Regenerate the bundled sample lake (for maintainers).
@@ -105,10 +118,33 @@ pub struct LakeArgs {
     /// The lake: a local folder or `s3://bucket[/prefix]` (default: the bundled sample lake).
     #[arg(long, short, env = "LAKESIGHT_SOURCE")]
     pub source: Option<String>,
+    /// How to reach the lake and how much of the machine the engine may use.
+    #[command(flatten)]
+    pub access: AccessArgs,
+}
+
+/// `lakesight open`: a lake for the desktop app, with the same options as the other commands.
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// The lake: a local folder or `s3://bucket[/prefix]`; wins over --source.
+    #[arg(value_name = "SOURCE")]
+    pub lake: Option<String>,
+    /// The lake, when not given as SOURCE (default: the lake attached last time).
+    #[arg(long, short, env = "LAKESIGHT_SOURCE")]
+    pub source: Option<String>,
+    /// How to reach the lake and how much of the machine the engine may use.
+    #[command(flatten)]
+    pub access: AccessArgs,
+}
+
+/// The options every command that reads a lake takes besides the lake itself.
+#[derive(Debug, Default, Args)]
+pub struct AccessArgs {
     /// AWS profile for `s3://` sources (default: `AWS_PROFILE`, else `default`).
     #[arg(long)]
     pub profile: Option<String>,
-    /// AWS region for `s3://` sources (default: the profile's region).
+    /// AWS region for `s3://` sources (default: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+    /// region, instance metadata, else us-east-1).
     #[arg(long)]
     pub region: Option<String>,
     /// S3-compatible endpoint URL, e.g. `http://localhost:9000` (default: the profile's `endpoint_url`).
@@ -117,16 +153,13 @@ pub struct LakeArgs {
     /// Read a public bucket without credentials.
     #[arg(long)]
     pub no_sign_request: bool,
-    /// Memory the query engine may use before spilling, e.g. 4GiB or 50% (default: half of RAM).
-    #[arg(long, value_parser = parse_memory_limit)]
+    /// Memory the query engine may use before spilling: 1MiB to 1PiB (e.g. 4GiB, 512MB), or a
+    /// share of RAM above 0% up to 100% (e.g. 50%; default: 50%).
+    #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = parse_memory_limit)]
     pub memory_limit: Option<MemoryLimit>,
     /// Folder for spill files when a query exceeds the memory limit (default: the OS temp folder).
     #[arg(long)]
     pub spill_dir: Option<PathBuf>,
-}
-
-fn parse_memory_limit(s: &str) -> Result<MemoryLimit, String> {
-    s.parse()
 }
 
 /// How `tables` and `schema` print.
@@ -138,4 +171,127 @@ pub enum ReportFormat {
     Json,
 }
 
-pub use crate::engine::output::ResultFormat;
+/// `--format` for results: the model's names, listed with their descriptions in `--help`.
+fn result_format_parser() -> impl TypedValueParser<Value = ResultFormat> {
+    PossibleValuesParser::new(
+        ResultFormat::ALL
+            .map(|format| PossibleValue::new(format.name()).help(format.description())),
+    )
+    .try_map(|name| name.parse::<ResultFormat>())
+}
+
+fn parse_memory_limit(s: &str) -> Result<MemoryLimit, String> {
+    s.parse()
+        .map_err(|e: crate::engine::MemoryLimitError| e.to_string())
+}
+
+/// A finite number above `lowest` (or equal to it, if `lowest_allowed`) and at most `highest`.
+fn parse_bounded(
+    s: &str,
+    (lowest, lowest_allowed): (f64, bool),
+    highest: f64,
+    expected: &str,
+) -> Result<f64, String> {
+    let value: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a number: expected {expected}"))?;
+    let above_lowest = if lowest_allowed {
+        value >= lowest
+    } else {
+        value > lowest
+    };
+    if value.is_finite() && above_lowest && value <= highest {
+        Ok(value)
+    } else {
+        Err(format!("out of range: expected {expected}"))
+    }
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    parse_bounded(
+        s,
+        (0.0, false),
+        MAX_RATE_PER_SEC,
+        "events per second, more than 0 and at most 1000000",
+    )
+}
+
+fn parse_duration(s: &str) -> Result<f64, String> {
+    parse_bounded(
+        s,
+        (0.0, false),
+        MAX_DURATION_SECS,
+        "seconds, more than 0 and at most 315360000 (10 years)",
+    )
+}
+
+fn parse_flush_secs(s: &str) -> Result<f64, String> {
+    let (shortest, longest) = FLUSH_SECS_RANGE;
+    parse_bounded(s, (shortest, true), longest, "seconds, from 0.1 to 900")
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| "expected a whole number from 0 to 18446744073709551615".to_owned())
+}
+
+fn parse_max_rows(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number of rows from 0 to {}", usize::MAX))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn numbers_outside_their_range_are_refused() {
+        for bad in [
+            "0", "-1", "nan", "inf", "-inf", "1e15", "1000001", "lots", "",
+        ] {
+            assert!(parse_rate(bad).is_err(), "rate {bad}");
+        }
+        assert_eq!(parse_rate("1e6"), Ok(1e6));
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
+        for bad in ["0", "-1", "nan", "inf", "1e300", "315360001"] {
+            assert!(parse_duration(bad).is_err(), "duration {bad}");
+        }
+        assert_eq!(parse_duration("1.5"), Ok(1.5));
+        for bad in ["0", "0.09", "900.5", "nan", "inf", "-5"] {
+            assert!(parse_flush_secs(bad).is_err(), "flush {bad}");
+        }
+        assert_eq!(parse_flush_secs("0.1"), Ok(0.1));
+        assert_eq!(parse_flush_secs("900"), Ok(900.0));
+        assert!(parse_seed("-1").is_err() && parse_seed("1.5").is_err());
+        assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+        assert!(parse_max_rows("-1").is_err() && parse_max_rows("1e3").is_err());
+        assert_eq!(parse_max_rows("0"), Ok(0));
+    }
+
+    #[test]
+    fn result_formats_keep_their_names() {
+        for format in ResultFormat::ALL {
+            let cli =
+                Cli::try_parse_from(["lakesight", "query", "--format", format.name(), "SELECT 1"])
+                    .unwrap();
+            let Some(Command::Query { format: parsed, .. }) = cli.command else {
+                panic!("not a query");
+            };
+            assert_eq!(parsed, format);
+        }
+        let err =
+            Cli::try_parse_from(["lakesight", "query", "--format", "xml", "SELECT 1"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+    }
+}

@@ -2,6 +2,7 @@
 //! and `sim`. Errors are reported once, here: one message on stderr and exit code 1.
 
 pub mod args;
+mod open;
 mod report;
 
 use std::io::Read;
@@ -12,7 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
-pub use args::{Cli, Command, LakeArgs, ReportFormat, ResultFormat};
+pub use args::{AccessArgs, Cli, Command, LakeArgs, OpenArgs, ReportFormat, ResultFormat};
+pub use open::{OpenError, OpenRequest, open_launch};
 
 use crate::engine::{Engine, EngineOptions};
 use crate::lake::bundled;
@@ -49,7 +51,7 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         // The binary opens the desktop app for these before the command line is dispatched.
-        None | Some(Command::Open { .. }) => {
+        None | Some(Command::Open(_)) => {
             bail!("the desktop app is opened by the lakesight binary")
         }
         Some(Command::Tables { lake, format }) => {
@@ -112,9 +114,7 @@ async fn dispatch(cli: Cli) -> Result<()> {
             max_rows,
         }) => query(&sql, &lake, format, output, max_rows).await,
         Some(Command::Profiles { format }) => {
-            let profiles = crate::lake::aws::list_profiles()
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let profiles = crate::lake::aws::read_profiles().await?;
             match format {
                 ReportFormat::Table => print!("{}", report::profiles_text(&profiles)),
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&profiles)?),
@@ -147,25 +147,34 @@ async fn dispatch(cli: Cli) -> Result<()> {
 
 /// The lake named by `--source`, or the bundled sample lake.
 fn source_spec(lake: &LakeArgs) -> Result<SourceSpec> {
-    let mut spec = match &lake.source {
+    let spec = match &lake.source {
         Some(source) => source.parse::<SourceSpec>()?,
         None => SourceSpec::local(bundled::sample_lake_dir()?),
     };
-    spec.profile.clone_from(&lake.profile);
-    spec.region.clone_from(&lake.region);
-    spec.endpoint.clone_from(&lake.endpoint);
-    spec.no_sign_request = lake.no_sign_request;
-    Ok(spec)
+    Ok(with_access(spec, &lake.access))
+}
+
+/// `spec` reached with the profile, region, endpoint and signing the command line asks for.
+fn with_access(mut spec: SourceSpec, access: &AccessArgs) -> SourceSpec {
+    spec.profile.clone_from(&access.profile);
+    spec.region.clone_from(&access.region);
+    spec.endpoint.clone_from(&access.endpoint);
+    spec.no_sign_request = access.no_sign_request;
+    spec
+}
+
+/// The engine options the command line asks for.
+fn engine_options(access: &AccessArgs) -> EngineOptions {
+    EngineOptions {
+        memory_limit: access.memory_limit,
+        spill_dir: access.spill_dir.clone(),
+        ..EngineOptions::default()
+    }
 }
 
 async fn attach(lake: &LakeArgs) -> Result<Engine> {
     let spec = source_spec(lake)?;
-    let options = EngineOptions {
-        memory_limit: lake.memory_limit,
-        spill_dir: lake.spill_dir.clone(),
-        ..EngineOptions::default()
-    };
-    Engine::attach(&spec, &options)
+    Engine::attach(&spec, &engine_options(&lake.access))
         .await
         .with_context(|| format!("could not attach {spec}"))
 }
@@ -239,20 +248,21 @@ async fn simulate(
     scenario: &str,
     flush_secs: f64,
 ) -> Result<()> {
-    if !(rate > 0.0 && rate.is_finite()) {
-        bail!("--rate must be a positive number of events per second, got {rate}");
-    }
-    if !(flush_secs > 0.0 && flush_secs.is_finite()) {
-        bail!("--flush-secs must be a positive number of seconds, got {flush_secs}");
-    }
+    // `args` has checked the numbers when parsing; a `Cli` built in code gets an error here too.
+    let seconds = |secs: f64, flag: &str| {
+        Duration::try_from_secs_f64(secs)
+            .with_context(|| format!("{flag} {secs} is not a duration"))
+    };
     let scenario: sim::Scenario = scenario.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
     let config = sim::SimConfig {
         into: into.clone(),
         rate_per_sec: rate,
-        duration: duration.map(Duration::from_secs_f64),
+        duration: duration
+            .map(|secs| seconds(secs, "--duration"))
+            .transpose()?,
         seed,
         scenario,
-        flush_interval: Duration::from_secs_f64(flush_secs),
+        flush_interval: seconds(flush_secs, "--flush-secs")?,
         ..sim::SimConfig::default()
     };
     eprintln!(

@@ -25,7 +25,7 @@ use futures::StreamExt;
 
 pub use error::EngineError;
 pub use guard::check_read_only;
-pub use options::{EngineOptions, MemoryLimit};
+pub use options::{EngineOptions, MemoryLimit, MemoryLimitError};
 
 use crate::lake::{Catalog, DiscoverOptions, Lake, TableInfo};
 use crate::model::SourceSpec;

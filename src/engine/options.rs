@@ -41,17 +41,35 @@ impl MemoryLimit {
     }
 }
 
+/// The smallest and largest memory limit in bytes: below 1 MiB no query can run, and no machine
+/// has 1 PiB of RAM.
+pub const MEMORY_LIMIT_BYTES_RANGE: (u64, u64) = (1 << 20, 1 << 50);
+
+/// A memory limit that cannot be parsed or is out of range.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MemoryLimitError {
+    /// Not a number with a unit, nor a percentage.
+    #[error("`{0}` is not a memory size: write e.g. 4GiB, 512MB or 50%")]
+    NotASize(String),
+    /// A percentage outside (0%, 100%].
+    #[error("`{0}`: a share of RAM must be more than 0% and at most 100%")]
+    Share(String),
+    /// A size outside [`MEMORY_LIMIT_BYTES_RANGE`].
+    #[error("`{0}`: a memory limit must be from 1MiB to 1PiB")]
+    Size(String),
+}
+
 impl std::str::FromStr for MemoryLimit {
-    type Err = String;
+    type Err = MemoryLimitError;
 
     /// Parses `4GiB`, `512MB`, `2g`, `1073741824` or `50%`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim();
-        let invalid = || format!("`{s}` is not a memory size: write e.g. 4GiB, 512MB or 50%");
+        let invalid = || MemoryLimitError::NotASize(s.to_owned());
         if let Some(percent) = text.strip_suffix('%') {
             let value: f64 = percent.trim().parse().map_err(|_| invalid())?;
             if !(value > 0.0 && value <= 100.0) {
-                return Err(format!("`{s}`: a share of RAM must be between 0% and 100%"));
+                return Err(MemoryLimitError::Share(s.to_owned()));
             }
             return Ok(Self::Fraction(value / 100.0));
         }
@@ -72,10 +90,12 @@ impl std::str::FromStr for MemoryLimit {
             "tib" => 1024.0_f64.powi(4),
             _ => return Err(invalid()),
         };
-        if value <= 0.0 {
-            return Err(invalid());
+        let bytes = value * multiplier;
+        let (smallest, largest) = MEMORY_LIMIT_BYTES_RANGE;
+        if !(bytes >= smallest as f64 && bytes <= largest as f64) {
+            return Err(MemoryLimitError::Size(s.to_owned()));
         }
-        Ok(Self::Bytes((value * multiplier) as u64))
+        Ok(Self::Bytes(bytes as u64))
     }
 }
 
@@ -102,5 +122,20 @@ mod tests {
         assert!("lots".parse::<MemoryLimit>().is_err());
         assert!("150%".parse::<MemoryLimit>().is_err());
         assert_eq!(MemoryLimit::Fraction(0.5).bytes(8_000), 4_000);
+    }
+
+    #[test]
+    fn refuses_sizes_no_query_could_use() {
+        for bad in [
+            "0", "-5", "0%", "200%", "nan%", "inf%", "1e30GiB", "0.5", "1023KiB", "2PB",
+        ] {
+            assert!(bad.parse::<MemoryLimit>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "100000TiB".parse::<MemoryLimit>(),
+            Err(MemoryLimitError::Size("100000TiB".to_owned()))
+        );
+        assert_eq!("1MiB".parse(), Ok(MemoryLimit::Bytes(1 << 20)));
+        assert_eq!("1024TiB".parse(), Ok(MemoryLimit::Bytes(1 << 50)));
     }
 }

@@ -38,6 +38,9 @@ pub enum LakeError {
     /// Reaching S3 or reading the AWS configuration failed.
     #[error("{0}")]
     Aws(String),
+    /// The AWS config or credentials file could not be read or parsed.
+    #[error(transparent)]
+    Profiles(#[from] super::aws::ProfilesError),
     /// Preparing the bundled sample lake failed.
     #[error("could not prepare the bundled sample lake in {}: {source}", path.display())]
     SampleLake {

@@ -26,6 +26,7 @@ pub use aws::S3Tuning;
 pub use catalog::{Catalog, TableInfo, TableProblem};
 pub use discover::{DiscoverOptions, discover};
 pub use error::{LakeError, UnreadableFile};
+pub use infer::SchemaError;
 pub use store::LakeStore;
 
 use crate::model::{SourceLocation, SourceSpec};

@@ -59,9 +59,15 @@ impl AtomicFile {
             .file
             .take()
             .ok_or_else(|| io::Error::other("already committed"))?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.target)?;
+        let put_in_place = file.sync_all().and_then(|()| {
+            drop(file);
+            std::fs::rename(&self.temp, &self.target)
+        });
+        if let Err(err) = put_in_place {
+            // Not committed: the temporary file must not outlive the failure.
+            let _ = std::fs::remove_file(&self.temp);
+            return Err(err);
+        }
         // The rename itself is durable once the folder is synced (not possible on every platform).
         if let Ok(dir) = File::open(parent_dir(&self.target)) {
             let _ = dir.sync_all();
@@ -133,6 +139,23 @@ mod tests {
         write_atomically(&target, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder that is not empty cannot be replaced by a file.
+        let target = dir.path().join("taken");
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("inside"), "x").unwrap();
+        let mut file = AtomicFile::create(&target).unwrap();
+        file.write_all(b"new").unwrap();
+        assert!(file.commit().is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["taken"]);
     }
 
     #[cfg(unix)]

@@ -7,7 +7,7 @@ pub mod atomic_file;
 mod format;
 mod source;
 
-pub use format::ResultFormat;
+pub use format::{ResultFormat, UnknownResultFormat};
 pub use source::{SourceLocation, SourceSpec, SourceSpecError};
 
 /// Bytes as a person reads them (`1.5 MiB`).

@@ -31,7 +31,8 @@ pub struct SourceSpec {
     /// Named AWS profile for S3 sources (`None`: `AWS_PROFILE`, else `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
-    /// AWS region for S3 sources (`None`: the profile's region, else `AWS_REGION`, else us-east-1).
+    /// AWS region for S3 sources (`None`: `AWS_REGION`, else `AWS_DEFAULT_REGION`, else the
+    /// profile's region, else instance metadata, else us-east-1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// S3-compatible endpoint such as `http://localhost:9000` (`None`: the profile's `endpoint_url`,

@@ -19,7 +19,7 @@ use object_store::prefix::PrefixStore;
 use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 
 pub use credentials::{CachedCredentials, CredentialsProblem};
-pub use profiles::{ProfileInfo, ProfileKind, list_profiles};
+pub use profiles::{ProfileInfo, ProfileKind, ProfilesError, read_profiles};
 
 use super::error::{LakeError, error_text};
 use crate::model::SourceSpec;
@@ -61,7 +61,8 @@ pub struct S3Context {
     pub endpoint: Option<String>,
 }
 
-/// The region used when neither `--region`, the profile nor `AWS_REGION` sets one.
+/// The region used when neither `--region`, the environment, the profile nor instance metadata
+/// sets one.
 const FALLBACK_REGION: &str = "us-east-1";
 
 /// Builds the object store for `s3://bucket/prefix`, rooted at the prefix.
@@ -74,7 +75,7 @@ pub async fn open_s3(
     let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
     let explicit = spec.profile.clone().or(env_profile);
     let profile_name = explicit.clone().unwrap_or_else(|| "default".to_owned());
-    let profile_set = profiles::load_profile_set().await.map_err(LakeError::Aws)?;
+    let profile_set = profiles::load_profile_set().await?;
     let profile = profiles::describe(&profile_set, &profile_name);
     let env_keys = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
 
@@ -104,6 +105,8 @@ pub async fn open_s3(
         loader = loader.profile_name(&profile_name);
     }
     let sdk = loader.load().await;
+    // `--region` first; else aws-config's chain: AWS_REGION, AWS_DEFAULT_REGION, the profile's
+    // `region`, then instance metadata (IMDS, unless AWS_EC2_METADATA_DISABLED); else us-east-1.
     let region = spec
         .region
         .clone()
@@ -113,6 +116,10 @@ pub async fn open_s3(
         .endpoint
         .clone()
         .or_else(|| sdk.endpoint_url().map(str::to_owned));
+    tracing::debug!(
+        "S3 bucket `{bucket}`: region {region}, endpoint {}",
+        endpoint.as_deref().unwrap_or("AWS")
+    );
 
     let retry = RetryConfig {
         backoff: BackoffConfig {

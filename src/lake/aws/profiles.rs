@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use aws_config::profile::ProfileSet;
+use aws_config::profile::{ProfileFileLoadError, ProfileSet};
 use aws_runtime::env_config::file::EnvConfigFiles as ProfileFiles;
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -52,15 +52,37 @@ pub struct ProfileInfo {
     pub endpoint: Option<String>,
 }
 
+/// The AWS config or credentials file could not be read or parsed. The text says which file and
+/// where, on one line: aws-config's own parse errors span two, so its chain is folded in here
+/// rather than exposed as the error's source.
+#[derive(Debug, thiserror::Error)]
+#[error("could not read the AWS config files: {}", one_line(.0))]
+pub struct ProfilesError(ProfileFileLoadError);
+
+impl From<ProfileFileLoadError> for ProfilesError {
+    fn from(err: ProfileFileLoadError) -> Self {
+        Self(err)
+    }
+}
+
+/// An error and its causes on one line, runs of white space (line breaks too) as one space.
+fn one_line(err: &ProfileFileLoadError) -> String {
+    crate::lake::error::error_text(err)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Loads every profile of the config and credentials files.
-pub async fn load_profile_set() -> Result<ProfileSet, String> {
-    aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
-        .await
-        .map_err(|e| format!("could not read the AWS config files: {e}"))
+pub async fn load_profile_set() -> Result<ProfileSet, ProfilesError> {
+    Ok(
+        aws_config::profile::load(&Fs::real(), &Env::real(), &ProfileFiles::default(), None)
+            .await?,
+    )
 }
 
 /// The profiles, sorted by name.
-pub async fn list_profiles() -> Result<Vec<ProfileInfo>, String> {
+pub async fn read_profiles() -> Result<Vec<ProfileInfo>, ProfilesError> {
     let set = load_profile_set().await?;
     let mut profiles: Vec<ProfileInfo> = set
         .profiles()

@@ -1,0 +1,157 @@
+//! `lakesight open`: what the desktop app is asked to open, worked out from the command line
+//! before any window exists, so a bad source fails at once with a message on stderr.
+
+use crate::engine::EngineOptions;
+use crate::model::{SourceSpec, SourceSpecError};
+
+use super::args::{AccessArgs, OpenArgs};
+
+/// What `lakesight open` asks of the desktop app.
+#[derive(Clone, Debug)]
+pub struct OpenRequest {
+    /// The lake to attach; `None`: the lake attached last time.
+    pub source: Option<SourceSpec>,
+    /// How the engine may use the machine (memory limit, spill folder).
+    pub engine: EngineOptions,
+}
+
+/// Why `lakesight open` cannot start the app.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// The source does not name a lake.
+    #[error(transparent)]
+    Source(#[from] SourceSpecError),
+    /// A connection option without a lake to apply it to.
+    #[error(
+        "{0} applies to the lake being opened: give the lake as SOURCE or --source (without one, the last lake is reopened as it was)"
+    )]
+    OptionWithoutSource(&'static str),
+}
+
+impl OpenError {
+    /// Whether this is a usage error (exit code 2) rather than a bad value (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::OptionWithoutSource(_))
+    }
+}
+
+/// The lake and engine options for `lakesight open`: the positional SOURCE wins, else `--source`
+/// (or `LAKESIGHT_SOURCE`), else the lake attached last time.
+pub fn open_launch(args: &OpenArgs) -> Result<OpenRequest, OpenError> {
+    let text = args.lake.as_deref().or(args.source.as_deref());
+    if text.is_none()
+        && let Some(flag) = connection_flag(&args.access)
+    {
+        return Err(OpenError::OptionWithoutSource(flag));
+    }
+    let source = text
+        .map(|text| Ok::<_, SourceSpecError>(super::with_access(text.parse()?, &args.access)))
+        .transpose()?;
+    Ok(OpenRequest {
+        source,
+        engine: super::engine_options(&args.access),
+    })
+}
+
+/// The first connection option given, as its flag.
+fn connection_flag(access: &AccessArgs) -> Option<&'static str> {
+    [
+        (access.profile.is_some(), "--profile"),
+        (access.region.is_some(), "--region"),
+        (access.endpoint.is_some(), "--endpoint"),
+        (access.no_sign_request, "--no-sign-request"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::PathBuf;
+
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::engine::MemoryLimit;
+    use crate::model::SourceLocation;
+
+    fn open_args(args: &[&str]) -> OpenArgs {
+        let cli = Cli::try_parse_from(["lakesight", "open"].iter().chain(args)).unwrap();
+        let Some(Command::Open(open)) = cli.command else {
+            panic!("not `open`");
+        };
+        open
+    }
+
+    fn bucket(request: &OpenRequest) -> String {
+        match &request.source.as_ref().unwrap().location {
+            SourceLocation::S3 { bucket, .. } => bucket.clone(),
+            SourceLocation::Local { path } => path.display().to_string(),
+        }
+    }
+
+    #[test]
+    fn the_positional_source_wins_then_the_flag_then_the_last_lake() {
+        let both = open_args(&["s3://positional", "--source", "s3://flag"]);
+        assert_eq!(bucket(&open_launch(&both).unwrap()), "positional");
+        let flag = open_args(&["--source", "s3://flag"]);
+        assert_eq!(bucket(&open_launch(&flag).unwrap()), "flag");
+        // `--source` is what LAKESIGHT_SOURCE fills in (tests/cli.rs runs the binary with it).
+        let from_env = OpenArgs {
+            lake: None,
+            source: Some("/data/lake".to_owned()),
+            access: AccessArgs::default(),
+        };
+        assert_eq!(bucket(&open_launch(&from_env).unwrap()), "/data/lake");
+        let restore = open_launch(&open_args(&["--memory-limit", "2GiB"])).unwrap();
+        assert!(restore.source.is_none());
+        assert_eq!(
+            restore.engine.memory_limit,
+            Some(MemoryLimit::Bytes(2 << 30))
+        );
+    }
+
+    #[test]
+    fn lake_options_reach_the_spec_and_the_engine() {
+        let request = open_launch(&open_args(&[
+            "s3://acme/prod",
+            "--profile",
+            "analyst",
+            "--region",
+            "eu-west-1",
+            "--endpoint",
+            "http://localhost:9000",
+            "--no-sign-request",
+            "--memory-limit",
+            "25%",
+            "--spill-dir",
+            "/tmp/spill",
+        ]))
+        .unwrap();
+        let spec = request.source.unwrap();
+        assert_eq!(spec.profile.as_deref(), Some("analyst"));
+        assert_eq!(spec.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(spec.endpoint.as_deref(), Some("http://localhost:9000"));
+        assert!(spec.no_sign_request);
+        assert_eq!(
+            request.engine.memory_limit,
+            Some(MemoryLimit::Fraction(0.25))
+        );
+        assert_eq!(request.engine.spill_dir, Some(PathBuf::from("/tmp/spill")));
+    }
+
+    #[test]
+    fn a_bad_source_or_a_profile_without_a_lake_is_refused() {
+        let err = open_launch(&open_args(&["s3://"])).unwrap_err();
+        assert_eq!(
+            err,
+            OpenError::Source(SourceSpecError::MissingBucket("s3://".to_owned()))
+        );
+        assert!(!err.is_usage());
+        let err = open_launch(&open_args(&["--profile", "analyst"])).unwrap_err();
+        assert_eq!(err, OpenError::OptionWithoutSource("--profile"));
+        assert!(err.is_usage());
+    }
+}
