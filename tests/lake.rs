@@ -23,21 +23,9 @@ use lakesight::engine::{Engine, EngineError, EngineOptions};
 use lakesight::lake::files::{Compression, DataFormat};
 use lakesight::model::SourceSpec;
 
-use common::{gzip, orders_batch, orders_json, parquet_bytes, rich_lake, write};
-
-async fn attach(root: &std::path::Path) -> Engine {
-    Engine::attach(&SourceSpec::local(root), &EngineOptions::default())
-        .await
-        .expect("attach")
-}
-
-async fn scalar_i64(engine: &Engine, sql: &str) -> i64 {
-    let batches = engine
-        .collect(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    batches[0].column(0).as_primitive::<Int64Type>().value(0)
-}
+use common::{
+    attach, gzip, orders_batch, orders_json, parquet_bytes, rich_lake, scalar_i64, write,
+};
 
 fn total_rows(batches: &[RecordBatch]) -> usize {
     batches.iter().map(RecordBatch::num_rows).sum()
@@ -486,95 +474,6 @@ async fn new_files_are_seen_by_the_next_query() {
         scalar_i64(&engine, "SELECT count(*) FROM payments").await,
         3
     );
-}
-
-#[tokio::test]
-async fn bad_inputs_name_the_file_and_the_session_keeps_answering() {
-    let lake = rich_lake();
-    let root = lake.path();
-    let good = parquet_bytes(&orders_batch(0, 10, true));
-    write(root, "consumption/broken_parquet/ok.parquet", &good);
-    write(
-        root,
-        "consumption/broken_parquet/zz-truncated.parquet",
-        &good[..good.len() / 2],
-    );
-    write(
-        root,
-        "landing/broken_gzip/ok",
-        &gzip(&orders_json(0, 3, "")),
-    );
-    let mut corrupt = gzip(&orders_json(0, 300, "\n"));
-    let mid = corrupt.len() / 2;
-    corrupt[mid..mid + 8].copy_from_slice(b"garbage!");
-    write(root, "landing/broken_gzip/zz-corrupt", &corrupt);
-    write(root, "landing/broken_json/a.json", &orders_json(0, 3, "\n"));
-    write(root, "landing/broken_json/b.json", b"{\"order_id\":9,\"country\":\"DE\",\"amount\":1.0}\n{\"order_id\": 10, \"country\": DE}\n");
-    write(root, "staging/latin1_csv/a.csv", b"order_id,city\n1,Oslo\n");
-    write(
-        root,
-        "staging/latin1_csv/b.csv",
-        b"order_id,city\n2,Z\xfcrich\n",
-    );
-    std::fs::create_dir_all(root.join("consumption/empty_table")).unwrap();
-    write(root, "consumption/empty_table/_SUCCESS", b"");
-
-    let engine = attach(root).await;
-    for (sql, file, table) in [
-        (
-            "SELECT sum(amount) FROM broken_parquet",
-            "zz-truncated.parquet",
-            "consumption.broken_parquet",
-        ),
-        (
-            "SELECT count(*) FROM landing.broken_gzip",
-            "zz-corrupt",
-            "landing.broken_gzip",
-        ),
-        (
-            "SELECT * FROM landing.broken_json",
-            "b.json",
-            "landing.broken_json",
-        ),
-        (
-            "SELECT * FROM staging.latin1_csv",
-            "b.csv",
-            "staging.latin1_csv",
-        ),
-    ] {
-        let err = engine.collect(sql).await.expect_err(sql);
-        let message = err.to_string();
-        assert!(
-            matches!(err, EngineError::UnreadableFile { .. }),
-            "{sql}: {message}"
-        );
-        assert!(
-            message.contains(file) && message.contains(table),
-            "{sql}: {message}"
-        );
-        assert_eq!(
-            scalar_i64(&engine, "SELECT count(*) FROM orders").await,
-            40,
-            "still answering after {sql}"
-        );
-    }
-    let err = engine
-        .collect("SELECT * FROM empty_table")
-        .await
-        .expect_err("empty");
-    let message = err.to_string();
-    assert!(
-        message.contains("consumption.empty_table is unavailable")
-            && message.contains("no data files"),
-        "{message}"
-    );
-    let problems: Vec<String> = engine
-        .catalog()
-        .problems
-        .iter()
-        .map(|p| p.qualified_name())
-        .collect();
-    assert_eq!(problems, vec!["consumption.empty_table"]);
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ use futures::StreamExt;
 
 pub use error::EngineError;
 pub use guard::check_read_only;
-pub use options::{EngineOptions, MemoryLimit};
+pub use options::{DiagnoseBudget, EngineOptions, MemoryLimit};
 
 use crate::lake::{Catalog, DiscoverOptions, Lake, TableInfo};
 use crate::model::SourceSpec;
@@ -38,6 +38,7 @@ pub struct Engine {
     catalog: Arc<RwLock<Arc<Catalog>>>,
     discover_options: DiscoverOptions,
     memory_limit_bytes: u64,
+    diagnose_budget: DiagnoseBudget,
 }
 
 impl Engine {
@@ -92,6 +93,7 @@ impl Engine {
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
             discover_options,
             memory_limit_bytes,
+            diagnose_budget: options.diagnose_budget,
         };
         engine.install(catalog)?;
         Ok(engine)
