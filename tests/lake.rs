@@ -477,23 +477,6 @@ async fn new_files_are_seen_by_the_next_query() {
 }
 
 #[tokio::test]
-async fn dropping_a_stream_cancels_the_query() {
-    let lake = rich_lake();
-    let engine = attach(lake.path()).await;
-    // An endless-feeling query: a large cross join, abandoned after the first batch.
-    let mut stream = engine
-        .query(
-            "SELECT a.order_id, b.order_id FROM orders a, orders b, orders c, orders d, orders e",
-        )
-        .await
-        .unwrap();
-    let first = stream.next().await.unwrap().unwrap();
-    assert!(first.num_rows() > 0);
-    drop(stream);
-    assert_eq!(scalar_i64(&engine, "SELECT count(*) FROM orders").await, 40);
-}
-
-#[tokio::test]
 async fn a_small_memory_limit_spills_instead_of_failing() {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..4 {
