@@ -51,6 +51,22 @@ async fn files_scanned(engine: &Engine, sql: &str) -> usize {
     walk(&plan)
 }
 
+/// Spill files written and bytes spilled, summed over every operator of an executed plan.
+fn spill_totals(plan: &Arc<dyn ExecutionPlan>) -> (usize, usize) {
+    let metrics = plan.metrics();
+    let here = (
+        metrics.as_ref().and_then(|m| m.spill_count()).unwrap_or(0),
+        metrics
+            .as_ref()
+            .and_then(|m| m.spilled_bytes())
+            .unwrap_or(0),
+    );
+    plan.children()
+        .into_iter()
+        .map(spill_totals)
+        .fold(here, |(count, bytes), (c, b)| (count + c, bytes + b))
+}
+
 #[tokio::test]
 async fn discovers_zones_formats_compressions_and_partitions() {
     let lake = rich_lake();
@@ -497,11 +513,20 @@ async fn a_small_memory_limit_spills_instead_of_failing() {
         .await
         .unwrap();
     assert_eq!(engine.memory_limit_bytes(), 32 * 1024 * 1024);
-    let batches = engine
-        .collect("SELECT order_id, country FROM orders ORDER BY amount DESC")
+    let mut stream = engine
+        .query("SELECT order_id, country FROM orders ORDER BY amount DESC")
         .await
         .unwrap();
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        batches.push(batch.unwrap());
+    }
     assert_eq!(total_rows(&batches), 1_000_000);
+    let (spills, spilled_bytes) = spill_totals(stream.physical_plan());
+    assert!(
+        spills > 0 && spilled_bytes > 0,
+        "the sort fitted in memory: nothing spilled"
+    );
     let first = batches.iter().find(|b| b.num_rows() > 0).unwrap();
     assert_eq!(
         first.column(0).as_primitive::<Int64Type>().value(0),
