@@ -535,32 +535,6 @@ async fn a_small_memory_limit_spills_instead_of_failing() {
 }
 
 #[tokio::test]
-async fn the_bundled_sample_lake_has_every_zone() {
-    let cache = tempfile::tempdir().unwrap();
-    let root = lakesight::lake::bundled::sample_lake_dir_in(cache.path()).unwrap();
-    assert!(root.starts_with(cache.path()));
-    let engine = attach(&root).await;
-    let catalog = engine.catalog();
-    for zone in ["landing", "staging", "consumption"] {
-        assert!(
-            catalog.tables.iter().any(|t| t.schema == zone),
-            "zone {zone}"
-        );
-    }
-    assert!(catalog.problems.is_empty(), "{:?}", catalog.problems);
-    for table in &catalog.tables {
-        let n = scalar_i64(
-            &engine,
-            &format!("SELECT count(*) FROM {}", table.qualified_name()),
-        )
-        .await;
-        assert!(n > 0, "{} is empty", table.qualified_name());
-    }
-    let firehose = catalog.table("landing.orders", "consumption").unwrap();
-    assert_eq!(firehose.compressions, vec![Compression::Gzip]);
-}
-
-#[tokio::test]
 async fn change_detection_finds_new_files_in_a_local_lake() {
     let lake = rich_lake();
     let engine = attach(lake.path()).await;
