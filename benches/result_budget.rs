@@ -67,7 +67,10 @@ fn run_case(case: &str) {
                     &progress,
                 ))
                 .unwrap();
-            (done.rows, format!("exported to CSV ({} MiB)", done.bytes >> 20))
+            (
+                done.rows,
+                format!("exported to CSV ({} MiB)", done.bytes >> 20),
+            )
         }
         _ => {
             let budget = (case == "budget").then_some(ResultBudget {

@@ -159,7 +159,11 @@ fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
     f.harness.key_press(egui::Key::Tab);
     f.harness.step();
     let sql = |f: &Fixture| f.harness.state().state().active_tab().sql.clone();
-    assert_eq!(sql(&f), "SELECT * FROM orders_csv");
+    assert_eq!(
+        sql(&f),
+        "SELECT * FROM staging.orders_csv",
+        "outside the default zone: qualified"
+    );
 
     // Columns of the table in the query come first.
     f.harness

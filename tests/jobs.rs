@@ -13,8 +13,8 @@ use lakesight::jobs::{Jobs, QueryEvent};
 use lakesight::model::SourceSpec;
 
 struct Fixture {
-    /// Kept alive: the jobs run on it.
-    _runtime: tokio::runtime::Runtime,
+    /// The jobs run on it.
+    runtime: tokio::runtime::Runtime,
     engine: Engine,
     jobs: Jobs,
     repaints: Arc<AtomicUsize>,
@@ -43,7 +43,7 @@ fn fixture() -> Fixture {
         }),
     );
     Fixture {
-        _runtime: runtime,
+        runtime,
         engine,
         jobs,
         repaints,
@@ -109,26 +109,54 @@ fn errors_arrive_as_messages() {
 #[test]
 fn cancel_stops_a_running_query_and_the_engine_keeps_answering() {
     let f = fixture();
+    let batches = common::register_batch_counter(f.engine.session());
+    let metrics = f.runtime.metrics();
+    let idle_tasks = metrics.num_alive_tasks();
+    // A trillion rows summed into one: no batch reaches the job for hours, so only the abort (not
+    // a failed send to the closed channel) can stop it. The generated input yields to the runtime
+    // between batches, as a scan does; an abort takes effect only where a task yields.
     let mut job = f.jobs.run_query(
         &f.engine,
-        "SELECT a.order_id FROM orders a, orders b, orders c, orders d, orders e, orders f",
+        "SELECT sum(count_batches(value)) FROM range(1000000000000)",
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !job
-        .poll()
-        .iter()
-        .any(|e| matches!(e, QueryEvent::Started { .. }))
-    {
-        assert!(Instant::now() < deadline, "the query never started");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut events = Vec::new();
+    common::wait_until(
+        Duration::from_mins(1),
+        || {
+            events.extend(job.poll());
+            !events.is_empty() && batches.load(Ordering::SeqCst) > 0
+        },
+        || "the query never started computing".to_owned(),
+    );
+    assert!(
+        matches!(events.as_slice(), [QueryEvent::Started { .. }]),
+        "{events:?}"
+    );
     job.cancel();
-    let events = job.poll();
+    // `Cancelled` comes once the aborted task has stopped (not made up by `cancel` itself).
+    let events = drain(&mut job, Duration::from_mins(1));
     assert!(
         matches!(events.as_slice(), [QueryEvent::Cancelled]),
         "{events:?}"
     );
     assert!(job.is_done());
+
+    let at_cancel = batches.load(Ordering::SeqCst);
+    common::wait_until(
+        Duration::from_mins(1),
+        || metrics.num_alive_tasks() <= idle_tasks,
+        || {
+            format!(
+                "a minute after cancel {} tasks of the query are alive and {} more batches were computed",
+                metrics.num_alive_tasks() - idle_tasks,
+                batches.load(Ordering::SeqCst) - at_cancel
+            )
+        },
+    );
+    // With its tasks gone nothing can run the query any more: the count stays put.
+    let stopped_at = batches.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(batches.load(Ordering::SeqCst), stopped_at);
 
     let mut next = f.jobs.run_query(&f.engine, "SELECT count(*) FROM orders");
     let events = drain(&mut next, Duration::from_secs(30));

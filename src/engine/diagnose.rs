@@ -1,22 +1,26 @@
-//! Saying which file broke a query. JSON and CSV errors already carry the file; for Parquet and
-//! Arrow (whose readers do not name files) the failing table's files are read one by one until the
-//! culprit is found. This costs nothing on the success path and runs only after a failure.
+//! Saying which file broke a query. JSON and CSV errors already carry the file. Parquet and Arrow
+//! readers do not name files, so when one of them fails to decode (what a corrupt file causes),
+//! the failing format's tables are read one file at a time until the culprit is found, within a
+//! [`DiagnoseBudget`] of files and time. Any other failure (a cast, a division by zero, a plan
+//! or memory error) is reported at once: no file could explain it. Costs nothing on success.
 
-use std::error::Error as _;
+use std::error::Error;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use datafusion::arrow::error::ArrowError;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
 use datafusion::error::DataFusionError;
+use datafusion::parquet::errors::ParquetError;
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{ObjectMeta, ObjectStore};
 
-use super::{Engine, EngineError, register};
+use super::{DiagnoseBudget, Engine, EngineError, register};
+use crate::lake::files::DataFormat;
 use crate::lake::{LAKE_URL, TableInfo, UnreadableFile, partitions};
-
-/// Files read one by one, at most, when looking for the one that broke a query.
-const MAX_FILES_PROBED: usize = 2000;
 
 /// Turns a failure while running a query into the clearest error available.
 pub(super) async fn explain_failure(
@@ -34,18 +38,32 @@ pub(super) async fn explain_failure(
     if let DataFusionError::ObjectStore(store_err) = err.find_root() {
         return EngineError::Storage(engine.lake().store.explain(store_err));
     }
-    if may_be_bad_data(&err) {
-        for table in tables {
-            if let Some((path, reason)) = probe_table(engine, table).await {
-                return EngineError::UnreadableFile {
-                    table: table.qualified_name(),
-                    path,
-                    reason,
-                };
-            }
-        }
+    let Some(format) = decode_failure(&err) else {
+        return EngineError::Execution(err);
+    };
+    let suspects: Vec<&TableInfo> = tables.iter().filter(|t| t.format == format).collect();
+    match find_broken_file(engine, &suspects, engine.diagnose_budget).await {
+        Search::Found {
+            table,
+            path,
+            reason,
+        } => EngineError::UnreadableFile {
+            table,
+            path,
+            reason,
+        },
+        Search::OutOfBudget {
+            checked,
+            total,
+            elapsed,
+        } => EngineError::BrokenFileNotFound {
+            source: err,
+            checked,
+            total,
+            elapsed,
+        },
+        Search::NotFound => EngineError::Execution(err),
     }
-    EngineError::Execution(err)
 }
 
 fn owner(tables: &[TableInfo], path: &str) -> String {
@@ -60,7 +78,7 @@ fn owner(tables: &[TableInfo], path: &str) -> String {
 /// The [`UnreadableFile`] somewhere in an error's chain.
 fn find_unreadable(err: &DataFusionError) -> Option<&UnreadableFile> {
     for e in err.iter() {
-        let mut source: Option<&(dyn std::error::Error + 'static)> = match e {
+        let mut source: Option<&(dyn Error + 'static)> = match e {
             DataFusionError::External(inner) => Some(inner.as_ref()),
             DataFusionError::ArrowError(inner, _) => inner.source(),
             _ => None,
@@ -81,22 +99,128 @@ fn find_unreadable(err: &DataFusionError) -> Option<&UnreadableFile> {
     None
 }
 
-fn may_be_bad_data(err: &DataFusionError) -> bool {
-    !matches!(
-        err.find_root(),
-        DataFusionError::ResourcesExhausted(_)
-            | DataFusionError::Plan(_)
-            | DataFusionError::SQL(..)
-            | DataFusionError::NotImplemented(_)
-            | DataFusionError::Configuration(_)
-    )
+/// The format whose reader failed to decode a file, when that is what `err` is. Casts,
+/// arithmetic, plans, memory and storage errors are not decode failures: no file explains them.
+fn decode_failure(err: &DataFusionError) -> Option<DataFormat> {
+    err.iter().find_map(|top| {
+        let mut current: Option<&(dyn Error + 'static)> = Some(top);
+        while let Some(e) = current {
+            let found = if e.is::<ParquetError>() {
+                Some(DataFormat::Parquet)
+            } else if let Some(arrow) = e.downcast_ref::<ArrowError>() {
+                arrow_decode_failure(arrow)
+            } else {
+                match e.downcast_ref::<DataFusionError>() {
+                    Some(DataFusionError::ParquetError(_)) => Some(DataFormat::Parquet),
+                    Some(DataFusionError::ArrowError(arrow, _)) => arrow_decode_failure(arrow),
+                    _ => None,
+                }
+            };
+            if found.is_some() {
+                return found;
+            }
+            current = match e.downcast_ref::<Arc<DataFusionError>>() {
+                Some(shared) => Some(shared.as_ref()),
+                None => e.source(),
+            };
+        }
+        None
+    })
 }
 
-/// Reads a table's files one at a time; the first that fails, with why.
-async fn probe_table(engine: &Engine, table: &TableInfo) -> Option<(String, String)> {
-    let store = &engine.lake().store;
+fn arrow_decode_failure(err: &ArrowError) -> Option<DataFormat> {
+    match err {
+        ArrowError::ParquetError(_) => Some(DataFormat::Parquet),
+        // What the IPC reader reports for a damaged file. Parse errors also come from parsing
+        // strings in SQL, so a query on an Arrow table may search in vain, within the budget.
+        ArrowError::IpcError(_) | ArrowError::ParseError(_) | ArrowError::IoError(..) => {
+            Some(DataFormat::Arrow)
+        }
+        _ => None,
+    }
+}
+
+/// What reading the suspects' files one by one found.
+enum Search {
+    /// This file fails to decode.
+    Found {
+        table: String,
+        path: String,
+        reason: String,
+    },
+    /// Every file decodes on its own (the failure lies elsewhere).
+    NotFound,
+    /// The budget ran out first.
+    OutOfBudget {
+        checked: usize,
+        total: usize,
+        elapsed: Duration,
+    },
+}
+
+/// Reads the tables' files one at a time, in path order, until one fails or the budget is spent.
+async fn find_broken_file(
+    engine: &Engine,
+    tables: &[&TableInfo],
+    budget: DiagnoseBudget,
+) -> Search {
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + budget.max_time;
+    let listed = tokio::time::timeout_at(deadline, async {
+        let mut listed = Vec::new();
+        for &table in tables {
+            listed.extend(
+                data_files(engine, table)
+                    .await
+                    .into_iter()
+                    .map(|f| (table, f)),
+            );
+        }
+        listed
+    })
+    .await;
+    let Ok(files) = listed else {
+        return Search::OutOfBudget {
+            checked: 0,
+            total: 0,
+            elapsed: started.elapsed(),
+        };
+    };
+    let total = files.len();
+    for (checked, (table, meta)) in files.into_iter().enumerate() {
+        let out_of_budget = || Search::OutOfBudget {
+            checked,
+            total,
+            elapsed: started.elapsed(),
+        };
+        if checked >= budget.max_files || tokio::time::Instant::now() >= deadline {
+            return out_of_budget();
+        }
+        let Ok(read) = tokio::time::timeout_at(deadline, read_one(engine, table, &meta)).await
+        else {
+            return out_of_budget();
+        };
+        if let Err(err) = read {
+            let reason = match find_unreadable(&err) {
+                Some(bad) => bad.reason.clone(),
+                None => err.find_root().strip_backtrace(),
+            };
+            return Search::Found {
+                table: table.qualified_name(),
+                path: engine.lake().store.display_path(&meta.location),
+                reason,
+            };
+        }
+    }
+    Search::NotFound
+}
+
+/// A table's data files in its layout, sorted by path; none if the listing fails.
+async fn data_files(engine: &Engine, table: &TableInfo) -> Vec<ObjectMeta> {
     let prefix = Path::from(table.prefix.as_str());
-    let mut files: Vec<ObjectMeta> = store
+    let listed: Result<Vec<ObjectMeta>, _> = engine
+        .lake()
+        .store
         .list(Some(&prefix))
         .try_filter(|meta| {
             let relative = meta
@@ -112,19 +236,10 @@ async fn probe_table(engine: &Engine, table: &TableInfo) -> Option<(String, Stri
             )
         })
         .try_collect()
-        .await
-        .ok()?;
+        .await;
+    let mut files = listed.unwrap_or_default();
     files.sort_by(|a, b| a.location.cmp(&b.location));
-    for meta in files.into_iter().take(MAX_FILES_PROBED) {
-        if let Err(err) = read_one(engine, table, &meta).await {
-            let reason = match find_unreadable(&err) {
-                Some(bad) => bad.reason.clone(),
-                None => err.find_root().strip_backtrace(),
-            };
-            return Some((store.display_path(&meta.location), reason));
-        }
-    }
-    None
+    files
 }
 
 async fn read_one(
@@ -140,7 +255,7 @@ async fn read_one(
     ))?)
     .with_listing_options(ListingOptions::new(format).with_file_extension(""))
     .with_schema(table.columns.clone());
-    let frame = ctx.read_table(std::sync::Arc::new(ListingTable::try_new(config)?))?;
+    let frame = ctx.read_table(Arc::new(ListingTable::try_new(config)?))?;
     let mut stream = frame.execute_stream().await?;
     while let Some(batch) = stream.next().await {
         batch?;

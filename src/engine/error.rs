@@ -1,5 +1,7 @@
 //! Errors of the `engine` layer, worded for the person who has to act on them.
 
+use std::time::Duration;
+
 use datafusion::error::DataFusionError;
 
 use crate::lake::LakeError;
@@ -42,6 +44,23 @@ pub enum EngineError {
         path: String,
         /// What is wrong with it.
         reason: String,
+    },
+    /// A Parquet or Arrow file failed to decode, and reading the tables' files one by one to find
+    /// it ran out of budget first.
+    #[error(
+        "query failed: {}; checked {checked} of {total} files in {:.1} s without finding the broken one",
+        tidy(.source),
+        .elapsed.as_secs_f64()
+    )]
+    BrokenFileNotFound {
+        /// The decoding error.
+        source: DataFusionError,
+        /// Files read without error.
+        checked: usize,
+        /// Files that could have been the broken one.
+        total: usize,
+        /// Time spent looking.
+        elapsed: Duration,
     },
     /// Reading from the lake's storage failed (S3 access, network, a vanished file).
     #[error("could not read from the lake: {0}")]

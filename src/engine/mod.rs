@@ -20,12 +20,13 @@ use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
 
 pub use error::EngineError;
 pub use guard::check_read_only;
-pub use options::{EngineOptions, MemoryLimit, MemoryLimitError};
+pub use options::{DiagnoseBudget, EngineOptions, MemoryLimit, MemoryLimitError};
 
 use crate::lake::{Catalog, DiscoverOptions, Lake, TableInfo};
 use crate::model::SourceSpec;
@@ -38,6 +39,7 @@ pub struct Engine {
     catalog: Arc<RwLock<Arc<Catalog>>>,
     discover_options: DiscoverOptions,
     memory_limit_bytes: u64,
+    diagnose_budget: DiagnoseBudget,
 }
 
 impl Engine {
@@ -92,6 +94,7 @@ impl Engine {
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
             discover_options,
             memory_limit_bytes,
+            diagnose_budget: options.diagnose_budget,
         };
         engine.install(catalog)?;
         Ok(engine)
@@ -171,12 +174,17 @@ impl Engine {
             .await
             .map_err(|e| self.planning_error(e))?;
         let tables = self.tables_in(frame.logical_plan());
-        let stream = match frame.execute_stream().await {
-            Ok(stream) => stream,
+        let task_context = Arc::new(frame.task_ctx());
+        let started = frame.create_physical_plan().await.and_then(|plan| {
+            execute_stream(Arc::clone(&plan), task_context).map(|stream| (plan, stream))
+        });
+        let (plan, stream) = match started {
+            Ok(started) => started,
             Err(err) => return Err(diagnose::explain_failure(self, err, &tables).await),
         };
         Ok(QueryStream {
             inner: stream,
+            plan,
             engine: self.clone(),
             tables,
         })
@@ -241,6 +249,7 @@ impl Engine {
 /// A running query. Pull batches with [`QueryStream::next`]; drop it to cancel.
 pub struct QueryStream {
     inner: SendableRecordBatchStream,
+    plan: Arc<dyn ExecutionPlan>,
     engine: Engine,
     tables: Vec<TableInfo>,
 }
@@ -249,6 +258,11 @@ impl QueryStream {
     /// The schema of the result.
     pub fn schema(&self) -> SchemaRef {
         self.inner.schema()
+    }
+
+    /// The physical plan being run; its metrics (rows, time, spills) fill in as batches are pulled.
+    pub fn physical_plan(&self) -> &Arc<dyn ExecutionPlan> {
+        &self.plan
     }
 
     /// The lake tables the query reads (their warnings are worth showing beside the result).

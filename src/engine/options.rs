@@ -17,6 +17,28 @@ pub struct EngineOptions {
     pub listing_cache_ttl: Option<Duration>,
     /// Retries and timeouts for S3 requests.
     pub s3: crate::lake::S3Tuning,
+    /// How much reading may go into finding the file that broke a query.
+    pub diagnose_budget: DiagnoseBudget,
+}
+
+/// A limit on the files read, one by one, to find the one that a Parquet or Arrow reader could not
+/// decode. Past it the error is shown without the file's name, rather than after reading a whole
+/// S3 table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiagnoseBudget {
+    /// Files read at most, across the failing query's tables.
+    pub max_files: usize,
+    /// Time spent listing and reading them at most.
+    pub max_time: Duration,
+}
+
+impl Default for DiagnoseBudget {
+    fn default() -> Self {
+        Self {
+            max_files: 200,
+            max_time: Duration::from_secs(10),
+        }
+    }
 }
 
 /// A memory limit: bytes, or a share of the machine's RAM.

@@ -3,8 +3,10 @@
 //! Parquet into a lake folder, and a deterministic sample-lake generator
 //! (`generate_sample_lake`) that writes a few days of history for demos and
 //! tests. Both draw events from the same generators and scenario rules so the
-//! live and historical data look alike.
+//! live and historical data look alike. The simulator reads time from a
+//! [`Clock`], so tests run it on a [`VirtualClock`] with no waiting at all.
 
+mod clock;
 mod distributions;
 mod encode;
 mod generate;
@@ -20,7 +22,8 @@ mod sample_tests;
 
 use std::path::PathBuf;
 
-pub use run::{FlushReport, SimConfig, SimReport, run};
+pub use clock::{Clock, SystemClock, VirtualClock};
+pub use run::{FlushReport, SimConfig, SimReport, run, run_with_clock};
 pub use sample::{SampleReport, generate_sample_lake};
 pub use scenario::Scenario;
 pub use schema::Stream;

@@ -1,4 +1,4 @@
-//! The live simulator: generates events in real time at a requested rate,
+//! The live simulator: generates events at a requested rate as a [`Clock`]'s time passes,
 //! buffers them per stream the way Kinesis Data Firehose does (by age and by
 //! size), and delivers each buffer as a landing-zone JSON object plus a
 //! consumption-zone Parquet micro-batch, written atomically.
@@ -10,9 +10,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use tokio::time::{Instant, MissedTickBehavior};
 
 use super::SimError;
+use super::clock::{Clock, SystemClock};
 use super::encode::{
     LandingFormat, Zone, encode_error, firehose_object_name, json_record, landing_bytes,
     parquet_bytes, part_name, partition_dir, write_atomic,
@@ -82,12 +82,24 @@ pub struct FlushReport {
     pub consumption: PathBuf,
 }
 
-/// Runs the simulator, calling `on_flush` after every delivery.
+/// Runs the simulator in real time, calling `on_flush` after every delivery.
 ///
 /// Records still buffered when the future is dropped are never delivered,
 /// but every object already on disk is complete.
 pub async fn run(
     config: &SimConfig,
+    on_flush: impl FnMut(&FlushReport),
+) -> Result<SimReport, SimError> {
+    run_with_clock(config, &SystemClock::new(), on_flush).await
+}
+
+/// Runs the simulator on `clock`'s time, calling `on_flush` after every delivery.
+///
+/// With a [`VirtualClock`](super::VirtualClock) the run is deterministic: the same settings
+/// always deliver the same objects with the same contents.
+pub async fn run_with_clock(
+    config: &SimConfig,
+    clock: &impl Clock,
     mut on_flush: impl FnMut(&FlushReport),
 ) -> Result<SimReport, SimError> {
     validate(config)?;
@@ -99,19 +111,23 @@ pub async fn run(
         report: SimReport::default(),
     };
     let mut buffers: Vec<Buffer> = Stream::ALL.iter().map(|_| Buffer::default()).collect();
-    let start = Instant::now();
+    let start = clock.elapsed();
     let mut covered = Duration::ZERO;
-    let mut ticker = tokio::time::interval(tick);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut next_tick = Duration::ZERO;
     loop {
-        ticker.tick().await;
-        let elapsed = start.elapsed();
+        clock.sleep_until(start + next_tick).await;
+        let elapsed = clock.elapsed().saturating_sub(start);
+        next_tick += tick;
+        if next_tick <= elapsed {
+            // Missed ticks are not made up in a burst: the next is a whole tick from now.
+            next_tick = elapsed + tick;
+        }
         let finished = config.duration.is_some_and(|total| elapsed >= total);
         let until = config.duration.map_or(elapsed, |total| elapsed.min(total));
         let span = until.saturating_sub(covered);
         covered = until;
         let effects = config.scenario.effects(until, config.duration);
-        let wall_now = Utc::now();
+        let wall_now = clock.wall_now();
         for (&stream, buffer) in Stream::ALL.iter().zip(&mut buffers) {
             let expected = config.rate_per_sec
                 * rate_share(stream)
@@ -124,18 +140,18 @@ pub async fn run(
                 let row = generator.event(stream, micros, &effects);
                 let json = json_record(stream, &row)
                     .map_err(|e| encode_error("json", &config.into)(e.into()))?;
-                buffer.push(row, json);
+                buffer.push(row, json, elapsed);
                 if buffer.bytes >= config.flush_bytes {
-                    on_flush(&delivery.flush(stream, buffer).await?);
+                    on_flush(&delivery.flush(stream, buffer, clock.wall_now()).await?);
                 }
             }
         }
         for (&stream, buffer) in Stream::ALL.iter().zip(&mut buffers) {
             let due = buffer
                 .since
-                .is_some_and(|since| since.elapsed() >= config.flush_interval);
+                .is_some_and(|since| elapsed.saturating_sub(since) >= config.flush_interval);
             if !buffer.rows.is_empty() && (finished || due) {
-                on_flush(&delivery.flush(stream, buffer).await?);
+                on_flush(&delivery.flush(stream, buffer, clock.wall_now()).await?);
             }
         }
         if finished {
@@ -199,8 +215,8 @@ struct Buffer {
     rows: Vec<Row>,
     json: Vec<Vec<u8>>,
     bytes: usize,
-    /// When the oldest buffered record arrived; Firehose ages buffers from there.
-    since: Option<Instant>,
+    /// When the oldest buffered record arrived (run time); Firehose ages buffers from there.
+    since: Option<Duration>,
     /// Fractional events owed from earlier ticks, so low rates still emit.
     carry: f64,
     /// Consumption micro-batches written so far.
@@ -208,8 +224,8 @@ struct Buffer {
 }
 
 impl Buffer {
-    fn push(&mut self, row: Row, json: Vec<u8>) {
-        self.since.get_or_insert_with(Instant::now);
+    fn push(&mut self, row: Row, json: Vec<u8>, now: Duration) {
+        self.since.get_or_insert(now);
         self.bytes += json.len();
         self.rows.push(row);
         self.json.push(json);
@@ -228,8 +244,8 @@ impl Delivery {
         &mut self,
         stream: Stream,
         buffer: &mut Buffer,
+        delivered: DateTime<Utc>,
     ) -> Result<FlushReport, SimError> {
-        let delivered = Utc::now();
         buffer.seq += 1;
         let landing = partition_dir(&self.root, Zone::Landing, stream, delivered)
             .join(firehose_object_name(stream, delivered, &mut self.names));

@@ -18,6 +18,29 @@ use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, 
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
 
+/// An engine over the local lake at `root`, with default options.
+pub async fn attach(root: &Path) -> lakesight::engine::Engine {
+    lakesight::engine::Engine::attach(
+        &lakesight::model::SourceSpec::local(root),
+        &lakesight::engine::EngineOptions::default(),
+    )
+    .await
+    .expect("attach")
+}
+
+/// The Int64 in the first row and column of `sql`'s result.
+pub async fn scalar_i64(engine: &lakesight::engine::Engine, sql: &str) -> i64 {
+    use datafusion::arrow::array::AsArray;
+    let batches = engine
+        .collect(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    batches[0]
+        .column(0)
+        .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+        .value(0)
+}
+
 /// Writes `bytes` at `root/relative`, creating folders.
 pub fn write(root: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
     let path = root.join(relative);
@@ -189,4 +212,39 @@ pub fn rich_lake() -> tempfile::TempDir {
     );
     write(root, "README.md", b"# a lake\n");
     dir
+}
+
+/// Registers `count_batches(x)` on `ctx`: returns its Int64 argument unchanged and counts every
+/// batch it is called on, so a test can see whether a query is still doing work.
+pub fn register_batch_counter(
+    ctx: &datafusion::prelude::SessionContext,
+) -> Arc<std::sync::atomic::AtomicUsize> {
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    let batches = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = Arc::clone(&batches);
+    ctx.register_udf(create_udf(
+        "count_batches",
+        vec![DataType::Int64],
+        DataType::Int64,
+        Volatility::Immutable,
+        Arc::new(move |args: &[ColumnarValue]| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(args[0].clone())
+        }),
+    ));
+    batches
+}
+
+/// Waits, polling, until `done()` holds; panics with `failure()` once `limit` has passed. The
+/// limit is generous on purpose: it only bounds how long a broken build takes to fail.
+pub fn wait_until(
+    limit: std::time::Duration,
+    mut done: impl FnMut() -> bool,
+    failure: impl Fn() -> String,
+) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{}", failure());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

@@ -1,5 +1,6 @@
 //! A real S3 server for tests: `s3s-fs` serving a temporary folder over HTTP on 127.0.0.1, with
-//! SigV4 checks, a log of requests, and injectable faults (503 SlowDown, dropped connections).
+//! SigV4 checks, a log of whole requests (method, URI, headers, body), and injectable faults (503
+//! SlowDown, dropped connections).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,47 @@ pub struct Faults {
     pub error: Mutex<Option<(u16, &'static str)>>,
 }
 
+/// A request as the server received it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// `GET`, `HEAD`, …
+    pub method: String,
+    /// Path and query string, as sent.
+    pub uri: String,
+    /// Every header, names lower-case, values lossily decoded.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// `METHOD path?query`.
+    pub fn line(&self) -> String {
+        format!("{} {}", self.method, self.uri)
+    }
+
+    /// The value of header `name` (lower-case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether `text` appears anywhere: method, URI, a header's name or value, the body.
+    pub fn contains(&self, text: &str) -> bool {
+        let needle = text.as_bytes();
+        let found_in = |haystack: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+        found_in(self.method.as_bytes())
+            || found_in(self.uri.as_bytes())
+            || self
+                .headers
+                .iter()
+                .any(|(n, v)| found_in(n.as_bytes()) || found_in(v.as_bytes()))
+            || found_in(&self.body)
+    }
+}
+
 /// A running server; it stops when dropped.
 pub struct S3Server {
     /// `http://127.0.0.1:PORT`.
@@ -32,8 +74,8 @@ pub struct S3Server {
     pub root: tempfile::TempDir,
     /// Faults to inject.
     pub faults: Arc<Faults>,
-    /// Each request as `METHOD path?query`.
-    pub requests: Arc<Mutex<Vec<String>>>,
+    /// Every request, whole.
+    pub requests: Arc<Mutex<Vec<RecordedRequest>>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -75,16 +117,26 @@ impl S3Server {
                 tokio::spawn(async move {
                     let handler = hyper::service::service_fn(
                         move |req: http::Request<hyper::body::Incoming>| {
-                            let line = format!(
-                                "{} {}",
-                                req.method(),
-                                req.uri().path_and_query().map_or("", |p| p.as_str())
-                            );
-                            requests.lock().unwrap().push(line);
-                            let service = service.clone();
+                            let (service, requests) = (service.clone(), Arc::clone(&requests));
                             let slow_down = take(&faults.slow_down);
                             let error = *faults.error.lock().unwrap();
                             async move {
+                                let (parts, body) = req.into_parts();
+                                let mut body = s3s::Body::from(body);
+                                let bytes = body.store_all_limited(64 * 1024 * 1024).await;
+                                requests.lock().unwrap().push(RecordedRequest {
+                                    method: parts.method.to_string(),
+                                    uri: parts.uri.to_string(),
+                                    headers: parts
+                                        .headers
+                                        .iter()
+                                        .map(|(name, value)| {
+                                            let value = String::from_utf8_lossy(value.as_bytes());
+                                            (name.as_str().to_owned(), value.into_owned())
+                                        })
+                                        .collect(),
+                                    body: bytes.as_deref().unwrap_or_default().to_vec(),
+                                });
                                 if let Some((status, code)) = error {
                                     let body = format!(
                                         "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>{code}</Message></Error>"
@@ -101,7 +153,7 @@ impl S3Server {
                                         .body(s3s::Body::from(body.to_owned()))
                                         .unwrap());
                                 }
-                                hyper::service::Service::call(&service, req).await
+                                service.call(http::Request::from_parts(parts, body)).await
                             }
                         },
                     );
@@ -139,8 +191,13 @@ impl S3Server {
     }
 
     /// The requests seen so far.
-    pub fn requests(&self) -> Vec<String> {
+    pub fn requests(&self) -> Vec<RecordedRequest> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// The requests seen so far, as `METHOD path?query`.
+    pub fn request_lines(&self) -> Vec<String> {
+        self.requests().iter().map(RecordedRequest::line).collect()
     }
 }
 
