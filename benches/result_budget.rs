@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench result_budget` (or `--profile dev` for a quick look: memory barely
 //! depends on the optimization level).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::single_match_else)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -53,8 +53,8 @@ fn run_case(case: &str) {
         .unwrap();
     let peak = PeakRss::start();
     let started = Instant::now();
-    let (rows, what) = match case {
-        "export" => {
+    let (rows, what) = if case == "export" {
+        {
             let out = tempfile::tempdir().unwrap();
             let path = out.path().join("all.csv");
             let progress = lakesight::app::export::ExportProgress::default();
@@ -72,7 +72,8 @@ fn run_case(case: &str) {
                 format!("exported to CSV ({} MiB)", done.bytes >> 20),
             )
         }
-        _ => {
+    } else {
+        {
             let budget = (case == "budget").then_some(ResultBudget {
                 max_rows: 100_000_000,
                 max_bytes: 256 << 20,
