@@ -1,21 +1,26 @@
 //! Lakesight: offline desktop analytics for streaming data lakes.
 //!
-//! The crate is layered; each module may use only the modules to its left:
+//! The crate is layered; each module uses only the layers below it (the table in `ARCHITECTURE.md`,
+//! checked by `tests/architecture.rs`, which parses every `use` tree and path):
 //!
-//! `model <- lake <- sql <- engine <- jobs <- (app -> ui)`, and `cli` beside `jobs` on top of `engine`
+//! `model <- lake <- sql <- engine <- jobs <- app -> ui`, with `series` and `results` (pure, over
+//! arrow) and `command` (what panels ask for) below both `app` and `ui`, and `cli` over the engine.
 //!
-//! - [`model`] — plain data: where a lake lives ([`model::SourceSpec`]). No I/O.
+//! - [`model`] — plain data: where a lake lives ([`model::SourceSpec`]), result formats, atomic files.
 //! - [`lake`] — reaching the data: object stores, table discovery, formats, schema inference.
-//! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, error positions.
+//! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, quoting, error positions.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
-//! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, repaint callback.
 //! - [`series`] — Arrow batches to chart series: chart choice by column types, downsampling.
-//! - [`sim`] — the Firehose-style simulator and the sample-lake generator (depends on arrow only).
+//! - [`results`] — a result held for the window, and the budget it is held to.
+//! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, lost jobs
+//!   reported, the one runtime builder.
+//! - [`command`] — the commands panels send, and the sender that keeps every one of them.
+//! - [`sim`] — the Firehose-style simulator and the sample-lake generator.
 //! - [`cli`] — the headless subcommands, built on the layers above.
-//! - [`app`] — the desktop app (`eframe::App`): state, commands, draining jobs.
-//! - [`ui`] — one file per panel; draws and returns commands, never runs work.
+//! - [`app`] — the desktop app (`eframe::App`): state and its file, applying commands, draining jobs.
+//! - [`ui`] — one file per panel; draws and sends commands, never runs work or imports the app.
 //!
-//! No module below `app`/`ui` may use `egui` or `eframe`; `tests/architecture.rs` enforces it.
+//! Only `app` and `ui` use `egui`, `eframe` or file dialogs.
 
 pub mod app;
 pub mod build_info;

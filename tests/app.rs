@@ -171,11 +171,11 @@ fn autocomplete_offers_tables_and_columns_and_tab_accepts() {
         .type_text(" WHERE coun");
     f.harness.step();
     step_until(&mut f.harness, "a column suggestion", |h| {
-        has_label(h, "· orders_csv")
+        has_label(h, "· staging.orders_csv")
     });
     f.harness.key_press(egui::Key::Enter);
     f.harness.step();
-    assert_eq!(sql(&f), "SELECT * FROM orders_csv WHERE country");
+    assert_eq!(sql(&f), "SELECT * FROM staging.orders_csv WHERE country");
 }
 
 #[test]
