@@ -69,16 +69,7 @@ async fn bad_inputs_name_the_file_and_the_session_keeps_answering() {
             "staging.latin1_csv",
         ),
     ] {
-        let err = engine.collect(sql).await.expect_err(sql);
-        let message = err.to_string();
-        assert!(
-            matches!(err, EngineError::UnreadableFile { .. }),
-            "{sql}: {message}"
-        );
-        assert!(
-            message.contains(file) && message.contains(table),
-            "{sql}: {message}"
-        );
+        names_the_file(&engine, sql, table, file).await;
         assert_eq!(
             scalar_i64(&engine, "SELECT count(*) FROM orders").await,
             40,
@@ -176,16 +167,7 @@ async fn a_file_the_reader_cannot_decode_is_named_among_good_ones() {
             "zz-truncated.arrow",
         ),
     ] {
-        let err = engine.collect(sql).await.expect_err(sql);
-        let message = err.to_string();
-        assert!(
-            matches!(err, EngineError::UnreadableFile { .. }),
-            "{sql}: {message}"
-        );
-        assert!(
-            message.contains(table) && message.contains(file),
-            "{sql}: {message}"
-        );
+        names_the_file(&engine, sql, table, file).await;
     }
 }
 
@@ -242,4 +224,19 @@ async fn the_search_for_a_broken_file_stops_at_its_budget() {
         matches!(err, EngineError::BrokenFileNotFound { checked: 0, .. }),
         "{err}"
     );
+}
+
+/// Runs `sql`, which must fail naming `file` of `table`; returns the message.
+async fn names_the_file(engine: &Engine, sql: &str, table: &str, file: &str) -> String {
+    let err = engine.collect(sql).await.expect_err(sql);
+    let message = err.to_string();
+    assert!(
+        matches!(err, EngineError::UnreadableFile { .. }),
+        "{sql}: {message}"
+    );
+    assert!(
+        message.contains(table) && message.contains(file),
+        "{sql}: {message}"
+    );
+    message
 }

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use lakesight::engine::{Engine, EngineOptions};
+use lakesight::engine::Engine;
 use lakesight::jobs::{Jobs, QueryEvent};
-use lakesight::model::SourceSpec;
 
 struct Fixture {
     /// The jobs run on it.
@@ -22,18 +21,9 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::app::runtime();
     let lake = common::rich_lake();
-    let engine = runtime
-        .block_on(Engine::attach(
-            &SourceSpec::local(lake.path()),
-            &EngineOptions::default(),
-        ))
-        .unwrap();
+    let engine = runtime.block_on(common::attach(lake.path()));
     let repaints = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&repaints);
     let jobs = Jobs::new(

@@ -7,19 +7,10 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::app::runtime;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
-use lakesight::engine::{Engine, EngineOptions};
 use lakesight::jobs::{Job, JobLost, Jobs, QueryEvent, QueryJob};
-use lakesight::model::SourceSpec;
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn jobs(runtime: &tokio::runtime::Runtime) -> Jobs {
     Jobs::new(runtime.handle().clone(), Arc::new(|| {}))
@@ -77,12 +68,7 @@ fn a_job_that_panics_is_a_failure_with_its_message() {
 fn a_query_that_panics_fails_with_a_message() {
     let runtime = runtime();
     let lake = common::rich_lake();
-    let engine = runtime
-        .block_on(Engine::attach(
-            &SourceSpec::local(lake.path()),
-            &EngineOptions::default(),
-        ))
-        .unwrap();
+    let engine = runtime.block_on(common::attach(lake.path()));
     engine.session().register_udf(create_udf(
         "explode",
         vec![DataType::Int64],
@@ -120,12 +106,7 @@ fn a_query_that_panics_fails_with_a_message() {
 fn a_query_whose_runtime_went_away_is_a_failure_not_running_forever() {
     let runtime = runtime();
     let lake = common::rich_lake();
-    let engine = runtime
-        .block_on(Engine::attach(
-            &SourceSpec::local(lake.path()),
-            &EngineOptions::default(),
-        ))
-        .unwrap();
+    let engine = runtime.block_on(common::attach(lake.path()));
     let jobs = jobs(&runtime);
     let mut query = jobs.run_query(
         &engine,

@@ -54,18 +54,10 @@ pub fn write_shown(
     path: &Path,
     progress: &ExportProgress,
 ) -> Result<Exported, String> {
-    let sink = Sink::open(Some(path)).map_err(|e| format!("{e:#}"))?;
-    let mut writer = ResultWriter::new(format, &result.schema, sink).map_err(|e| e.to_string())?;
+    let mut writer = open_writer(format, &result.schema, path)?;
     for batch in result.display_batches(CHUNK_ROWS) {
-        if progress.cancel.load(Ordering::Relaxed) {
-            // Dropping the writer drops the temporary file: nothing appears at `path`.
-            return Err("export cancelled".to_owned());
-        }
         let batch = batch.map_err(|e| e.to_string())?;
-        writer
-            .write(&batch)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        progress.rows.fetch_add(batch.num_rows(), Ordering::Relaxed);
+        write_batch(&mut writer, &batch, path, progress)?;
     }
     finish(writer, path, progress)
 }
@@ -80,20 +72,40 @@ pub async fn stream_query(
     progress: &ExportProgress,
 ) -> Result<Exported, String> {
     let mut stream = engine.query(sql).await.map_err(|e| e.to_string())?;
-    let sink = Sink::open(Some(path)).map_err(|e| format!("{e:#}"))?;
-    let mut writer =
-        ResultWriter::new(format, &stream.schema(), sink).map_err(|e| e.to_string())?;
+    let mut writer = open_writer(format, &stream.schema(), path)?;
     while let Some(batch) = stream.next().await {
-        if progress.cancel.load(Ordering::Relaxed) {
-            return Err("export cancelled".to_owned());
-        }
         let batch = batch.map_err(|e| e.to_string())?;
-        writer
-            .write(&batch)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        progress.rows.fetch_add(batch.num_rows(), Ordering::Relaxed);
+        write_batch(&mut writer, &batch, path, progress)?;
     }
     finish(writer, path, progress)
+}
+
+/// A writer of `format` into a temporary file beside `path`.
+fn open_writer(
+    format: ResultFormat,
+    schema: &datafusion::arrow::datatypes::SchemaRef,
+    path: &Path,
+) -> Result<ResultWriter, String> {
+    let sink = Sink::open(Some(path)).map_err(|e| format!("{e:#}"))?;
+    ResultWriter::new(format, schema, sink).map_err(|e| e.to_string())
+}
+
+/// Writes one batch, unless the export was cancelled (then dropping the writer drops the
+/// temporary file: nothing appears at `path`).
+fn write_batch(
+    writer: &mut ResultWriter,
+    batch: &datafusion::arrow::array::RecordBatch,
+    path: &Path,
+    progress: &ExportProgress,
+) -> Result<(), String> {
+    if progress.cancel.load(Ordering::Relaxed) {
+        return Err("export cancelled".to_owned());
+    }
+    writer
+        .write(batch)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    progress.rows.fetch_add(batch.num_rows(), Ordering::Relaxed);
+    Ok(())
 }
 
 fn finish(
