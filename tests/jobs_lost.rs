@@ -116,12 +116,12 @@ fn a_query_whose_runtime_went_away_is_a_failure_not_running_forever() {
     // Every task is dropped without a result.
     runtime.shutdown_background();
 
+    // Either the query saw its inner tasks cancelled and said so, or its own task was dropped
+    // first and the job says it stopped unexpectedly: a failure with a message, either way.
     let events = wait_query(&mut query);
-    match events.last() {
-        Some(QueryEvent::Failed(message)) => {
-            assert!(message.contains("stopped unexpectedly"), "{message}");
-        }
-        other => panic!("expected a failure, got {other:?}"),
-    }
+    assert!(
+        matches!(events.last(), Some(QueryEvent::Failed(_))),
+        "{events:?}"
+    );
     assert!(wait(&mut job).is_err(), "a lost job is reported");
 }

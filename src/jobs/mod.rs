@@ -335,3 +335,42 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "it panicked".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A query job whose task has ended without a final event (as when it was dropped).
+    fn orphaned(cancel_requested: bool) -> QueryJob {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let (sender, events) = mpsc::channel(1);
+        drop(sender);
+        QueryJob {
+            events,
+            task: runtime.spawn(async {}),
+            started_at: Instant::now(),
+            cancel_requested,
+            done: false,
+        }
+    }
+
+    #[test]
+    fn a_query_whose_task_ended_without_a_final_event_failed() {
+        let mut job = orphaned(false);
+        match job.poll().as_slice() {
+            [QueryEvent::Failed(message)] => assert!(message.contains("stopped unexpectedly")),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        assert!(job.is_done());
+        assert!(job.poll().is_empty(), "one final event");
+    }
+
+    #[test]
+    fn a_cancelled_query_ends_cancelled_once_its_task_is_gone() {
+        let mut job = orphaned(true);
+        assert!(matches!(job.poll().as_slice(), [QueryEvent::Cancelled]));
+        assert!(job.is_done());
+    }
+}
