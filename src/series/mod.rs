@@ -4,6 +4,10 @@
 //! text on x: bars; two numbers: a scatter); [`build`] extracts the series, downsampled so a chart
 //! of a million rows stays cheap to draw.
 
+pub mod m4;
+
+pub use m4::{PixelColumns, m4};
+
 use std::collections::HashMap;
 
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch};
