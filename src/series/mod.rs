@@ -5,8 +5,10 @@
 //! of a million rows stays cheap to draw.
 
 pub mod m4;
+pub mod stats;
 
 pub use m4::{PixelColumns, m4};
+pub use stats::{Bin, Kpi, histogram, kpi};
 
 use std::collections::HashMap;
 

@@ -1,0 +1,157 @@
+//! What KPI and histogram visuals draw, from plain numbers: a KPI's value, its comparison with the
+//! previous value (delta and percent) and its sparkline; a histogram's bins on round edges.
+
+/// A KPI: the latest value, the one it is compared with, and the recent values for a sparkline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kpi {
+    /// The value shown (the last non-null value).
+    pub value: Option<f64>,
+    /// The value compared against (the one before it, or the previous period's).
+    pub previous: Option<f64>,
+    /// `value - previous`.
+    pub delta: Option<f64>,
+    /// The change in percent of `previous` (`None` when `previous` is zero or missing).
+    pub delta_percent: Option<f64>,
+    /// The non-null values, oldest first, for the sparkline.
+    pub sparkline: Vec<f64>,
+}
+
+/// The KPI of `values` (oldest first): the last value against the one before it, or against
+/// `previous_period` when the visual compares with the previous period.
+pub fn kpi(values: &[Option<f64>], previous_period: Option<f64>) -> Kpi {
+    let sparkline: Vec<f64> = values.iter().flatten().copied().collect();
+    let value = sparkline.last().copied();
+    let previous = previous_period.or_else(|| {
+        sparkline
+            .len()
+            .checked_sub(2)
+            .and_then(|i| sparkline.get(i).copied())
+    });
+    let delta = value.zip(previous).map(|(v, p)| v - p);
+    let delta_percent = delta
+        .zip(previous)
+        .filter(|(_, p)| *p != 0.0)
+        .map(|(d, p)| d / p.abs() * 100.0);
+    Kpi {
+        value,
+        previous,
+        delta,
+        delta_percent,
+        sparkline,
+    }
+}
+
+/// One histogram bin: values in `[low, high)` (the last bin also holds `high`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bin {
+    /// Lower edge.
+    pub low: f64,
+    /// Upper edge.
+    pub high: f64,
+    /// Values in the bin.
+    pub count: u64,
+}
+
+/// About `target` bins of a round width (1, 2 or 5 times a power of ten) covering every finite
+/// value; nulls, NaN and infinities are left out.
+pub fn histogram(values: &[Option<f64>], target: usize) -> Vec<Bin> {
+    let finite: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    let (Some(min), Some(max)) = (
+        finite.iter().copied().reduce(f64::min),
+        finite.iter().copied().reduce(f64::max),
+    ) else {
+        return Vec::new();
+    };
+    let width = nice_width((max - min) / target.max(1) as f64);
+    let first = (min / width).floor() * width;
+    let bins = (((max - first) / width).floor() as usize + 1).max(1);
+    let mut out: Vec<Bin> = (0..bins)
+        .map(|i| Bin {
+            low: first + i as f64 * width,
+            high: first + (i + 1) as f64 * width,
+            count: 0,
+        })
+        .collect();
+    for value in finite {
+        let index = (((value - first) / width).floor() as usize).min(bins - 1);
+        out[index].count += 1;
+    }
+    out
+}
+
+/// The round width nearest above `raw`: 1, 2 or 5 times a power of ten (1 for nothing to span).
+fn nice_width(raw: f64) -> f64 {
+    if raw <= 0.0 || !raw.is_finite() {
+        return 1.0;
+    }
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|w| *w >= raw)
+        .unwrap_or(10.0 * power)
+}
+
+#[cfg(test)]
+#[allow(clippy::float_cmp)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kpi_compares_its_last_value_with_the_one_before() {
+        let kpi = kpi(&[Some(80.0), None, Some(100.0), Some(120.0), None], None);
+        assert_eq!(kpi.value, Some(120.0), "the last non-null value");
+        assert_eq!(kpi.previous, Some(100.0));
+        assert_eq!(kpi.delta, Some(20.0));
+        assert_eq!(kpi.delta_percent, Some(20.0));
+        assert_eq!(kpi.sparkline, [80.0, 100.0, 120.0]);
+    }
+
+    #[test]
+    fn a_kpi_can_compare_with_the_previous_period_and_survives_zero() {
+        let against = kpi(&[Some(50.0)], Some(200.0));
+        assert_eq!(against.delta, Some(-150.0));
+        assert_eq!(against.delta_percent, Some(-75.0));
+        let from_zero = kpi(&[Some(0.0), Some(5.0)], None);
+        assert_eq!(from_zero.delta, Some(5.0));
+        assert_eq!(from_zero.delta_percent, None, "no percent of zero");
+        assert_eq!(kpi(&[None], None).value, None);
+    }
+
+    #[test]
+    fn histogram_bins_have_round_edges_and_count_every_value() {
+        let values: Vec<Option<f64>> = (0..=100)
+            .map(|v| Some(f64::from(v)))
+            .chain([None, Some(f64::NAN)])
+            .collect();
+        let bins = histogram(&values, 10);
+        assert_eq!(bins.len(), 11, "0..10, ..., 100..110");
+        assert_eq!(
+            bins[0],
+            Bin {
+                low: 0.0,
+                high: 10.0,
+                count: 10
+            }
+        );
+        assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), 101);
+        let shifted: Vec<Option<f64>> = (3..=103).map(|v| Some(f64::from(v))).collect();
+        let shifted = histogram(&shifted, 10);
+        assert_eq!(
+            (shifted[0].low, shifted[0].high),
+            (0.0, 10.0),
+            "edges stay round"
+        );
+        assert_eq!(shifted[0].count, 7);
+        let one_value = histogram(&[Some(3.5), Some(3.5)], 10);
+        assert_eq!(one_value.iter().map(|b| b.count).sum::<u64>(), 2);
+        assert!(histogram(&[None], 10).is_empty());
+        assert_eq!(nice_width(0.23), 0.5);
+        assert_eq!(nice_width(7.0), 10.0);
+    }
+}
