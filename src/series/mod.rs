@@ -4,9 +4,11 @@
 //! text on x: bars; two numbers: a scatter); [`build`] extracts the series, downsampled so a chart
 //! of a million rows stays cheap to draw.
 
+pub mod heatmap;
 pub mod m4;
 pub mod stats;
 
+pub use heatmap::{Heatmap, heatmap};
 pub use m4::{PixelColumns, m4};
 pub use stats::{Bin, Kpi, histogram, kpi};
 
