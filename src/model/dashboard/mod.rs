@@ -13,6 +13,7 @@ mod time;
 mod visual;
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
 
 use std::time::Duration;

@@ -12,11 +12,11 @@ use toml::Spanned;
 use super::error::{DashboardError, InvalidDashboard, Subject};
 use super::time::{parse_duration, parse_instant};
 use super::visual::Visual;
-use super::{Dashboard, Param, ParamType, ParamValue};
+use super::{Dashboard, Param, ParamType, ParamValue, Refresh, Timezone};
 use crate::model::SourceSpec;
 
 /// The late-data allowance of a dashboard that names none.
-pub const DEFAULT_LATENESS: Duration = Duration::from_secs(3600);
+pub const DEFAULT_LATENESS: Duration = Duration::from_hours(1);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -102,13 +102,13 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         "timezone",
         raw.timezone.as_ref(),
         str::parse,
-        Default::default(),
+        Timezone::default(),
     );
     let refresh = problems.setting(
         "refresh",
         raw.refresh.as_ref(),
         str::parse,
-        Default::default(),
+        Refresh::default(),
     );
     let lateness = problems.setting(
         "lateness",

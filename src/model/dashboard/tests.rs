@@ -87,7 +87,7 @@ fn defaults_fill_what_the_file_leaves_out() {
     assert_eq!(dashboard.time_range, TimeRange::DEFAULT);
     assert_eq!(dashboard.timezone, Timezone::Local);
     assert_eq!(dashboard.refresh, Refresh::Off);
-    assert_eq!(dashboard.lateness, std::time::Duration::from_secs(3 * 3600));
+    assert_eq!(dashboard.lateness, std::time::Duration::from_hours(3));
     assert!(dashboard.visuals.is_empty());
 }
 

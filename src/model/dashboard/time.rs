@@ -33,7 +33,7 @@ pub fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs();
     for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
         let one_day = unit == "d" && seconds == size;
-        if seconds != 0 && seconds % size == 0 && !one_day {
+        if seconds != 0 && seconds.is_multiple_of(size) && !one_day {
             return format!("{}{unit}", seconds / size);
         }
     }
@@ -64,7 +64,7 @@ pub struct BadTimeRange(pub String);
 
 impl TimeRange {
     /// The default range of a dashboard that names none: the last 24 hours.
-    pub const DEFAULT: Self = Self::Last(Duration::from_secs(24 * 3600));
+    pub const DEFAULT: Self = Self::Last(Duration::from_hours(24));
 
     /// The range as instants, `Last` ending at the injected `now`.
     pub fn resolve(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
@@ -228,6 +228,7 @@ impl fmt::Display for Timezone {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
@@ -239,18 +240,15 @@ mod tests {
     #[test]
     fn durations_in_every_unit() {
         assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
-        assert_eq!(parse_duration("6h"), Some(Duration::from_secs(6 * 3600)));
-        assert_eq!(
-            parse_duration("30d"),
-            Some(Duration::from_secs(30 * 86_400))
-        );
+        assert_eq!(parse_duration("15m"), Some(Duration::from_mins(15)));
+        assert_eq!(parse_duration("6h"), Some(Duration::from_hours(6)));
+        assert_eq!(parse_duration("30d"), Some(Duration::from_hours(720)));
         for bad in ["", "h", "1", "1w", "-1h", "1.5h", "+1h"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
         }
-        assert_eq!(format_duration(Duration::from_secs(86_400)), "24h");
-        assert_eq!(format_duration(Duration::from_secs(2 * 86_400)), "2d");
-        assert_eq!(format_duration(Duration::from_secs(5400)), "90m");
+        assert_eq!(format_duration(Duration::from_hours(24)), "24h");
+        assert_eq!(format_duration(Duration::from_hours(48)), "2d");
+        assert_eq!(format_duration(Duration::from_mins(90)), "90m");
         assert_eq!(format_duration(Duration::from_secs(61)), "61s");
     }
 
@@ -315,7 +313,7 @@ mod tests {
         assert_eq!("off".parse(), Ok(Refresh::Off));
         assert_eq!("new-data".parse(), Ok(Refresh::NewData));
         assert_eq!("10s".parse(), Ok(Refresh::Every(Duration::from_secs(10))));
-        assert_eq!("5m".parse(), Ok(Refresh::Every(Duration::from_secs(300))));
+        assert_eq!("5m".parse(), Ok(Refresh::Every(Duration::from_mins(5))));
         for bad in ["0s", "0m", "soon", "1", ""] {
             assert_eq!(bad.parse::<Refresh>(), Err(BadRefresh(bad.into())), "{bad}");
         }
