@@ -82,7 +82,7 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
             problems: vec![DashboardError::at(
                 text,
                 offset,
-                Subject::File,
+                subject_at(text, offset),
                 err.message().trim_end().to_owned(),
             )],
         }
@@ -257,4 +257,41 @@ fn param_value(param_type: ParamType, value: &toml::Value) -> Option<ParamValue>
         }
         _ => None,
     }
+}
+
+/// The visual or param whose table holds byte `offset` of `text` (the last table header before
+/// it), so that an error found by serde names it too; `File` outside `[[visuals]]`/`[[params]]`.
+fn subject_at(text: &str, offset: usize) -> Subject {
+    let Ok(document) = toml_edit::Document::parse(text) else {
+        return Subject::File;
+    };
+    let mut nearest: Option<(usize, Subject)> = None;
+    let mut consider = |span: Option<Range<usize>>, subject: Subject| {
+        if let Some(span) = span
+            && span.start <= offset
+            && nearest
+                .as_ref()
+                .is_none_or(|(start, _)| span.start > *start)
+        {
+            nearest = Some((span.start, subject));
+        }
+    };
+    for (key, item) in document.iter() {
+        match item {
+            toml_edit::Item::ArrayOfTables(tables) => {
+                for table in tables {
+                    let named = |name_key| table.get(name_key).and_then(toml_edit::Item::as_str);
+                    let subject = match (key, named("id"), named("name")) {
+                        ("visuals", Some(id), _) => Subject::Visual(id.to_owned()),
+                        ("params", _, Some(name)) => Subject::Param(name.to_owned()),
+                        _ => Subject::File,
+                    };
+                    consider(table.span(), subject);
+                }
+            }
+            toml_edit::Item::Table(table) => consider(table.span(), Subject::File),
+            _ => {}
+        }
+    }
+    nearest.map_or(Subject::File, |(_, subject)| subject)
 }

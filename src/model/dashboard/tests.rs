@@ -96,7 +96,10 @@ fn an_unknown_key_is_named_with_its_line() {
     let text = ORDERS.replace("series = \"status\"", "seires = \"status\"");
     let found = problems(&text);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("line 25, column 1: "), "{found:?}");
+    assert!(
+        found[0].starts_with("line 25, column 1: visual `revenue`: "),
+        "{found:?}"
+    );
     assert!(found[0].contains("unknown field `seires`"), "{found:?}");
     let found = problems(&with("colour = \"red\""));
     assert!(
@@ -109,8 +112,17 @@ fn an_unknown_key_is_named_with_its_line() {
 fn an_unknown_kind_is_named_with_its_line() {
     let found = problems(&ORDERS.replace("kind = \"line\"", "kind = \"pi\""));
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("line 19, column 8: "), "{found:?}");
+    assert!(
+        found[0].starts_with("line 19, column 8: visual `revenue`: "),
+        "{found:?}"
+    );
     assert!(found[0].contains("unknown variant `pi`"), "{found:?}");
+    let text = ORDERS.replace("type = \"text\" ", "type = \"txt\" ");
+    let found = problems(&text);
+    assert!(
+        found[0].starts_with("line 11, column 8: param `country`: unknown variant `txt`"),
+        "{found:?}"
+    );
 }
 
 #[test]
