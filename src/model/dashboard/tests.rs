@@ -175,6 +175,68 @@ position = [0, 2, 12, 1]
 }
 
 #[test]
+fn look_and_kind_keys_are_checked() {
+    let text = with(
+        r##"
+[[visuals]]
+id = "load"
+kind = "pie"
+sql = "SELECT 1"
+x = "k"
+y = ["a", "b"]
+colors = ["red"]
+y_range = [10, 0]
+thresholds = [{ value = 5, color = "#ffffff" }, { value = 1, color = "#000000" }]
+bins = 0
+position = [0, 0, 4, 4]
+
+[[visuals]]
+id = "grid"
+kind = "heatmap"
+sql = "SELECT 1"
+x = "hour"
+y = ["v"]
+position = [4, 0, 4, 4]
+"##,
+    );
+    let found = problems(&text);
+    let expected = [
+        "line 3, column 1: visual `load`: a `pie` visual draws one `y` column, not 2",
+        "line 3, column 1: visual `load`: `bins` must be at least 1",
+        "line 3, column 1: visual `load`: `y_range` [10, 0] must go from low to high",
+        "line 3, column 1: visual `load`: `red` is not a colour",
+        "line 3, column 1: visual `load`: `thresholds` must be in increasing `value` order",
+        "line 15, column 1: visual `grid`: a `heatmap` visual needs `series`",
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (found, expected) in found.iter().zip(expected) {
+        assert!(
+            found.starts_with(expected),
+            "{found} should start with {expected}"
+        );
+    }
+}
+
+#[test]
+fn source_keys_are_checked() {
+    let found = problems(&with("profile = \"analyst\"\n"));
+    assert!(
+        found[0].starts_with("line 2, column 11: `profile`: applies only to a `source`"),
+        "{found:?}"
+    );
+    let found = problems(&with("source = \"ftp://host/lake\"\n"));
+    assert!(
+        found[0].starts_with("line 2, column 10: `source`: `ftp` uses an unsupported scheme"),
+        "{found:?}"
+    );
+    let dashboard = Dashboard::parse(&with("source = \"./lake\"\n")).unwrap();
+    assert_eq!(
+        dashboard.source,
+        Some(crate::model::SourceSpec::local("./lake"))
+    );
+}
+
+#[test]
 fn bad_settings_are_all_reported_with_their_lines() {
     let text = with(
         "time_range = \"last week\"\ntimezone = \"Mars/Olympus\"\nrefresh = \"0s\"\nlateness = \"soon\"\n",
