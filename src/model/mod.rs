@@ -4,6 +4,7 @@
 //! [`SourceSpec`], so a dashboard can never name data outside its declared source.
 
 pub mod atomic_file;
+pub mod dashboard;
 mod format;
 mod source;
 

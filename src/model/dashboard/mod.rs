@@ -1,0 +1,136 @@
+//! Dashboard files: one TOML file per dashboard (title, source, time range, time zone, refresh,
+//! `[[params]]` and `[[visuals]]`), the contract documented in `docs/dashboard-format.md`.
+//!
+//! [`Dashboard::parse`] reads and checks a file's text, reporting every problem with its line;
+//! [`DashboardFile`] edits a file in place (only what an edit touches changes; comments and order
+//! stay) and saves it atomically. Pure data and parsing: the only I/O is reading and writing the
+//! dashboard's own file; no DataFusion, tokio or egui, and nothing else of the crate but `model`.
+
+mod error;
+mod file;
+mod parse;
+mod time;
+mod visual;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use error::{DashboardError, DashboardFileError, InvalidDashboard, Subject, line_column};
+pub use file::DashboardFile;
+pub use parse::DEFAULT_LATENESS;
+pub use time::{
+    BadRefresh, BadTimeRange, BadTimezone, Refresh, TimeRange, Timezone, format_duration,
+    parse_duration, parse_instant,
+};
+pub use visual::{
+    Band, Compare, GRID_COLUMNS, Gaps, NumberFormat, Orientation, Position, Threshold, Visual,
+    VisualKind, is_valid_id,
+};
+
+use crate::model::SourceSpec;
+
+/// A checked dashboard: every value parsed, every visual valid, ids and param names unique.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dashboard {
+    /// Shown as the dashboard's name.
+    pub title: String,
+    /// The lake it reads (`None`: the lake the window has attached, or the sample lake headless).
+    pub source: Option<SourceSpec>,
+    /// The range shown when the dashboard opens.
+    pub time_range: TimeRange,
+    /// How times are shown.
+    pub timezone: Timezone,
+    /// When visuals run again.
+    pub refresh: Refresh,
+    /// How late data may land after its time partition: partition pruning widens the range by this.
+    pub lateness: Duration,
+    /// Parameters the queries use as `$name`.
+    pub params: Vec<Param>,
+    /// The visuals, in file order.
+    pub visuals: Vec<Visual>,
+}
+
+impl Dashboard {
+    /// Reads and checks a dashboard file's text; every problem is reported, each with its line.
+    pub fn parse(text: &str) -> Result<Self, InvalidDashboard> {
+        parse::parse(text)
+    }
+
+    /// The visual with this id.
+    pub fn visual(&self, id: &str) -> Option<&Visual> {
+        self.visuals.iter().find(|visual| visual.id == id)
+    }
+
+    /// The param with this name.
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|param| param.name == name)
+    }
+}
+
+/// A value the user picks, bound to the queries as `$name`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// The placeholder's name (`country` for `$country`).
+    pub name: String,
+    /// The type the value is bound as.
+    pub param_type: ParamType,
+    /// The value when the dashboard opens (`None`: null, meaning "all").
+    pub default: Option<ParamValue>,
+    /// A query whose first column lists the values to pick from.
+    pub options: Option<String>,
+}
+
+/// The type of a param's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    /// A string.
+    Text,
+    /// A number (bound as a 64-bit float).
+    Number,
+    /// A calendar date.
+    Date,
+    /// An instant in time.
+    Timestamp,
+}
+
+impl ParamType {
+    /// The type as the file writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Number => "number",
+            Self::Date => "date",
+            Self::Timestamp => "timestamp",
+        }
+    }
+
+    /// How a value of this type is written.
+    fn expected(self) -> &'static str {
+        match self {
+            Self::Text => "write a string such as \"DE\"",
+            Self::Number => "write a number such as 10 or 2.5",
+            Self::Date => "write a date such as 2026-11-24",
+            Self::Timestamp => "write an instant such as 2026-11-24T00:00:00Z",
+        }
+    }
+}
+
+/// A param's value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// Of a `text` param.
+    Text(String),
+    /// Of a `number` param.
+    Number(f64),
+    /// Of a `date` param.
+    Date(NaiveDate),
+    /// Of a `timestamp` param.
+    Timestamp(DateTime<Utc>),
+}

@@ -1,0 +1,489 @@
+//! Dashboard files end to end: parsing the issue's example, every bad input with its line, and
+//! edits that keep the rest of the file byte for byte.
+
+use super::*;
+
+/// The example of the issue, with comments and an unusual key order to keep.
+const ORDERS: &str = r##"# Orders dashboard
+title = "Orders"
+source = "s3://acme-lake/prod"  # the production lake
+profile = "analyst"
+time_range = "last 24h"        # default range
+timezone = "UTC"
+refresh = "off"
+
+[[params]]
+name = "country"
+type = "text"                  # text | number | date | timestamp
+default = "DE"
+options = "SELECT DISTINCT country FROM orders ORDER BY 1"
+
+# Revenue, hour by hour
+[[visuals]]
+id = "revenue"
+title = "Revenue per hour"
+kind = "line"
+sql = """SELECT date_trunc('hour', event_time) AS hour, sum(amount) AS revenue
+         FROM orders WHERE $__timeFilter(event_time) AND ($country IS NULL OR country = $country)
+         GROUP BY 1 ORDER BY 1"""
+x = "hour"
+y = ["revenue"]
+series = "status"
+position = [0, 0, 6, 4]        # column, row, width, height
+
+[[visuals]]
+kind = "kpi"   # kind before id: order is the user's
+id = "orders"
+title = "Orders"
+sql = "SELECT count(*) AS orders FROM orders WHERE $__timeFilter(event_time)"
+y = ["orders"]
+compare = "previous-period"
+thresholds = [{ value = 0, color = "#d62728" }, { value = 100, color = "#2ca02c" }]
+position = [6, 0, 3, 2]
+"##;
+
+fn problems(text: &str) -> Vec<String> {
+    Dashboard::parse(text)
+        .expect_err("the dashboard should be refused")
+        .problems
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// A minimal valid dashboard followed by `extra`.
+fn with(extra: &str) -> String {
+    format!("title = \"T\"\n{extra}")
+}
+
+#[test]
+fn the_issue_example_parses() {
+    let dashboard = Dashboard::parse(ORDERS).unwrap();
+    assert_eq!(dashboard.title, "Orders");
+    let source = dashboard.source.as_ref().unwrap();
+    assert_eq!(source.to_string(), "s3://acme-lake/prod");
+    assert_eq!(source.profile.as_deref(), Some("analyst"));
+    assert_eq!(dashboard.time_range, "last 24h".parse().unwrap());
+    assert_eq!(dashboard.timezone, Timezone::Utc);
+    assert_eq!(dashboard.refresh, Refresh::Off);
+    assert_eq!(dashboard.lateness, DEFAULT_LATENESS);
+    let country = dashboard.param("country").unwrap();
+    assert_eq!(country.param_type, ParamType::Text);
+    assert_eq!(country.default, Some(ParamValue::Text("DE".into())));
+    let revenue = dashboard.visual("revenue").unwrap();
+    assert_eq!(revenue.kind, VisualKind::Line);
+    assert_eq!(revenue.y, ["revenue"]);
+    assert_eq!(revenue.series.as_deref(), Some("status"));
+    assert_eq!(<[u32; 4]>::from(revenue.position), [0, 0, 6, 4]);
+    let orders = dashboard.visual("orders").unwrap();
+    assert_eq!(orders.compare, Some(Compare::PreviousPeriod));
+    assert_eq!(orders.thresholds.len(), 2);
+}
+
+#[test]
+fn defaults_fill_what_the_file_leaves_out() {
+    let dashboard = Dashboard::parse(&with("lateness = \"3h\"")).unwrap();
+    assert_eq!(dashboard.source, None);
+    assert_eq!(dashboard.time_range, TimeRange::DEFAULT);
+    assert_eq!(dashboard.timezone, Timezone::Local);
+    assert_eq!(dashboard.refresh, Refresh::Off);
+    assert_eq!(dashboard.lateness, std::time::Duration::from_hours(3));
+    assert!(dashboard.visuals.is_empty());
+}
+
+#[test]
+fn an_unknown_key_is_named_with_its_line() {
+    let text = ORDERS.replace("series = \"status\"", "seires = \"status\"");
+    let found = problems(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("line 25, column 1: visual `revenue`: "),
+        "{found:?}"
+    );
+    assert!(found[0].contains("unknown field `seires`"), "{found:?}");
+    let found = problems(&with("colour = \"red\""));
+    assert!(
+        found[0].starts_with("line 2, column 1: ") && found[0].contains("`colour`"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_unknown_kind_is_named_with_its_line() {
+    let found = problems(&ORDERS.replace("kind = \"line\"", "kind = \"pi\""));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("line 19, column 8: visual `revenue`: "),
+        "{found:?}"
+    );
+    assert!(found[0].contains("unknown variant `pi`"), "{found:?}");
+    let text = ORDERS.replace("type = \"text\" ", "type = \"txt\" ");
+    let found = problems(&text);
+    assert!(
+        found[0].starts_with("line 11, column 8: param `country`: unknown variant `txt`"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn toml_syntax_errors_have_a_line_and_column() {
+    let found = problems("title = \"T\"\nrefresh = off\n");
+    assert!(found[0].starts_with("line 2, column 11: "), "{found:?}");
+}
+
+#[test]
+fn every_visual_problem_is_reported_with_id_and_line() {
+    let text = with(
+        r#"
+[[visuals]]
+id = "a"
+kind = "line"
+sql = "SELECT 1"
+position = [0, 0, 0, 2]
+
+[[visuals]]
+id = "a"
+kind = "bar"
+sql = "SELECT 1"
+x = "k"
+y = ["v"]
+position = [8, 0, 6, 2]
+
+[[visuals]]
+id = "Bad Id"
+kind = "text"
+position = [0, 2, 12, 1]
+"#,
+    );
+    let found = problems(&text);
+    let expected = [
+        "line 3, column 1: visual `a`: position [0, 0, 0, 2] has a width or height of 0",
+        "line 3, column 1: visual `a`: a `line` visual needs `x`",
+        "line 3, column 1: visual `a`: a `line` visual needs `y`",
+        "line 9, column 1: visual `a`: position [8, 0, 6, 2] runs past the 12-column grid",
+        "line 9, column 1: visual `a`: another visual has the same id",
+        "line 17, column 1: visual `Bad Id`: id `Bad Id` may only use lowercase",
+        "line 17, column 1: visual `Bad Id`: a `text` visual needs `text`",
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (found, expected) in found.iter().zip(expected) {
+        assert!(
+            found.starts_with(expected),
+            "{found} should start with {expected}"
+        );
+    }
+}
+
+#[test]
+fn look_and_kind_keys_are_checked() {
+    let text = with(
+        r##"
+[[visuals]]
+id = "load"
+kind = "pie"
+sql = "SELECT 1"
+x = "k"
+y = ["a", "b"]
+colors = ["red"]
+y_range = [10, 0]
+thresholds = [{ value = 5, color = "#ffffff" }, { value = 1, color = "#000000" }]
+bins = 0
+position = [0, 0, 4, 4]
+
+[[visuals]]
+id = "grid"
+kind = "heatmap"
+sql = "SELECT 1"
+x = "hour"
+y = ["v"]
+position = [4, 0, 4, 4]
+"##,
+    );
+    let found = problems(&text);
+    let expected = [
+        "line 3, column 1: visual `load`: a `pie` visual draws one `y` column, not 2",
+        "line 3, column 1: visual `load`: `bins` must be at least 1",
+        "line 3, column 1: visual `load`: `y_range` [10, 0] must go from low to high",
+        "line 3, column 1: visual `load`: `red` is not a colour",
+        "line 3, column 1: visual `load`: `thresholds` must be in increasing `value` order",
+        "line 15, column 1: visual `grid`: a `heatmap` visual needs `series`",
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (found, expected) in found.iter().zip(expected) {
+        assert!(
+            found.starts_with(expected),
+            "{found} should start with {expected}"
+        );
+    }
+}
+
+#[test]
+fn source_keys_are_checked() {
+    let found = problems(&with("profile = \"analyst\"\n"));
+    assert!(
+        found[0].starts_with("line 2, column 11: `profile`: applies only to a `source`"),
+        "{found:?}"
+    );
+    let found = problems(&with("source = \"ftp://host/lake\"\n"));
+    assert!(
+        found[0].starts_with("line 2, column 10: `source`: `ftp` uses an unsupported scheme"),
+        "{found:?}"
+    );
+    let dashboard = Dashboard::parse(&with("source = \"./lake\"\n")).unwrap();
+    assert_eq!(
+        dashboard.source,
+        Some(crate::model::SourceSpec::local("./lake"))
+    );
+}
+
+#[test]
+fn bad_settings_are_all_reported_with_their_lines() {
+    let text = with(
+        "time_range = \"last week\"\ntimezone = \"Mars/Olympus\"\nrefresh = \"0s\"\nlateness = \"soon\"\n",
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(
+        found[0].starts_with("line 2, column 14: `time_range`: `last week` is not a time range")
+    );
+    assert!(
+        found[1].starts_with("line 3, column 12: `timezone`: `Mars/Olympus` is not a time zone")
+    );
+    assert!(found[2].starts_with("line 4, column 11: `refresh`: `0s` is not a refresh setting"));
+    assert!(found[3].starts_with("line 5, column 12: `lateness`: `soon` is not a duration"));
+}
+
+#[test]
+fn a_param_default_must_have_the_param_type() {
+    let text = with(
+        r#"
+[[params]]
+name = "limit"
+type = "number"
+default = "ten"
+
+[[params]]
+name = "day"
+type = "date"
+default = 2026-11-24
+
+[[params]]
+name = "since"
+type = "timestamp"
+default = "yesterday"
+
+[[params]]
+name = "limit"
+type = "text"
+"#,
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found[0].starts_with("line 6, column 11: param `limit`: default \"ten\" is not a number")
+    );
+    assert!(found[1].starts_with(
+        "line 16, column 11: param `since`: default \"yesterday\" is not a timestamp"
+    ));
+    assert!(
+        found[2].starts_with("line 18, column 1: param `limit`: another param has the same name")
+    );
+}
+
+#[test]
+fn param_defaults_of_every_type() {
+    let text = with(
+        "[[params]]\nname = \"n\"\ntype = \"number\"\ndefault = 3\n\
+         [[params]]\nname = \"d\"\ntype = \"date\"\ndefault = 2026-11-24\n\
+         [[params]]\nname = \"t\"\ntype = \"timestamp\"\ndefault = 2026-11-24T01:00:00Z\n\
+         [[params]]\nname = \"all\"\ntype = \"text\"\n",
+    );
+    let dashboard = Dashboard::parse(&text).unwrap();
+    let defaults: Vec<_> = dashboard.params.iter().map(|p| p.default.clone()).collect();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    assert_eq!(
+        defaults,
+        [
+            Some(ParamValue::Number(3.0)),
+            Some(ParamValue::Date(day)),
+            Some(ParamValue::Timestamp(
+                day.and_hms_opt(1, 0, 0).unwrap().and_utc()
+            )),
+            None,
+        ]
+    );
+}
+
+/// The lines of `after` that differ from `before` (same line count expected).
+fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
+    assert_eq!(before.lines().count(), after.lines().count(), "{after}");
+    before
+        .lines()
+        .zip(after.lines())
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect()
+}
+
+#[test]
+fn an_unedited_file_round_trips_byte_for_byte() {
+    assert_eq!(DashboardFile::parse(ORDERS).unwrap().text(), ORDERS);
+}
+
+#[test]
+fn edits_change_only_the_edited_value() {
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    file.set_position("revenue", Position::from([0, 2, 12, 5]))
+        .unwrap();
+    assert_eq!(
+        changed_lines(ORDERS, &file.text()),
+        [(
+            "position = [0, 0, 6, 4]        # column, row, width, height".into(),
+            "position = [0, 2, 12, 5]        # column, row, width, height".into()
+        )]
+    );
+    assert_eq!(
+        file.dashboard().visual("revenue").unwrap().position.width,
+        12
+    );
+
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    file.set_visual_title("orders", "Order count").unwrap();
+    file.set_time_range(&"last 7d".parse().unwrap()).unwrap();
+    assert_eq!(
+        changed_lines(ORDERS, &file.text()),
+        [
+            (
+                "time_range = \"last 24h\"        # default range".into(),
+                "time_range = \"last 7d\"        # default range".into()
+            ),
+            (
+                "title = \"Orders\"".into(),
+                "title = \"Order count\"".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_new_sql_replaces_the_old_one_only() {
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    file.set_visual_sql("revenue", "SELECT 1 AS hour,\n  2 AS revenue")
+        .unwrap();
+    let text = file.text();
+    let start = ORDERS.find("sql = \"\"\"").unwrap();
+    let end = ORDERS.find("x = \"hour\"").unwrap();
+    assert_eq!(text[..start], ORDERS[..start]);
+    assert!(text.ends_with(&ORDERS[end..]), "{text}");
+    assert_eq!(
+        file.dashboard().visual("revenue").unwrap().sql.as_deref(),
+        Some("SELECT 1 AS hour,\n  2 AS revenue")
+    );
+}
+
+#[test]
+fn adding_and_removing_visuals_keeps_the_rest() {
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    let mut visual = Visual::new("notes", VisualKind::Text, Position::from([0, 4, 12, 2]));
+    visual.text = Some("**Revenue** in EUR".into());
+    file.add_visual(&visual).unwrap();
+    let text = file.text();
+    assert!(text.starts_with(ORDERS), "{text}");
+    assert_eq!(file.dashboard().visual("notes"), Some(&visual));
+    assert_eq!(Dashboard::parse(&text).unwrap().visuals.len(), 3);
+
+    file.remove_visual("notes").unwrap();
+    assert_eq!(file.text(), ORDERS);
+    file.remove_visual("revenue").unwrap();
+    let text = file.text();
+    assert!(
+        !text.contains("Revenue, hour by hour") && !text.contains("\"revenue\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("# kind before id: order is the user's"),
+        "{text}"
+    );
+    assert_eq!(file.dashboard().visuals.len(), 1);
+}
+
+#[test]
+fn an_edit_that_would_break_the_file_is_refused() {
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    let err = file
+        .set_position("revenue", Position::from([10, 0, 4, 4]))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("runs past the 12-column grid"),
+        "{err}"
+    );
+    let visual = Visual::new("orders", VisualKind::Table, Position::from([0, 9, 4, 4]));
+    let mut visual = visual;
+    visual.sql = Some("SELECT 1".into());
+    let err = file.add_visual(&visual).unwrap_err();
+    assert!(err.to_string().contains("same id"), "{err}");
+    assert!(matches!(
+        file.set_visual_title("nope", "x"),
+        Err(DashboardFileError::UnknownVisual(id)) if id == "nope"
+    ));
+    assert_eq!(
+        file.text(),
+        ORDERS,
+        "refused edits leave the file as it was"
+    );
+}
+
+#[test]
+fn save_writes_the_edited_file_and_load_reads_it_back() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("orders.toml");
+    std::fs::write(&path, ORDERS).unwrap();
+    let mut file = DashboardFile::load(&path).unwrap();
+    file.set_time_range(&"2026-11-24T00:00Z..2026-11-25T00:00Z".parse().unwrap())
+        .unwrap();
+    file.save(&path).unwrap();
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        saved.contains(
+            "time_range = \"2026-11-24T00:00Z..2026-11-25T00:00Z\"        # default range"
+        )
+    );
+    assert_eq!(
+        DashboardFile::load(&path).unwrap().dashboard(),
+        file.dashboard()
+    );
+    let entries = std::fs::read_dir(folder.path()).unwrap().count();
+    assert_eq!(entries, 1, "no temporary file is left behind");
+    let missing = DashboardFile::load(&folder.path().join("missing.toml")).unwrap_err();
+    assert!(
+        matches!(missing, DashboardFileError::Read { .. }),
+        "{missing}"
+    );
+}
+#[test]
+fn an_added_visual_is_one_readable_block() {
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    let mut visual = Visual::new("load", VisualKind::Gauge, Position::from([0, 4, 12, 2]));
+    visual.sql = Some("SELECT avg(load) AS v\nFROM hosts".into());
+    visual.y = vec!["v".into()];
+    visual.y_range = Some([0.0, 10.0]);
+    visual.thresholds = vec![Threshold {
+        value: 8.0,
+        color: "#d62728".into(),
+    }];
+    file.add_visual(&visual).unwrap();
+    let expected = r##"
+[[visuals]]
+id = "load"
+kind = "gauge"
+sql = """
+SELECT avg(load) AS v
+FROM hosts"""
+y = ["v"]
+position = [0, 4, 12, 2]
+y_range = [0.0, 10.0]
+thresholds = [{ value = 8.0, color = "#d62728" }]
+"##;
+    assert_eq!(file.text(), format!("{ORDERS}{expected}"));
+    assert_eq!(file.dashboard().visual("load"), Some(&visual));
+}
