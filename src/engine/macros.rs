@@ -1,9 +1,11 @@
 //! Dashboard macros: `$__timeFilter(col)`, `$__timeFrom()` and `$__timeTo()` expanded into plain
 //! SQL for one time window, with partition predicates added where the table is partitioned by time.
 //!
-//! `$__timeFilter(col)` becomes `(col >= TIMESTAMP 'from' AND col < TIMESTAMP 'to')`: the window is
-//! half-open, and the literals are UTC instants (`…Z`), so they compare correctly with timestamp
-//! columns with or without a time zone (a column without one is taken to hold UTC).
+//! `$__timeFilter(col)` becomes `(col >= F AND col < T)` with `F` and `T` written
+//! `(TIMESTAMP '2026-11-24T13:00:00Z' AT TIME ZONE 'UTC')`: the window is half-open, and the
+//! literals are UTC instants, so they compare correctly with timestamp columns in any time zone or
+//! none (a column without one is taken to hold UTC). `$__timeFrom()` and `$__timeTo()` are `F`
+//! and `T`.
 //!
 //! **Partition pruning.** Where the column's table is partitioned by time keys (`year`, `month`,
 //! `day` and optionally `hour`, or `dt` as `YYYY-MM-DD` or `YYYY-MM-DD-HH`), the expansion also
@@ -146,7 +148,12 @@ pub fn expand(sql: &str, window: &TimeWindow, catalog: &Catalog) -> Result<Expan
 
 /// A UTC instant as a SQL timestamp literal.
 fn timestamp_literal(instant: DateTime<Utc>) -> String {
-    format!("TIMESTAMP '{}'", instant.format("%Y-%m-%dT%H:%M:%S%.fZ"))
+    // A bare `TIMESTAMP '…Z'` has no time zone, and DataFusion compares it with a zoned column in
+    // that zone's wall-clock time; `AT TIME ZONE 'UTC'` makes it the instant meant.
+    format!(
+        "(TIMESTAMP '{}' AT TIME ZONE 'UTC')",
+        instant.format("%Y-%m-%dT%H:%M:%S%.fZ")
+    )
 }
 
 /// One macro call found in the text.
@@ -628,8 +635,8 @@ mod tests {
                 "SELECT * FROM flat WHERE $__timeFilter(event_time) AND country = $country",
                 &w
             ),
-            "SELECT * FROM flat WHERE (event_time >= TIMESTAMP '2026-11-24T13:00:00Z' AND \
-             event_time < TIMESTAMP '2026-11-24T14:00:00Z') AND country = $country"
+            "SELECT * FROM flat WHERE (event_time >= (TIMESTAMP '2026-11-24T13:00:00Z' AT TIME ZONE 'UTC') AND \
+             event_time < (TIMESTAMP '2026-11-24T14:00:00Z' AT TIME ZONE 'UTC')) AND country = $country"
         );
     }
 
@@ -638,7 +645,7 @@ mod tests {
         let w = window("2026-11-24T13:00:00.250Z", "2026-11-24T14:00:00Z", 0);
         assert_eq!(
             expand_sql("SELECT $__timeFrom(), $__timeTo ( )", &w),
-            "SELECT TIMESTAMP '2026-11-24T13:00:00.250Z', TIMESTAMP '2026-11-24T14:00:00Z'"
+            "SELECT (TIMESTAMP '2026-11-24T13:00:00.250Z' AT TIME ZONE 'UTC'), (TIMESTAMP '2026-11-24T14:00:00Z' AT TIME ZONE 'UTC')"
         );
     }
 
@@ -653,7 +660,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             expanded.sql,
-            r#"SELECT * FROM orders WHERE (event_time >= TIMESTAMP '2026-11-24T13:20:00Z' AND event_time < TIMESTAMP '2026-11-24T14:20:00Z' AND "year" = '2026' AND "month" = '11' AND "day" = '24' AND "hour" >= '13' AND "hour" <= '14')"#
+            r#"SELECT * FROM orders WHERE (event_time >= (TIMESTAMP '2026-11-24T13:20:00Z' AT TIME ZONE 'UTC') AND event_time < (TIMESTAMP '2026-11-24T14:20:00Z' AT TIME ZONE 'UTC') AND "year" = '2026' AND "month" = '11' AND "day" = '24' AND "hour" >= '13' AND "hour" <= '14')"#
         );
         assert_eq!(expanded.pruned_tables, ["consumption.orders"]);
     }
@@ -668,7 +675,7 @@ mod tests {
         );
         assert!(
             sql.ends_with(
-                r#"(o.event_time >= TIMESTAMP '2026-11-24T13:00:00Z' AND o.event_time < TIMESTAMP '2026-11-24T14:00:00Z' AND o."year" = '2026' AND o."month" = '11' AND o."day" = '24' AND o."hour" = '13')"#
+                r#"(o.event_time >= (TIMESTAMP '2026-11-24T13:00:00Z' AT TIME ZONE 'UTC') AND o.event_time < (TIMESTAMP '2026-11-24T14:00:00Z' AT TIME ZONE 'UTC') AND o."year" = '2026' AND o."month" = '11' AND o."day" = '24' AND o."hour" = '13')"#
             ),
             "{sql}"
         );
