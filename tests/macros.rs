@@ -6,7 +6,8 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::doc_markdown,
-    clippy::cast_lossless
+    clippy::cast_lossless,
+    clippy::redundant_closure_for_method_calls
 )]
 
 mod common;

@@ -22,8 +22,8 @@
 //! partition keys the same qualifier. This module only writes SQL text; it runs nothing and binds
 //! no parameters (see `params`).
 
+use std::ops::ControlFlow;
 use std::ops::Range;
-use std::ops::{ControlFlow, Deref};
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Timelike, Utc};
@@ -38,7 +38,7 @@ use crate::lake::{Catalog, TableInfo};
 use crate::sql::quote_ident;
 
 /// How late data may arrive by default: one hour after its event time.
-pub const DEFAULT_LATENESS: Duration = Duration::from_secs(3600);
+pub const DEFAULT_LATENESS: Duration = Duration::from_hours(1);
 
 /// The time range a dashboard shows, and how late its data may be delivered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,14 +118,14 @@ pub fn expand(sql: &str, window: &TimeWindow, catalog: &Catalog) -> Result<Expan
     let to = timestamp_literal(window.to);
     // The tables come from the SQL with the time filters made neutral, so it parses.
     let neutral = splice(sql, &calls, |call| match call.kind {
-        MacroKind::TimeFilter(_) => "TRUE".to_owned(),
-        MacroKind::TimeFrom => from.clone(),
-        MacroKind::TimeTo => to.clone(),
+        MacroKind::Filter(_) => "TRUE".to_owned(),
+        MacroKind::From => from.clone(),
+        MacroKind::To => to.clone(),
     });
     let tables = table_refs(&neutral);
     let mut pruned_tables = Vec::new();
     let expanded = splice(sql, &calls, |call| match &call.kind {
-        MacroKind::TimeFilter(column) => {
+        MacroKind::Filter(column) => {
             let time = format!("{column} >= {from} AND {column} < {to}");
             match partition_predicate(column, &tables, catalog, window) {
                 Some((table, predicate)) => {
@@ -137,8 +137,8 @@ pub fn expand(sql: &str, window: &TimeWindow, catalog: &Catalog) -> Result<Expan
                 None => format!("({time})"),
             }
         }
-        MacroKind::TimeFrom => from.clone(),
-        MacroKind::TimeTo => to.clone(),
+        MacroKind::From => from.clone(),
+        MacroKind::To => to.clone(),
     });
     Ok(Expanded {
         sql: expanded,
@@ -163,10 +163,12 @@ struct Call {
 }
 
 enum MacroKind {
-    /// The column as written.
-    TimeFilter(String),
-    TimeFrom,
-    TimeTo,
+    /// `$__timeFilter`, with the column as written.
+    Filter(String),
+    /// `$__timeFrom`.
+    From,
+    /// `$__timeTo`.
+    To,
 }
 
 /// `sql` with each call's text replaced by `write(call)`.
@@ -274,11 +276,11 @@ fn read_call(sql: &str, start: usize) -> Result<Call, MacroError> {
             if column_parts(argument).is_none() {
                 return Err(bad(&format!("takes one column name, not `{argument}`")));
             }
-            MacroKind::TimeFilter(argument.to_owned())
+            MacroKind::Filter(argument.to_owned())
         }
         _ if !argument.is_empty() => return Err(bad("takes no arguments")),
-        "timeFrom" => MacroKind::TimeFrom,
-        _ => MacroKind::TimeTo,
+        "timeFrom" => MacroKind::From,
+        _ => MacroKind::To,
     };
     Ok(Call {
         range: start..close + 1,
@@ -335,7 +337,7 @@ fn table_refs(sql: &str) -> Vec<TableRef> {
         for statement in &statements {
             let mut statement = statement;
             while let DfStatement::Explain(explain) = statement {
-                statement = explain.statement.deref();
+                statement = &*explain.statement;
             }
             if let DfStatement::Statement(inner) = statement {
                 let inner: &Statement = inner;
@@ -475,12 +477,11 @@ impl TimeKeys {
                 };
                 let mut columns = vec![col(year), col(month), col(day)];
                 let (mut low, mut high) = (values(first), values(last));
-                match hour {
-                    Some(hour) => columns.push(col(hour)),
-                    None => {
-                        low.pop();
-                        high.pop();
-                    }
+                if let Some(hour) = hour {
+                    columns.push(col(hour));
+                } else {
+                    low.pop();
+                    high.pop();
                 }
                 Some(tuple_between(&columns, &low, &high).sql())
             }
