@@ -29,7 +29,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Timelike, Utc};
 use datafusion::sql::parser::{DFParser, Statement as DfStatement};
 use datafusion::sql::sqlparser::ast::{
-    Expr, Ident, ObjectNamePart, Statement, TableFactor, Visit, Visitor,
+    Expr, Ident, ObjectNamePart, Query, Statement, TableFactor, Visit, Visitor,
 };
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -122,12 +122,12 @@ pub fn expand(sql: &str, window: &TimeWindow, catalog: &Catalog) -> Result<Expan
         MacroKind::From => from.clone(),
         MacroKind::To => to.clone(),
     });
-    let tables = table_refs(&neutral);
+    let sources = Sources::of(&neutral);
     let mut pruned_tables = Vec::new();
     let expanded = splice(sql, &calls, |call| match &call.kind {
         MacroKind::Filter(column) => {
             let time = format!("{column} >= {from} AND {column} < {to}");
-            match partition_predicate(column, &tables, catalog, window) {
+            match partition_predicate(column, &sources, catalog, window) {
                 Some((table, predicate)) => {
                     if !pruned_tables.contains(&table) {
                         pruned_tables.push(table);
@@ -305,35 +305,60 @@ struct TableRef {
     alias: Option<Ident>,
 }
 
+/// What a query reads from: named tables, the names of its `WITH` queries, and whether any
+/// source is something else (a subquery in `FROM`, a table function, `UNNEST`).
 #[derive(Default)]
-struct TableCollector(Vec<TableRef>);
+struct Sources {
+    tables: Vec<TableRef>,
+    ctes: Vec<String>,
+    other: bool,
+}
 
-impl Visitor for TableCollector {
+impl Visitor for Sources {
     type Break = ();
 
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if let Some(with) = &query.with {
+            self.ctes.extend(
+                with.cte_tables
+                    .iter()
+                    .map(|cte| normalized(&cte.alias.name)),
+            );
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Table { name, alias, .. } = factor {
-            let name = name
-                .0
-                .iter()
-                .filter_map(|part| match part {
-                    ObjectNamePart::Identifier(ident) => Some(ident.clone()),
-                    ObjectNamePart::Function(_) => None,
-                })
-                .collect();
-            self.0.push(TableRef {
-                name,
-                alias: alias.as_ref().map(|a| a.name.clone()),
-            });
+        match factor {
+            TableFactor::Table { name, alias, .. } => {
+                let name = name
+                    .0
+                    .iter()
+                    .filter_map(|part| match part {
+                        ObjectNamePart::Identifier(ident) => Some(ident.clone()),
+                        ObjectNamePart::Function(_) => None,
+                    })
+                    .collect();
+                self.tables.push(TableRef {
+                    name,
+                    alias: alias.as_ref().map(|a| a.name.clone()),
+                });
+            }
+            TableFactor::NestedJoin { .. } => {}
+            _ => self.other = true,
         }
         ControlFlow::Continue(())
     }
 }
 
-/// The tables `sql` names anywhere (none if it does not parse: then nothing is pruned).
-fn table_refs(sql: &str) -> Vec<TableRef> {
-    let mut collector = TableCollector::default();
-    if let Ok(statements) = DFParser::parse_sql(sql) {
+impl Sources {
+    /// The sources of `sql` (`other` if it does not parse: then nothing unqualified is pruned).
+    fn of(sql: &str) -> Self {
+        let mut sources = Self::default();
+        let Ok(statements) = DFParser::parse_sql(sql) else {
+            sources.other = true;
+            return sources;
+        };
         for statement in &statements {
             let mut statement = statement;
             while let DfStatement::Explain(explain) = statement {
@@ -341,11 +366,23 @@ fn table_refs(sql: &str) -> Vec<TableRef> {
             }
             if let DfStatement::Statement(inner) = statement {
                 let inner: &Statement = inner;
-                let _ = inner.visit(&mut collector);
+                let _ = inner.visit(&mut sources);
             }
         }
+        sources
     }
-    collector.0
+
+    /// The catalog table a reference names (none for a `WITH` query's name).
+    fn catalog_table<'c>(&self, table: &TableRef, catalog: &'c Catalog) -> Option<&'c TableInfo> {
+        let parts: Vec<String> = table.name.iter().map(normalized).collect();
+        let name = match parts.as_slice() {
+            [.., schema, table] => format!("{schema}.{table}"),
+            [table] if self.ctes.contains(table) => return None,
+            [table] => table.clone(),
+            [] => return None,
+        };
+        catalog.table(&name, catalog.default_schema())
+    }
 }
 
 /// How the SQL parser normalizes a name: unquoted names are folded to lower case.
@@ -357,21 +394,10 @@ fn normalized(ident: &Ident) -> String {
     }
 }
 
-/// The catalog table a reference names.
-fn catalog_table<'c>(table: &TableRef, catalog: &'c Catalog) -> Option<&'c TableInfo> {
-    let parts: Vec<String> = table.name.iter().map(normalized).collect();
-    let name = match parts.as_slice() {
-        [.., schema, table] => format!("{schema}.{table}"),
-        [table] => table.clone(),
-        [] => return None,
-    };
-    catalog.table(&name, catalog.default_schema())
-}
-
 /// The partition predicate for a time filter on `column`, with the table it prunes.
 fn partition_predicate(
     column: &str,
-    tables: &[TableRef],
+    sources: &Sources,
     catalog: &Catalog,
     window: &TimeWindow,
 ) -> Option<(String, String)> {
@@ -379,14 +405,19 @@ fn partition_predicate(
     let (column_name, qualifier) = parts.split_last()?;
     let column_name = normalized(column_name);
     let (table, qualifier) = if qualifier.is_empty() {
-        // An unqualified column: the one table of the query that has it.
-        let mut owners = tables.iter().filter_map(|t| {
-            catalog_table(t, catalog).filter(|info| {
-                info.columns
-                    .fields()
-                    .iter()
-                    .any(|f| f.name() == &column_name)
-            })
+        // An unqualified column: the one table of the query that has it, when every source is a
+        // lake table (a subquery or `WITH` query might not pass the partition keys through).
+        let resolved: Option<Vec<&TableInfo>> = sources
+            .tables
+            .iter()
+            .map(|t| sources.catalog_table(t, catalog))
+            .collect();
+        let resolved = resolved.filter(|_| !sources.other)?;
+        let mut owners = resolved.into_iter().filter(|info| {
+            info.columns
+                .fields()
+                .iter()
+                .any(|f| f.name() == &column_name)
         });
         let owner = owners.next()?;
         if owners.next().is_some() {
@@ -395,11 +426,16 @@ fn partition_predicate(
         (owner, String::new())
     } else {
         let wanted: Vec<String> = qualifier.iter().map(normalized).collect();
-        let table = tables.iter().find_map(|t| {
+        if let [name] = wanted.as_slice()
+            && sources.ctes.contains(name)
+        {
+            return None;
+        }
+        let table = sources.tables.iter().find_map(|t| {
             let name: Vec<String> = t.name.iter().map(normalized).collect();
             let by_alias = t.alias.as_ref().is_some_and(|a| wanted == [normalized(a)]);
             let by_name = t.alias.is_none() && name.ends_with(&wanted);
-            (by_alias || by_name).then(|| catalog_table(t, catalog))?
+            (by_alias || by_name).then(|| sources.catalog_table(t, catalog))?
         })?;
         let written: Vec<String> = qualifier.iter().map(ToString::to_string).collect();
         (table, format!("{}.", written.join(".")))
@@ -692,6 +728,28 @@ mod tests {
         )
         .unwrap();
         assert!(expanded.pruned_tables.is_empty());
+    }
+
+    #[test]
+    fn subqueries_and_with_queries_that_may_hide_the_keys_prune_nothing() {
+        let w = window("2026-11-24T13:00:00Z", "2026-11-24T14:00:00Z", 0);
+        for sql in [
+            "SELECT * FROM (SELECT event_time FROM orders) WHERE $__timeFilter(event_time)",
+            "WITH o AS (SELECT event_time FROM orders) SELECT * FROM o WHERE $__timeFilter(event_time)",
+            "WITH orders AS (SELECT event_time FROM consumption.orders) \
+             SELECT * FROM orders WHERE $__timeFilter(orders.event_time)",
+        ] {
+            let expanded = expand(sql, &w, &catalog()).unwrap();
+            assert!(expanded.pruned_tables.is_empty(), "{}", expanded.sql);
+        }
+        // Inside the subquery, beside its table, the keys are there to prune.
+        let inner = expand(
+            "SELECT * FROM (SELECT o.event_time FROM orders o WHERE $__timeFilter(o.event_time))",
+            &w,
+            &catalog(),
+        )
+        .unwrap();
+        assert_eq!(inner.pruned_tables, ["consumption.orders"]);
     }
 
     #[test]
