@@ -736,6 +736,7 @@ mod tests {
         for sql in [
             "SELECT * FROM (SELECT event_time FROM orders) WHERE $__timeFilter(event_time)",
             "WITH o AS (SELECT event_time FROM orders) SELECT * FROM o WHERE $__timeFilter(event_time)",
+            "WITH orders AS (SELECT now() AS event_time) SELECT * FROM orders WHERE $__timeFilter(event_time)",
             "WITH orders AS (SELECT event_time FROM consumption.orders) \
              SELECT * FROM orders WHERE $__timeFilter(orders.event_time)",
         ] {
