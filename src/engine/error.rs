@@ -71,6 +71,9 @@ pub enum EngineError {
     /// Attaching or discovering the lake failed.
     #[error(transparent)]
     Lake(#[from] LakeError),
+    /// The query's parameters could not be bound.
+    #[error(transparent)]
+    Param(#[from] super::params::ParamError),
     /// The engine could not be set up (memory pool, spill folder, …).
     #[error("could not start the query engine: {0}")]
     Setup(String),

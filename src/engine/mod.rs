@@ -5,15 +5,20 @@
 mod diagnose;
 mod error;
 mod guard;
+pub mod macros;
 pub mod options;
 pub mod output;
+pub mod params;
 mod register;
 
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::common::ScalarValue;
 use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::dataframe::DataFrame;
 use datafusion::execution::SendableRecordBatchStream;
 use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
@@ -26,6 +31,7 @@ use futures::StreamExt;
 
 pub use error::EngineError;
 pub use guard::check_read_only;
+pub use macros::{Expanded, MacroError, TimeWindow, expand};
 pub use options::{DiagnoseBudget, EngineOptions, MemoryLimit, MemoryLimitError};
 
 use crate::lake::{Catalog, DiscoverOptions, Lake, TableInfo};
@@ -163,16 +169,38 @@ impl Engine {
     /// Plans `sql` (read-only statements only) and starts it as a stream of batches.
     /// Dropping the stream cancels the query.
     pub async fn query(&self, sql: &str) -> Result<QueryStream, EngineError> {
+        let frame = self.plan(sql).await?;
+        self.start(frame).await
+    }
+
+    /// Like [`Engine::query`], with each `$name` placeholder bound to the typed value
+    /// `params[name]` (never spliced into the text); a parameter the query uses but `params`
+    /// lacks is an error naming it.
+    pub async fn query_with_params(
+        &self,
+        sql: &str,
+        params: &HashMap<String, ScalarValue>,
+    ) -> Result<QueryStream, EngineError> {
+        let frame = self.plan(sql).await?;
+        let frame = params::bind(frame, params)?;
+        self.start(frame).await
+    }
+
+    /// The logical plan of one read-only statement.
+    async fn plan(&self, sql: &str) -> Result<DataFrame, EngineError> {
         check_read_only(sql)?;
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let frame = self
-            .ctx
+        self.ctx
             .sql_with_options(sql, options)
             .await
-            .map_err(|e| self.planning_error(e))?;
+            .map_err(|e| self.planning_error(e))
+    }
+
+    /// Starts a planned query.
+    async fn start(&self, frame: DataFrame) -> Result<QueryStream, EngineError> {
         let tables = self.tables_in(frame.logical_plan());
         let task_context = Arc::new(frame.task_ctx());
         let started = frame.create_physical_plan().await.and_then(|plan| {

@@ -1,0 +1,314 @@
+//! Partition predicates for `$__timeFilter`: which lake table a time column belongs to (read from
+//! the query's `FROM` with DataFusion's SQL parser), the table's time keys, and string comparisons
+//! on those keys that keep exactly the partitions the rule in the parent module allows.
+
+use std::ops::ControlFlow;
+
+use chrono::{DateTime, Datelike, DurationRound, TimeDelta, Timelike, Utc};
+use datafusion::sql::parser::{DFParser, Statement as DfStatement};
+use datafusion::sql::sqlparser::ast::{
+    Ident, ObjectNamePart, Query, Statement, TableFactor, Visit, Visitor,
+};
+
+use super::{TimeWindow, column_parts};
+use crate::lake::{Catalog, TableInfo};
+use crate::sql::quote_ident;
+
+/// A table the query names: its name parts and alias.
+struct TableRef {
+    name: Vec<Ident>,
+    alias: Option<Ident>,
+}
+
+/// What a query reads from: named tables, the names of its `WITH` queries, and whether any
+/// source is something else (a subquery in `FROM`, a table function, `UNNEST`).
+#[derive(Default)]
+pub(super) struct Sources {
+    tables: Vec<TableRef>,
+    ctes: Vec<String>,
+    other: bool,
+}
+
+impl Visitor for Sources {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if let Some(with) = &query.with {
+            self.ctes.extend(
+                with.cte_tables
+                    .iter()
+                    .map(|cte| normalized(&cte.alias.name)),
+            );
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        match factor {
+            TableFactor::Table { name, alias, .. } => {
+                let name = name
+                    .0
+                    .iter()
+                    .filter_map(|part| match part {
+                        ObjectNamePart::Identifier(ident) => Some(ident.clone()),
+                        ObjectNamePart::Function(_) => None,
+                    })
+                    .collect();
+                self.tables.push(TableRef {
+                    name,
+                    alias: alias.as_ref().map(|a| a.name.clone()),
+                });
+            }
+            TableFactor::NestedJoin { .. } => {}
+            _ => self.other = true,
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Sources {
+    /// The sources of `sql` (`other` if it does not parse: then nothing unqualified is pruned).
+    pub(super) fn of(sql: &str) -> Self {
+        let mut sources = Self::default();
+        let Ok(statements) = DFParser::parse_sql(sql) else {
+            sources.other = true;
+            return sources;
+        };
+        for statement in &statements {
+            let mut statement = statement;
+            while let DfStatement::Explain(explain) = statement {
+                statement = &*explain.statement;
+            }
+            if let DfStatement::Statement(inner) = statement {
+                let inner: &Statement = inner;
+                let _ = inner.visit(&mut sources);
+            }
+        }
+        sources
+    }
+
+    /// The catalog table a reference names (none for a `WITH` query's name).
+    fn catalog_table<'c>(&self, table: &TableRef, catalog: &'c Catalog) -> Option<&'c TableInfo> {
+        let parts: Vec<String> = table.name.iter().map(normalized).collect();
+        let name = match parts.as_slice() {
+            [.., schema, table] => format!("{schema}.{table}"),
+            [table] if self.ctes.contains(table) => return None,
+            [table] => table.clone(),
+            [] => return None,
+        };
+        catalog.table(&name, catalog.default_schema())
+    }
+}
+
+/// How the SQL parser normalizes a name: unquoted names are folded to lower case.
+fn normalized(ident: &Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+/// The partition predicate for a time filter on `column`, with the table it prunes.
+pub(super) fn partition_predicate(
+    column: &str,
+    sources: &Sources,
+    catalog: &Catalog,
+    window: &TimeWindow,
+) -> Option<(String, String)> {
+    let parts = column_parts(column)?;
+    let (column_name, qualifier) = parts.split_last()?;
+    let column_name = normalized(column_name);
+    let (table, qualifier) = if qualifier.is_empty() {
+        // An unqualified column: the one table of the query that has it, when every source is a
+        // lake table (a subquery or `WITH` query might not pass the partition keys through).
+        let resolved: Option<Vec<&TableInfo>> = sources
+            .tables
+            .iter()
+            .map(|t| sources.catalog_table(t, catalog))
+            .collect();
+        let resolved = resolved.filter(|_| !sources.other)?;
+        let mut owners = resolved.into_iter().filter(|info| {
+            info.columns
+                .fields()
+                .iter()
+                .any(|f| f.name() == &column_name)
+        });
+        let owner = owners.next()?;
+        if owners.next().is_some() {
+            return None;
+        }
+        (owner, String::new())
+    } else {
+        let wanted: Vec<String> = qualifier.iter().map(normalized).collect();
+        if let [name] = wanted.as_slice()
+            && sources.ctes.contains(name)
+        {
+            return None;
+        }
+        let table = sources.tables.iter().find_map(|t| {
+            let name: Vec<String> = t.name.iter().map(normalized).collect();
+            let by_alias = t.alias.as_ref().is_some_and(|a| wanted == [normalized(a)]);
+            let by_name = t.alias.is_none() && name.ends_with(&wanted);
+            (by_alias || by_name).then(|| sources.catalog_table(t, catalog))?
+        })?;
+        let written: Vec<String> = qualifier.iter().map(ToString::to_string).collect();
+        (table, format!("{}.", written.join(".")))
+    };
+    let keys = TimeKeys::of(table)?;
+    let first = window.from;
+    let end = window
+        .to
+        .checked_add_signed(TimeDelta::from_std(window.lateness).ok()?)?;
+    // The last delivery instant that can hold a row of the window.
+    let last = end.checked_sub_signed(TimeDelta::nanoseconds(1))?;
+    Some((
+        table.qualified_name(),
+        keys.predicate(&qualifier, first, last)?,
+    ))
+}
+
+/// A table's time partition keys, as named in the catalog.
+enum TimeKeys {
+    /// `year/month/day[/hour]`.
+    Hive {
+        year: String,
+        month: String,
+        day: String,
+        hour: Option<String>,
+    },
+    /// `dt=YYYY-MM-DD` or `dt=YYYY-MM-DD-HH`.
+    Dt(String),
+}
+
+impl TimeKeys {
+    fn of(table: &TableInfo) -> Option<Self> {
+        let key = |wanted: &str| {
+            table
+                .partition_columns
+                .iter()
+                .find(|c| c.eq_ignore_ascii_case(wanted))
+                .cloned()
+        };
+        if let (Some(year), Some(month), Some(day)) = (key("year"), key("month"), key("day")) {
+            return Some(Self::Hive {
+                year,
+                month,
+                day,
+                hour: key("hour"),
+            });
+        }
+        key("dt").map(Self::Dt)
+    }
+
+    /// Keeps the partitions whose period overlaps `[first, last]` (delivery instants).
+    fn predicate(
+        &self,
+        qualifier: &str,
+        first: DateTime<Utc>,
+        last: DateTime<Utc>,
+    ) -> Option<String> {
+        let col = |name: &str| format!("{qualifier}{}", quote_ident(name));
+        let first = first.duration_trunc(TimeDelta::hours(1)).ok()?;
+        let last = last.duration_trunc(TimeDelta::hours(1)).ok()?;
+        match self {
+            Self::Hive {
+                year,
+                month,
+                day,
+                hour,
+            } => {
+                let values = |t: DateTime<Utc>| {
+                    vec![
+                        format!("{:04}", t.year()),
+                        format!("{:02}", t.month()),
+                        format!("{:02}", t.day()),
+                        format!("{:02}", t.hour()),
+                    ]
+                };
+                let mut columns = vec![col(year), col(month), col(day)];
+                let (mut low, mut high) = (values(first), values(last));
+                if let Some(hour) = hour {
+                    columns.push(col(hour));
+                } else {
+                    low.pop();
+                    high.pop();
+                }
+                Some(tuple_between(&columns, &low, &high).sql())
+            }
+            Self::Dt(dt) => {
+                let dt = col(dt);
+                let (day, first_hour) = (first.format("%Y-%m-%d"), first.format("%Y-%m-%d-%H"));
+                let last_hour = last.format("%Y-%m-%d-%H");
+                // Daily values (`2026-11-24`) sort before that day's hourly ones (`2026-11-24-13`).
+                Some(format!(
+                    "({dt} >= '{first_hour}' OR {dt} = '{day}') AND {dt} <= '{last_hour}'"
+                ))
+            }
+        }
+    }
+}
+
+/// A condition built from string comparisons; `True` is dropped when combined.
+enum Cond {
+    True,
+    Sql(String),
+}
+
+impl Cond {
+    fn compare(column: &str, op: &str, value: &str) -> Self {
+        Self::Sql(format!("{column} {op} '{value}'"))
+    }
+
+    fn and(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::True, c) | (c, Self::True) => c,
+            (Self::Sql(a), Self::Sql(b)) => Self::Sql(format!("{a} AND {b}")),
+        }
+    }
+
+    fn or(self, other: Self) -> Self {
+        match (self, other) {
+            (Self::True, _) | (_, Self::True) => Self::True,
+            (Self::Sql(a), Self::Sql(b)) => Self::Sql(format!("({a} OR {b})")),
+        }
+    }
+
+    fn sql(self) -> String {
+        match self {
+            Self::True => "TRUE".to_owned(),
+            Self::Sql(sql) => sql,
+        }
+    }
+}
+
+/// `low <= (columns…) <= high`, compared lexicographically, written so that leading keys equal in
+/// both bounds become equalities (which DataFusion turns into a listing prefix).
+fn tuple_between(columns: &[String], low: &[String], high: &[String]) -> Cond {
+    match (columns, low, high) {
+        ([column], [lo], [hi]) if lo != hi => {
+            Cond::compare(column, ">=", lo).and(Cond::compare(column, "<=", hi))
+        }
+        ([column, columns @ ..], [lo, lows @ ..], [hi, highs @ ..]) => {
+            if lo == hi {
+                Cond::compare(column, "=", lo).and(tuple_between(columns, lows, highs))
+            } else {
+                let from_low = Cond::compare(column, "=", lo).and(tuple_bound(columns, lows, ">"));
+                let middle = Cond::compare(column, ">", lo).and(Cond::compare(column, "<", hi));
+                let to_high = Cond::compare(column, "=", hi).and(tuple_bound(columns, highs, "<"));
+                from_low.or(middle).or(to_high)
+            }
+        }
+        _ => Cond::True,
+    }
+}
+
+/// `(columns…) >= bound` (`op` `>`) or `(columns…) <= bound` (`op` `<`), lexicographically.
+fn tuple_bound(columns: &[String], bound: &[String], op: &str) -> Cond {
+    match (columns, bound) {
+        ([column], [value]) => Cond::compare(column, &format!("{op}="), value),
+        ([column, columns @ ..], [value, rest @ ..]) => Cond::compare(column, op, value)
+            .or(Cond::compare(column, "=", value).and(tuple_bound(columns, rest, op))),
+        _ => Cond::True,
+    }
+}
