@@ -103,12 +103,32 @@ pub enum Command {
               allow_hyphen_values = true, value_parser = parse_flush_secs)]
         flush_secs: f64,
     },
+    /// Work with dashboard files without a window.
+    Dashboard {
+        /// What to do with dashboards.
+        #[command(subcommand)]
+        command: DashboardCommand,
+    },
     /// Regenerate the bundled sample lake (for maintainers).
     #[command(hide = true)]
     GenerateSample {
         /// The folder to write into.
         #[arg(long)]
         into: PathBuf,
+    },
+}
+
+/// The `dashboard` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DashboardCommand {
+    /// Parse and validate a dashboard file and plan every visual against the lake; prints each
+    /// problem with its visual's id (and line, for file errors). Exit 0: all is well; 1: not.
+    Check {
+        /// The dashboard file (TOML).
+        file: PathBuf,
+        /// The lake (`--source` wins over the file's `source`; default: the bundled sample lake).
+        #[command(flatten)]
+        lake: LakeArgs,
     },
 }
 

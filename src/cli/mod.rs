@@ -2,6 +2,7 @@
 //! and `sim`. Errors are reported once, here: one message on stderr and exit code 1.
 
 pub mod args;
+mod dashboard;
 mod open;
 mod report;
 
@@ -13,7 +14,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
-pub use args::{AccessArgs, Cli, Command, LakeArgs, OpenArgs, ReportFormat, ResultFormat};
+pub use args::{
+    AccessArgs, Cli, Command, DashboardCommand, LakeArgs, OpenArgs, ReportFormat, ResultFormat,
+};
 pub use open::{OpenError, OpenRequest, open_launch};
 
 use crate::engine::{Engine, EngineOptions};
@@ -129,6 +132,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
             scenario,
             flush_secs,
         }) => simulate(into, rate, duration, seed, &scenario, flush_secs).await,
+        Some(Command::Dashboard {
+            command: DashboardCommand::Check { file, lake },
+        }) => dashboard::check(&file, &lake).await,
         Some(Command::GenerateSample { into }) => {
             let report = sim::generate_sample_lake(&into).with_context(|| {
                 format!("could not generate the sample lake in {}", into.display())

@@ -186,6 +186,21 @@ impl Engine {
         self.start(frame).await
     }
 
+    /// Plans `sql` with `params` bound, down to the physical plan, without running it; returns
+    /// the result's schema. What `dashboard check` asks of every visual.
+    pub async fn check_plan(
+        &self,
+        sql: &str,
+        params: &HashMap<String, ScalarValue>,
+    ) -> Result<SchemaRef, EngineError> {
+        let frame = params::bind(self.plan(sql).await?, params)?;
+        let plan = frame
+            .create_physical_plan()
+            .await
+            .map_err(|err| self.planning_error(err))?;
+        Ok(plan.schema())
+    }
+
     /// The logical plan of one read-only statement.
     async fn plan(&self, sql: &str) -> Result<DataFrame, EngineError> {
         check_read_only(sql)?;

@@ -107,3 +107,63 @@ fn wrong_type(
         reason: err.strip_backtrace(),
     }
 }
+
+/// The typed value a dashboard parameter of `param_type` is bound as: `value`, or a typed null
+/// (meaning "all") when it has none.
+pub fn dashboard_value(
+    param_type: crate::model::dashboard::ParamType,
+    value: Option<&crate::model::dashboard::ParamValue>,
+) -> ScalarValue {
+    use crate::model::dashboard::{ParamType, ParamValue};
+    match (param_type, value) {
+        (_, Some(ParamValue::Text(text))) => ScalarValue::Utf8(Some(text.clone())),
+        (_, Some(ParamValue::Number(number))) => ScalarValue::Float64(Some(*number)),
+        (_, Some(ParamValue::Date(date))) => {
+            let epoch = chrono::NaiveDate::default();
+            ScalarValue::Date32(Some((*date - epoch).num_days() as i32))
+        }
+        (_, Some(ParamValue::Timestamp(at))) => {
+            ScalarValue::TimestampMicrosecond(Some(at.timestamp_micros()), Some("UTC".into()))
+        }
+        (ParamType::Text, None) => ScalarValue::Utf8(None),
+        (ParamType::Number, None) => ScalarValue::Float64(None),
+        (ParamType::Date, None) => ScalarValue::Date32(None),
+        (ParamType::Timestamp, None) => ScalarValue::TimestampMicrosecond(None, Some("UTC".into())),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::dashboard::{ParamType, ParamValue};
+
+    #[test]
+    fn dashboard_values_become_typed_scalars_and_no_value_a_typed_null() {
+        let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 3).unwrap();
+        assert_eq!(
+            dashboard_value(ParamType::Date, Some(&ParamValue::Date(date))),
+            ScalarValue::Date32(Some(2))
+        );
+        let at = chrono::DateTime::from_timestamp(1, 0).unwrap();
+        assert_eq!(
+            dashboard_value(ParamType::Timestamp, Some(&ParamValue::Timestamp(at))),
+            ScalarValue::TimestampMicrosecond(Some(1_000_000), Some("UTC".into()))
+        );
+        assert_eq!(
+            dashboard_value(
+                ParamType::Text,
+                Some(&ParamValue::Text("x' OR '1'='1".into()))
+            ),
+            ScalarValue::Utf8(Some("x' OR '1'='1".into()))
+        );
+        assert_eq!(
+            dashboard_value(ParamType::Number, None),
+            ScalarValue::Float64(None)
+        );
+        assert_eq!(
+            dashboard_value(ParamType::Text, None),
+            ScalarValue::Utf8(None)
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! `lakesight dashboard check FILE`: parses and validates a dashboard file, then expands and plans
+//! every visual's SQL against the lake (time range resolved now, parameters at their defaults),
+//! without running anything. Each problem is printed with its visual's id (and its line, for
+//! problems in the file); any problem makes the command fail (exit 1).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use datafusion::common::ScalarValue;
+
+use super::{LakeArgs, engine_options, with_access};
+use crate::engine::params::dashboard_value;
+use crate::engine::{Engine, TimeWindow, expand};
+use crate::lake::bundled;
+use crate::model::SourceSpec;
+use crate::model::dashboard::Dashboard;
+
+/// Checks the dashboard in `file` against the lake `lake` names (else the file's, else the
+/// bundled sample lake).
+pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the dashboard {}", file.display()))?;
+    let dashboard = match Dashboard::parse(&text) {
+        Ok(dashboard) => dashboard,
+        Err(invalid) => {
+            for problem in &invalid.problems {
+                println!("{}: {problem}", file.display());
+            }
+            bail!("{} has {}", file.display(), plural(invalid.problems.len()));
+        }
+    };
+    let spec = match (&lake.source, &dashboard.source) {
+        (Some(source), _) => with_access(source.parse::<SourceSpec>()?, &lake.access),
+        (None, Some(spec)) => spec.clone(),
+        (None, None) => with_access(SourceSpec::local(bundled::sample_lake_dir()?), &lake.access),
+    };
+    let engine = Engine::attach(&spec, &engine_options(&lake.access))
+        .await
+        .with_context(|| format!("could not attach {spec}"))?;
+    let (from, to) = dashboard.time_range.resolve(chrono::Utc::now());
+    let window = TimeWindow {
+        from,
+        to,
+        lateness: dashboard.lateness,
+    };
+    let params: HashMap<String, ScalarValue> = dashboard
+        .params
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                dashboard_value(p.param_type, p.default.as_ref()),
+            )
+        })
+        .collect();
+    let catalog = engine.catalog();
+    let mut problems = 0;
+    let mut planned = 0;
+    for visual in &dashboard.visuals {
+        let Some(sql) = &visual.sql else {
+            continue;
+        };
+        let outcome = match expand(sql, &window, &catalog) {
+            Ok(expanded) => engine
+                .check_plan(&expanded.sql, &params)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(err) => Err(err.to_string()),
+        };
+        match outcome {
+            Ok(_) => {
+                planned += 1;
+                println!("ok       {}", visual.id);
+            }
+            Err(message) => {
+                problems += 1;
+                println!("problem  {}: {message}", visual.id);
+            }
+        }
+    }
+    if problems > 0 {
+        bail!("{} has {}", file.display(), plural(problems));
+    }
+    eprintln!(
+        "{}: {planned} visual queries planned against {spec}",
+        file.display()
+    );
+    Ok(())
+}
+
+fn plural(problems: usize) -> String {
+    if problems == 1 {
+        "1 problem".to_owned()
+    } else {
+        format!("{problems} problems")
+    }
+}

@@ -1,0 +1,107 @@
+//! `lakesight dashboard check` as a script uses it: a good dashboard passes, and every problem —
+//! in the file or in a visual's query against the lake — is printed with its line or visual id
+//! and fails the command.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+/// The binary, isolated from the user's environment, reading the rich test lake.
+fn check(file: &std::path::Path, lake: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("lakesight").unwrap();
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env_remove("LAKESIGHT_LOG")
+        .args(["dashboard", "check"])
+        .arg(file)
+        .arg("--source")
+        .arg(lake);
+    cmd
+}
+
+const GOOD: &str = r#"title = "Orders" # a comment
+time_range = "last 24h"
+
+[[params]]
+name = "country"
+type = "text"
+default = "DE"
+
+[[visuals]]
+id = "revenue"
+title = "Revenue per hour"
+kind = "line"
+sql = """SELECT date_trunc('hour', to_timestamp(order_id * 3600)) AS hour, sum(amount) AS revenue
+         FROM orders WHERE ($country IS NULL OR country = $country)
+         GROUP BY 1 ORDER BY 1"""
+x = "hour"
+y = ["revenue"]
+position = [0, 0, 6, 4]
+
+[[visuals]]
+id = "notes"
+title = "Notes"
+kind = "text"
+text = "Revenue is in euros."
+position = [6, 0, 6, 4]
+"#;
+
+fn write(dir: &tempfile::TempDir, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join("orders.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_good_dashboard_plans_every_visual() {
+    let lake = common::rich_lake();
+    let dir = tempfile::tempdir().unwrap();
+    check(&write(&dir, GOOD), lake.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok       revenue"))
+        .stderr(predicate::str::contains("1 visual queries planned"));
+}
+
+#[test]
+fn a_visual_that_does_not_plan_is_named_and_fails_the_check() {
+    let lake = common::rich_lake();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = GOOD.replace("sum(amount)", "sum(no_such_column)");
+    check(&write(&dir, &broken), lake.path())
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("problem  revenue:")
+                .and(predicate::str::contains("no_such_column")),
+        )
+        .stderr(predicate::str::contains("1 problem"));
+}
+
+#[test]
+fn problems_in_the_file_are_printed_with_their_line() {
+    let lake = common::rich_lake();
+    let dir = tempfile::tempdir().unwrap();
+    let unknown_key = GOOD.replace("kind = \"line\"", "kind = \"line\"\ncolour = \"red\"");
+    check(&write(&dir, &unknown_key), lake.path())
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("line 13, column 1").and(predicate::str::contains("colour")),
+        );
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let lake = common::rich_lake();
+    check(
+        std::path::Path::new("/definitely/not/here.toml"),
+        lake.path(),
+    )
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains(
+        "cannot read the dashboard /definitely/not/here.toml",
+    ));
+}
