@@ -105,3 +105,40 @@ fn a_missing_file_is_a_clear_error() {
         "cannot read the dashboard /definitely/not/here.toml",
     ));
 }
+
+#[test]
+fn every_built_in_dashboard_can_be_listed_shown_and_checked() {
+    let cache = tempfile::tempdir().unwrap();
+    let bin = || {
+        let mut cmd = Command::cargo_bin("lakesight").unwrap();
+        cmd.env_remove("LAKESIGHT_SOURCE")
+            .env("LAKESIGHT_CACHE_DIR", cache.path());
+        cmd
+    };
+    let listed = bin().args(["dashboard", "list"]).assert().success();
+    let names: Vec<String> = String::from_utf8_lossy(&listed.get_output().stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert!(names.len() >= 4, "{names:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for name in &names {
+        let shown = bin().args(["dashboard", "show", name]).assert().success();
+        let file = dir.path().join(format!("{name}.toml"));
+        std::fs::write(&file, &shown.get_output().stdout).unwrap();
+        // Against the bundled sample lake: every visual plans.
+        bin()
+            .args(["dashboard", "check"])
+            .arg(&file)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("problem").not());
+    }
+    bin()
+        .args(["dashboard", "show", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no built-in dashboard named `nope`",
+        ));
+}

@@ -121,6 +121,13 @@ pub enum Command {
 /// The `dashboard` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum DashboardCommand {
+    /// List the dashboards built in (for the bundled sample lake).
+    List,
+    /// Print a built-in dashboard's TOML, to start a dashboard of your own from a copy.
+    Show {
+        /// The dashboard's name, as `dashboard list` prints it.
+        name: String,
+    },
     /// Parse and validate a dashboard file and plan every visual against the lake; prints each
     /// problem with its visual's id (and line, for file errors). Exit 0: all is well; 1: not.
     Check {

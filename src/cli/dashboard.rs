@@ -1,3 +1,4 @@
+//! `lakesight dashboard list` and `show NAME` print the built-in dashboards;
 //! `lakesight dashboard check FILE`: parses and validates a dashboard file, then expands and plans
 //! every visual's SQL against the lake (time range resolved now, parameters at their defaults),
 //! without running anything. Each problem is printed with its visual's id (and its line, for
@@ -15,6 +16,7 @@ use crate::engine::{Engine, TimeWindow, expand};
 use crate::lake::bundled;
 use crate::model::SourceSpec;
 use crate::model::dashboard::Dashboard;
+use crate::model::dashboard::bundled::{BUNDLED, bundled};
 
 /// Checks the dashboard in `file` against the lake `lake` names (else the file's, else the
 /// bundled sample lake).
@@ -86,6 +88,27 @@ pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
         "{}: {planned} visual queries planned against {spec}",
         file.display()
     );
+    Ok(())
+}
+
+/// Prints the built-in dashboards' names and titles.
+pub fn list() {
+    for (name, text) in BUNDLED {
+        let title = Dashboard::parse(text).map_or_else(|_| String::new(), |d| d.title);
+        println!("{name:<16} {title}");
+    }
+}
+
+/// Prints the TOML of the built-in dashboard `name`.
+pub fn show(name: &str) -> Result<()> {
+    let Some(text) = bundled(name) else {
+        let names: Vec<&str> = BUNDLED.iter().map(|(n, _)| *n).collect();
+        bail!(
+            "no built-in dashboard named `{name}`; there are: {}",
+            names.join(", ")
+        );
+    };
+    print!("{text}");
     Ok(())
 }
 

@@ -132,9 +132,14 @@ async fn dispatch(cli: Cli) -> Result<()> {
             scenario,
             flush_secs,
         }) => simulate(into, rate, duration, seed, &scenario, flush_secs).await,
-        Some(Command::Dashboard {
-            command: DashboardCommand::Check { file, lake },
-        }) => dashboard::check(&file, &lake).await,
+        Some(Command::Dashboard { command }) => match command {
+            DashboardCommand::Check { file, lake } => dashboard::check(&file, &lake).await,
+            DashboardCommand::List => {
+                dashboard::list();
+                Ok(())
+            }
+            DashboardCommand::Show { name } => dashboard::show(&name),
+        },
         Some(Command::GenerateSample { into }) => {
             let report = sim::generate_sample_lake(&into).with_context(|| {
                 format!("could not generate the sample lake in {}", into.display())

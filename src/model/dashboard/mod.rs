@@ -6,6 +6,7 @@
 //! stay) and saves it atomically. Pure data and parsing: the only I/O is reading and writing the
 //! dashboard's own file; no DataFusion, tokio or egui, and nothing else of the crate but `model`.
 
+pub mod bundled;
 mod error;
 mod file;
 mod parse;
