@@ -28,12 +28,17 @@ name = "country"
 type = "text"
 default = "DE"
 
+[[params]]
+name = "min_amount"
+type = "number"
+default = 0
+
 [[visuals]]
 id = "revenue"
 title = "Revenue per hour"
 kind = "line"
 sql = """SELECT date_trunc('hour', to_timestamp(order_id * 3600)) AS hour, sum(amount) AS revenue
-         FROM orders WHERE ($country IS NULL OR country = $country)
+         FROM orders WHERE ($country IS NULL OR country = $country) AND amount >= $min_amount
          GROUP BY 1 ORDER BY 1"""
 x = "hour"
 y = ["revenue"]
@@ -88,7 +93,7 @@ fn problems_in_the_file_are_printed_with_their_line() {
         .assert()
         .code(1)
         .stdout(
-            predicate::str::contains("line 13, column 1").and(predicate::str::contains("colour")),
+            predicate::str::contains("line 18, column 1").and(predicate::str::contains("colour")),
         );
 }
 
@@ -141,4 +146,93 @@ fn every_built_in_dashboard_can_be_listed_shown_and_checked() {
         .stderr(predicate::str::contains(
             "no built-in dashboard named `nope`",
         ));
+}
+
+/// `dashboard data` on the test dashboard, with `args` after the file, as JSON.
+fn data(lake: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(&dir, GOOD);
+    let mut cmd = Command::cargo_bin("lakesight").unwrap();
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .args(["dashboard", "data"])
+        .arg(&file)
+        .arg("--source")
+        .arg(lake)
+        .args(args)
+        .assert()
+}
+
+fn json(assert: &assert_cmd::assert::Assert) -> serde_json::Value {
+    serde_json::from_slice(&assert.get_output().stdout).unwrap()
+}
+
+#[test]
+fn data_prints_what_each_visual_draws_from_with_parameters_bound_not_spliced() {
+    let lake = common::rich_lake();
+    let all = data(
+        lake.path(),
+        &["--visual", "revenue", "--param", "country=FR"],
+    )
+    .success();
+    let doc = json(&all);
+    assert_eq!(doc["title"], "Orders");
+    let visual = &doc["visuals"][0];
+    assert_eq!(visual["id"], "revenue");
+    assert_eq!(visual["kind"], "line");
+    assert_eq!(visual["columns"], serde_json::json!(["hour", "revenue"]));
+    assert!(visual["error"].is_null());
+    let fr_rows = visual["rows"].as_array().unwrap().len();
+    assert!(fr_rows > 0);
+    assert!(
+        visual["sql"].as_str().unwrap().contains("$country"),
+        "the value is bound, not written into the SQL"
+    );
+
+    let hostile = data(
+        lake.path(),
+        &["--visual", "revenue", "--param", "country=x' OR '1'='1"],
+    )
+    .success();
+    let visual = &json(&hostile)["visuals"][0];
+    assert!(visual["error"].is_null());
+    assert_eq!(
+        visual["rows"],
+        serde_json::json!([]),
+        "just a string that matches nothing"
+    );
+
+    let big = data(
+        lake.path(),
+        &[
+            "--visual",
+            "revenue",
+            "--param",
+            "country=FR",
+            "--param",
+            "min_amount=1e9",
+        ],
+    )
+    .success();
+    assert_eq!(
+        json(&big)["visuals"][0]["rows"],
+        serde_json::json!([]),
+        "a number, bound as one"
+    );
+}
+
+#[test]
+fn data_refuses_unknown_names_and_values_of_the_wrong_type() {
+    let lake = common::rich_lake();
+    data(lake.path(), &["--visual", "zzz"]).code(1).stderr(
+        predicate::str::contains("no visual `zzz`").and(predicate::str::contains("revenue")),
+    );
+    data(lake.path(), &["--param", "nope=1"])
+        .code(1)
+        .stderr(predicate::str::contains("no parameter `nope`"));
+    data(lake.path(), &["--param", "min_amount=lots"])
+        .code(1)
+        .stderr(predicate::str::contains("`lots` is not a number"));
+    data(lake.path(), &["--range", "yesterday"])
+        .code(1)
+        .stderr(predicate::str::contains("--range `yesterday`"));
 }

@@ -128,6 +128,33 @@ pub enum DashboardCommand {
         /// The dashboard's name, as `dashboard list` prints it.
         name: String,
     },
+    /// Run each visual's query and print what it draws from (the expanded SQL, columns, rows, or
+    /// the error). Exit 1 when the file is bad, a name or value is wrong, or a visual fails.
+    Data {
+        /// The dashboard file (TOML).
+        file: PathBuf,
+        /// The lake (`--source` wins over the file's `source`; default: the bundled sample lake).
+        #[command(flatten)]
+        lake: LakeArgs,
+        /// Only this visual (its id).
+        #[arg(long)]
+        visual: Option<String>,
+        /// Start of the time range, e.g. 2026-11-24T00:00Z (with --to).
+        #[arg(long, requires = "to", conflicts_with = "range")]
+        from: Option<String>,
+        /// End of the time range (with --from).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// The time range as the file writes it, e.g. "last 1h" (default: the file's).
+        #[arg(long)]
+        range: Option<String>,
+        /// A parameter's value, NAME=VALUE (repeatable; default: the file's defaults).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+        format: ReportFormat,
+    },
     /// Parse and validate a dashboard file and plan every visual against the lake; prints each
     /// problem with its visual's id (and line, for file errors). Exit 0: all is well; 1: not.
     Check {

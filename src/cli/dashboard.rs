@@ -21,41 +21,15 @@ use crate::model::dashboard::bundled::{BUNDLED, bundled};
 /// Checks the dashboard in `file` against the lake `lake` names (else the file's, else the
 /// bundled sample lake).
 pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the dashboard {}", file.display()))?;
-    let dashboard = match Dashboard::parse(&text) {
-        Ok(dashboard) => dashboard,
-        Err(invalid) => {
-            for problem in &invalid.problems {
-                println!("{}: {problem}", file.display());
-            }
-            bail!("{} has {}", file.display(), plural(invalid.problems.len()));
-        }
-    };
-    let spec = match (&lake.source, &dashboard.source) {
-        (Some(source), _) => with_access(source.parse::<SourceSpec>()?, &lake.access),
-        (None, Some(spec)) => spec.clone(),
-        (None, None) => with_access(SourceSpec::local(bundled::sample_lake_dir()?), &lake.access),
-    };
-    let engine = Engine::attach(&spec, &engine_options(&lake.access))
-        .await
-        .with_context(|| format!("could not attach {spec}"))?;
+    let dashboard = load(file)?;
+    let (engine, spec) = attach_for(&dashboard, lake).await?;
     let (from, to) = dashboard.time_range.resolve(chrono::Utc::now());
     let window = TimeWindow {
         from,
         to,
         lateness: dashboard.lateness,
     };
-    let params: HashMap<String, ScalarValue> = dashboard
-        .params
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                dashboard_value(p.param_type, p.default.as_ref()),
-            )
-        })
-        .collect();
+    let params = default_params(&dashboard);
     let catalog = engine.catalog();
     let mut problems = 0;
     let mut planned = 0;
@@ -89,6 +63,48 @@ pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
         file.display()
     );
     Ok(())
+}
+
+/// Reads and checks the dashboard in `file`; its problems are printed, each with its line.
+pub(super) fn load(file: &Path) -> Result<Dashboard> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the dashboard {}", file.display()))?;
+    Dashboard::parse(&text).map_err(|invalid| {
+        for problem in &invalid.problems {
+            println!("{}: {problem}", file.display());
+        }
+        anyhow::anyhow!("{} has {}", file.display(), plural(invalid.problems.len()))
+    })
+}
+
+/// The lake a dashboard reads: `--source`, else the file's `source`, else the sample lake.
+pub(super) async fn attach_for(
+    dashboard: &Dashboard,
+    lake: &LakeArgs,
+) -> Result<(Engine, SourceSpec)> {
+    let spec = match (&lake.source, &dashboard.source) {
+        (Some(source), _) => with_access(source.parse::<SourceSpec>()?, &lake.access),
+        (None, Some(spec)) => spec.clone(),
+        (None, None) => with_access(SourceSpec::local(bundled::sample_lake_dir()?), &lake.access),
+    };
+    let engine = Engine::attach(&spec, &engine_options(&lake.access))
+        .await
+        .with_context(|| format!("could not attach {spec}"))?;
+    Ok((engine, spec))
+}
+
+/// Each param's default as the typed value it is bound as.
+pub(super) fn default_params(dashboard: &Dashboard) -> HashMap<String, ScalarValue> {
+    dashboard
+        .params
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                dashboard_value(p.param_type, p.default.as_ref()),
+            )
+        })
+        .collect()
 }
 
 /// Prints the built-in dashboards' names and titles.

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod dashboard;
+mod dashboard_data;
 mod open;
 mod report;
 
@@ -134,6 +135,25 @@ async fn dispatch(cli: Cli) -> Result<()> {
         }) => simulate(into, rate, duration, seed, &scenario, flush_secs).await,
         Some(Command::Dashboard { command }) => match command {
             DashboardCommand::Check { file, lake } => dashboard::check(&file, &lake).await,
+            DashboardCommand::Data {
+                file,
+                lake,
+                visual,
+                from,
+                to,
+                range,
+                params,
+                format,
+            } => {
+                let request = dashboard_data::DataRequest {
+                    visual: visual.as_deref(),
+                    from_to: from.as_deref().zip(to.as_deref()),
+                    range: range.as_deref(),
+                    params: &params,
+                    json: format == ReportFormat::Json,
+                };
+                dashboard_data::data(&file, &lake, &request).await
+            }
             DashboardCommand::List => {
                 dashboard::list();
                 Ok(())

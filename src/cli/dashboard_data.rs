@@ -1,0 +1,220 @@
+//! `lakesight dashboard data FILE`: runs each visual's query for a time range and parameter
+//! values given on the command line (else the file's), and prints what each visual draws from.
+//! JSON: `{"title", "from", "to", "visuals": [{"id", "kind", "sql", "columns", "rows", "error"}]}`,
+//! where `sql` is the expanded SQL and `error` is null or the message.
+
+use std::path::Path;
+
+use anyhow::{Result, anyhow, bail};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::common::ScalarValue;
+use serde_json::{Value, json};
+
+use super::LakeArgs;
+use super::dashboard::{attach_for, default_params, load};
+use crate::engine::params::dashboard_value;
+use crate::engine::{Engine, TimeWindow, expand};
+use crate::model::dashboard::{Dashboard, ParamType, ParamValue, TimeRange, Visual, parse_instant};
+
+/// What `dashboard data` was asked for besides the file and the lake.
+pub struct DataRequest<'a> {
+    /// Only this visual.
+    pub visual: Option<&'a str>,
+    /// The range's start and end (both or neither).
+    pub from_to: Option<(&'a str, &'a str)>,
+    /// A range such as `last 1h` (instead of `from_to`).
+    pub range: Option<&'a str>,
+    /// `NAME=VALUE` parameter values.
+    pub params: &'a [String],
+    /// JSON (`true`) or tables.
+    pub json: bool,
+}
+
+/// Prints what each visual of the dashboard in `file` draws from; a visual whose query fails is
+/// reported in its `error` and makes the command fail after everything is printed.
+pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Result<()> {
+    let dashboard = load(file)?;
+    let (from, to) = time_range(&dashboard, request)?.resolve(chrono::Utc::now());
+    let mut params = default_params(&dashboard);
+    for assignment in request.params {
+        let (name, value) = param_value(&dashboard, assignment)?;
+        params.insert(name, value);
+    }
+    let visuals: Vec<&Visual> = match request.visual {
+        Some(id) => vec![dashboard.visual(id).ok_or_else(|| {
+            let ids: Vec<&str> = dashboard.visuals.iter().map(|v| v.id.as_str()).collect();
+            anyhow!(
+                "no visual `{id}` in {}; visuals: {}",
+                file.display(),
+                ids.join(", ")
+            )
+        })?],
+        None => dashboard.visuals.iter().collect(),
+    };
+    let (engine, _) = attach_for(&dashboard, lake).await?;
+    let window = TimeWindow {
+        from,
+        to,
+        lateness: dashboard.lateness,
+    };
+    let mut out = Vec::new();
+    let mut failed = 0;
+    for visual in visuals {
+        let (sql, result) = match &visual.sql {
+            Some(sql) => match expand(sql, &window, &engine.catalog()) {
+                Ok(expanded) => {
+                    let result = run(&engine, &expanded.sql, &params).await;
+                    (Some(expanded.sql), result)
+                }
+                Err(err) => (None, Err(err.to_string())),
+            },
+            None => (None, Ok(Vec::new())),
+        };
+        failed += usize::from(result.is_err());
+        out.push((visual, sql, result));
+    }
+    if request.json {
+        let visuals: Vec<Value> = out
+            .iter()
+            .map(|(visual, sql, result)| {
+                let (columns, rows, error) = match result {
+                    Ok(batches) => (columns(batches), rows(batches), Value::Null),
+                    Err(message) => (Vec::new(), Vec::new(), json!(message)),
+                };
+                json!({"id": visual.id, "kind": kind_name(visual), "sql": sql,
+                       "columns": columns, "rows": rows, "error": error})
+            })
+            .collect();
+        let document = json!({"title": dashboard.title, "from": from.to_rfc3339(),
+                              "to": to.to_rfc3339(), "visuals": visuals});
+        println!("{}", serde_json::to_string_pretty(&document)?);
+    } else {
+        println!("{} ({from} .. {to})", dashboard.title);
+        for (visual, _, result) in &out {
+            println!("\n{} ({})", visual.id, kind_name(visual));
+            match result {
+                Ok(batches) if batches.is_empty() => println!("(no rows)"),
+                Ok(batches) => println!(
+                    "{}",
+                    datafusion::arrow::util::pretty::pretty_format_batches(batches)?
+                ),
+                Err(message) => println!("error: {message}"),
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of the dashboard's visuals failed");
+    }
+    Ok(())
+}
+
+/// The range asked for on the command line, else the dashboard's.
+fn time_range(dashboard: &Dashboard, request: &DataRequest<'_>) -> Result<TimeRange> {
+    if let Some((from, to)) = request.from_to {
+        let instant = |text: &str, flag: &str| {
+            parse_instant(text)
+                .ok_or_else(|| anyhow!("{flag} `{text}` is not a time like 2026-11-24T00:00Z"))
+        };
+        let (from, to) = (instant(from, "--from")?, instant(to, "--to")?);
+        if from >= to {
+            bail!("--from must be before --to");
+        }
+        return Ok(TimeRange::Absolute { from, to });
+    }
+    if let Some(range) = request.range {
+        return range
+            .parse::<TimeRange>()
+            .map_err(|e| anyhow!("--range `{range}`: {e}"));
+    }
+    Ok(dashboard.time_range)
+}
+
+/// `NAME=VALUE` as the typed value of the dashboard's parameter `NAME`.
+fn param_value(dashboard: &Dashboard, assignment: &str) -> Result<(String, ScalarValue)> {
+    let (name, text) = assignment
+        .split_once('=')
+        .ok_or_else(|| anyhow!("--param `{assignment}` is not NAME=VALUE"))?;
+    let param = dashboard.param(name).ok_or_else(|| {
+        let names: Vec<&str> = dashboard.params.iter().map(|p| p.name.as_str()).collect();
+        anyhow!(
+            "the dashboard has no parameter `{name}`; parameters: {}",
+            names.join(", ")
+        )
+    })?;
+    let wrong = || {
+        anyhow!(
+            "--param {name}: `{text}` is not a {}",
+            param.param_type.name()
+        )
+    };
+    let value = match param.param_type {
+        ParamType::Text => ParamValue::Text(text.to_owned()),
+        ParamType::Number => ParamValue::Number(text.parse().map_err(|_| wrong())?),
+        ParamType::Date => ParamValue::Date(text.parse().map_err(|_| wrong())?),
+        ParamType::Timestamp => ParamValue::Timestamp(parse_instant(text).ok_or_else(wrong)?),
+    };
+    Ok((
+        name.to_owned(),
+        dashboard_value(param.param_type, Some(&value)),
+    ))
+}
+
+async fn run(
+    engine: &Engine,
+    sql: &str,
+    params: &std::collections::HashMap<String, ScalarValue>,
+) -> Result<Vec<RecordBatch>, String> {
+    let mut stream = engine
+        .query_with_params(sql, params)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        batches.push(batch.map_err(|e| e.to_string())?);
+    }
+    Ok(batches)
+}
+
+/// The visual's kind as the file writes it.
+fn kind_name(visual: &Visual) -> String {
+    serde_json::to_value(visual.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn columns(batches: &[RecordBatch]) -> Vec<String> {
+    batches.first().map_or_else(Vec::new, |b| {
+        b.schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect()
+    })
+}
+
+/// Rows as JSON arrays in column order (numbers as numbers, times as text).
+fn rows(batches: &[RecordBatch]) -> Vec<Value> {
+    let names = columns(batches);
+    let mut writer = datafusion::arrow::json::ArrayWriter::new(Vec::new());
+    let written = batches
+        .iter()
+        .try_for_each(|b| writer.write(b))
+        .and_then(|()| writer.finish());
+    if written.is_err() {
+        return Vec::new();
+    }
+    let objects: Vec<serde_json::Map<String, Value>> =
+        serde_json::from_slice(&writer.into_inner()).unwrap_or_default();
+    objects
+        .into_iter()
+        .map(|mut object| {
+            Value::Array(
+                names
+                    .iter()
+                    .map(|name| object.remove(name).unwrap_or(Value::Null))
+                    .collect(),
+            )
+        })
+        .collect()
+}
