@@ -79,6 +79,9 @@ impl LakesightApp {
         if let Some(result) = self.profiles_job.take_ready() {
             self.panels.connect.profiles = Some(flatten(result));
         }
+        if let Some(written) = self.saving.take_ready() {
+            self.state_saved(written.unwrap_or_else(|lost| Err(lost.into())));
+        }
         self.drain_queries();
     }
 

@@ -39,9 +39,9 @@ pub fn sql_in_shown_order(sql: &str, result: &ResultSet) -> String {
     let sql = sql.trim().trim_end_matches(';');
     match result.sort() {
         Some((column, descending)) => {
-            let name = result.schema.field(column).name().replace('"', "\"\"");
+            let name = crate::sql::quote_ident(result.schema.field(column).name());
             let order = if descending { "DESC" } else { "ASC" };
-            format!("SELECT * FROM (\n{sql}\n) AS shown ORDER BY \"{name}\" {order} NULLS LAST")
+            format!("SELECT * FROM (\n{sql}\n) AS shown ORDER BY {name} {order} NULLS LAST")
         }
         None => sql.to_owned(),
     }

@@ -84,6 +84,8 @@ pub struct LakesightApp {
     state: AppState,
     state_file: Option<StateFile>,
     last_save: Instant,
+    /// The state being written in the background.
+    saving: Slot<Result<(), state_file::StateFileError>>,
     config: AppConfig,
     jobs: Jobs,
     engine: Option<Engine>,
@@ -176,6 +178,7 @@ impl LakesightApp {
             state,
             state_file,
             last_save: Instant::now(),
+            saving: Slot::default(),
             jobs,
             engine: None,
             catalog: None,
@@ -248,17 +251,40 @@ impl LakesightApp {
         }));
     }
 
-    /// Saves the state when it is due (or `now`), reporting a failure once in the status line.
+    /// Saves the state when it is due, off the UI thread (the write ends with an fsync); `now`
+    /// (on exit) writes at once, here.
     fn save_state(&mut self, now: bool) {
         if !now && self.last_save.elapsed() < SAVE_INTERVAL {
             return;
         }
         self.last_save = Instant::now();
-        if let Some(file) = &mut self.state_file
-            && let Err(err) = file.save(&self.state)
-        {
+        let Some(file) = &mut self.state_file else {
+            return;
+        };
+        let save = match file.prepare(&self.state) {
+            Ok(Some(save)) => save,
+            Ok(None) => return,
+            Err(err) => return self.state_saved(Err(err)),
+        };
+        if now {
+            let written = save.writer.write(save.generation, &save.text);
+            self.state_saved(written);
+        } else {
+            self.saving.start(
+                self.jobs
+                    .spawn_blocking(move || save.writer.write(save.generation, &save.text)),
+            );
+        }
+    }
+
+    /// Reports a failed save once in the status line; the next save writes again.
+    fn state_saved(&mut self, written: Result<(), state_file::StateFileError>) {
+        if let Err(err) = written {
             tracing::warn!("{err}");
             self.status = Some(err.to_string());
+            if let Some(file) = &mut self.state_file {
+                file.forget_saved();
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 //! overwritten), the backup is used instead, and the window says so once.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::state::AppState;
 use crate::model::atomic_file::write_atomically;
@@ -16,6 +17,29 @@ pub const STATE_FILE_NAME: &str = "state.ron";
 pub struct StateFile {
     path: PathBuf,
     last_saved: Option<String>,
+    /// Numbers the saves, so a slow older write never replaces a newer one.
+    generation: u64,
+    writer: StateWriter,
+}
+
+/// Writes the state file; can run off the UI thread (the write ends with an fsync). Shared by
+/// every save of one file, so the newest save wins whatever order the writes finish in.
+#[derive(Clone, Debug)]
+pub struct StateWriter {
+    path: PathBuf,
+    /// The newest save written.
+    written: Arc<Mutex<u64>>,
+}
+
+/// One save to write: its text and its number.
+#[derive(Debug)]
+pub struct PendingSave {
+    /// The writer of the state file.
+    pub writer: StateWriter,
+    /// The save's number.
+    pub generation: u64,
+    /// The state as RON.
+    pub text: String,
 }
 
 /// What loading found.
@@ -43,6 +67,9 @@ pub enum StateFileError {
     /// The state could not be turned into text.
     #[error("could not encode the app state: {0}")]
     Encode(#[from] ron::Error),
+    /// The background save stopped without a result.
+    #[error("the app state was not saved: {0}")]
+    Lost(#[from] crate::jobs::JobLost),
 }
 
 impl StateFile {
@@ -54,8 +81,13 @@ impl StateFile {
     /// The state file at `path`.
     pub fn at(path: PathBuf) -> Self {
         Self {
+            writer: StateWriter {
+                path: path.clone(),
+                written: Arc::new(Mutex::new(0)),
+            },
             path,
             last_saved: None,
+            generation: 0,
         }
     }
 
@@ -65,7 +97,7 @@ impl StateFile {
     }
 
     fn backup_path(&self) -> PathBuf {
-        with_suffix(&self.path, ".bak")
+        backup_path(&self.path)
     }
 
     /// Reads the state. A file that does not parse is moved aside to `state.ron.corrupt-<time>`
@@ -110,25 +142,33 @@ impl StateFile {
     /// Saves `state` atomically, keeping the previous file as the backup. Does nothing when
     /// nothing changed since the last save.
     pub fn save(&mut self, state: &AppState) -> Result<(), StateFileError> {
+        let Some(save) = self.prepare(state)? else {
+            return Ok(());
+        };
+        save.writer
+            .write(save.generation, &save.text)
+            .inspect_err(|_| self.forget_saved())
+    }
+
+    /// The save to write for `state` (`None`: nothing changed since the last one). It counts as
+    /// saved from here on; call [`StateFile::forget_saved`] if writing it fails.
+    pub fn prepare(&mut self, state: &AppState) -> Result<Option<PendingSave>, StateFileError> {
         let text = ron::ser::to_string_pretty(state, ron::ser::PrettyConfig::default())?;
         if self.last_saved.as_deref() == Some(text.as_str()) {
-            return Ok(());
+            return Ok(None);
         }
-        let write_error = |source| StateFileError::Write {
-            path: self.path.clone(),
-            source,
-        };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(write_error)?;
-        }
-        // The current file parsed (it was loaded or written by us): it becomes the backup. A
-        // crash between the two renames leaves the backup, which `load` falls back to.
-        if matches!(read(&self.path), Read::Parsed(..)) {
-            std::fs::rename(&self.path, self.backup_path()).map_err(write_error)?;
-        }
-        write_atomically(&self.path, text.as_bytes()).map_err(write_error)?;
-        self.last_saved = Some(text);
-        Ok(())
+        self.generation += 1;
+        self.last_saved = Some(text.clone());
+        Ok(Some(PendingSave {
+            writer: self.writer.clone(),
+            generation: self.generation,
+            text,
+        }))
+    }
+
+    /// Forgets the last save (it failed), so the next one writes again.
+    pub fn forget_saved(&mut self) {
+        self.last_saved = None;
     }
 
     fn move_aside(&self) -> PathBuf {
@@ -144,6 +184,36 @@ impl StateFile {
         }
         aside
     }
+}
+
+impl StateWriter {
+    /// Writes `text`, save number `generation`, atomically, the previous good file becoming the
+    /// backup; a save older than one already written is skipped.
+    pub fn write(&self, generation: u64, text: &str) -> Result<(), StateFileError> {
+        let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
+        if *written > generation {
+            return Ok(());
+        }
+        let write_error = |source| StateFileError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(write_error)?;
+        }
+        // The current file parsed (it was loaded or written by us): it becomes the backup. A
+        // crash between the two renames leaves the backup, which `load` falls back to.
+        if matches!(read(&self.path), Read::Parsed(..)) {
+            std::fs::rename(&self.path, backup_path(&self.path)).map_err(write_error)?;
+        }
+        write_atomically(&self.path, text.as_bytes()).map_err(write_error)?;
+        *written = generation;
+        Ok(())
+    }
+}
+
+fn backup_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".bak")
 }
 
 enum Read {
@@ -281,6 +351,22 @@ mod tests {
             "this is not RON {{{"
         );
         assert!(StateFile::at(path).load().notice.is_none(), "said once");
+    }
+
+    #[test]
+    fn an_older_save_finishing_last_never_replaces_a_newer_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(STATE_FILE_NAME);
+        let mut file = StateFile::at(path.clone());
+        let older = file.prepare(&AppState::default()).unwrap().unwrap();
+        let newer = file.prepare(&edited()).unwrap().unwrap();
+        newer.writer.write(newer.generation, &newer.text).unwrap();
+        older.writer.write(older.generation, &older.text).unwrap();
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("SELECT 42")
+        );
     }
 
     #[test]

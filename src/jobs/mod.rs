@@ -124,7 +124,7 @@ impl Jobs {
             let outcome = AssertUnwindSafe(work)
                 .catch_unwind()
                 .await
-                .map_err(|panic| JobLost(format!("the task failed: {}", panic_message(&*panic))));
+                .map_err(|panic| JobLost::panicked(&*panic));
             let _ = sender.send(outcome).await;
             repaint();
         });
@@ -142,12 +142,11 @@ impl Jobs {
         let blocking = self.runtime.spawn_blocking(work);
         let task = self.runtime.spawn(async move {
             let outcome = blocking.await.map_err(|err| {
-                let message = if err.is_panic() {
-                    panic_message(&*err.into_panic())
+                if err.is_panic() {
+                    JobLost::panicked(&*err.into_panic())
                 } else {
-                    err.to_string()
-                };
-                JobLost(format!("the task failed: {message}"))
+                    JobLost(format!("the task failed: {err}"))
+                }
             });
             let _ = sender.send(outcome).await;
             repaint();
@@ -324,6 +323,13 @@ impl QueryJob {
 impl Drop for QueryJob {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+impl JobLost {
+    /// The job whose work panicked with `payload`.
+    fn panicked(payload: &(dyn Any + Send)) -> Self {
+        Self(format!("the task failed: {}", panic_message(payload)))
     }
 }
 
