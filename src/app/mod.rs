@@ -314,6 +314,10 @@ impl eframe::App for LakesightApp {
         }
         self.view.set_title(ctx, self.engine.as_ref());
         self.save_state(false);
+        if self.state_file.is_some() {
+            // Wake for the next save even when nothing else draws a frame.
+            ctx.request_repaint_after(SAVE_INTERVAL);
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
