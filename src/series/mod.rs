@@ -7,6 +7,7 @@
 pub mod heatmap;
 pub mod m4;
 pub mod stats;
+pub mod visual;
 
 pub use heatmap::{Heatmap, heatmap};
 pub use m4::{PixelColumns, m4};

@@ -15,3 +15,4 @@ pub mod results;
 pub mod sql_highlight;
 pub mod tabs;
 pub mod toolbar;
+pub mod visuals;
