@@ -12,8 +12,9 @@ use serde_json::{Value, json};
 
 use super::LakeArgs;
 use super::dashboard::{attach_for, default_params, load};
+use crate::engine::TimeWindow;
+use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
 use crate::engine::params::dashboard_value;
-use crate::engine::{Engine, TimeWindow, expand};
 use crate::model::dashboard::{Dashboard, ParamType, ParamValue, TimeRange, Visual, parse_instant};
 
 /// What `dashboard data` was asked for besides the file and the lake.
@@ -60,16 +61,11 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
     let mut out = Vec::new();
     let mut failed = 0;
     for visual in visuals {
-        let (sql, result) = match &visual.sql {
-            Some(sql) => match expand(sql, &window, &engine.catalog()) {
-                Ok(expanded) => {
-                    let result = run(&engine, &expanded.sql, &params).await;
-                    (Some(expanded.sql), result)
-                }
-                Err(err) => (None, Err(err.to_string())),
-            },
-            None => (None, Ok(Vec::new())),
-        };
+        let (sql, result) =
+            match run_visual(&engine, visual, &window, &params, MAX_VISUAL_ROWS).await {
+                Ok(run) => (run.sql, Ok(run.batches)),
+                Err(err) => (err.sql, Err(err.message)),
+            };
         failed += usize::from(result.is_err());
         out.push((visual, sql, result));
     }
@@ -157,22 +153,6 @@ fn param_value(dashboard: &Dashboard, assignment: &str) -> Result<(String, Scala
         name.to_owned(),
         dashboard_value(param.param_type, Some(&value)),
     ))
-}
-
-async fn run(
-    engine: &Engine,
-    sql: &str,
-    params: &std::collections::HashMap<String, ScalarValue>,
-) -> Result<Vec<RecordBatch>, String> {
-    let mut stream = engine
-        .query_with_params(sql, params)
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut batches = Vec::new();
-    while let Some(batch) = stream.next().await {
-        batches.push(batch.map_err(|e| e.to_string())?);
-    }
-    Ok(batches)
 }
 
 /// The visual's kind as the file writes it.

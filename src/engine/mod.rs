@@ -2,6 +2,7 @@
 //! read-only SQL, a memory limit with spilling, and queries as cancellable streams. Knows nothing
 //! of the UI; the same `Engine` serves the CLI, the app and tests.
 
+pub mod dashboard;
 mod diagnose;
 mod error;
 mod guard;

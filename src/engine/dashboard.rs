@@ -1,0 +1,141 @@
+//! Runs one dashboard visual: its SQL with the macros expanded for a time window, its parameters
+//! bound as typed values, collected up to a row limit; for a KPI that compares with the previous
+//! period, the same query over the window just before. Shared by the window and the CLI.
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::common::ScalarValue;
+
+use super::params::dashboard_value;
+use super::{Engine, TimeWindow, expand};
+use crate::model::dashboard::{Compare, Dashboard, ParamValue, Visual};
+
+/// Rows of one visual's result kept at most (a visual drawing more is cut, with a note).
+pub const MAX_VISUAL_ROWS: usize = 20_000_000;
+
+/// What a visual's queries returned.
+#[derive(Clone, Debug, Default)]
+pub struct VisualRun {
+    /// The SQL run, macros expanded (`None` for a visual without a query).
+    pub sql: Option<String>,
+    /// The result.
+    pub batches: Vec<RecordBatch>,
+    /// The result over the previous period (KPIs with `compare = "previous-period"`).
+    pub previous: Option<Vec<RecordBatch>>,
+    /// Whether the result was cut at the row limit.
+    pub cut: bool,
+}
+
+/// Why a visual could not be run.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct VisualRunError {
+    /// The SQL that failed, macros expanded, if expansion got that far.
+    pub sql: Option<String>,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// The typed values of the dashboard's parameters: `values[name]` where set, else the file's
+/// default (`None` in `values` is null, meaning "all").
+pub fn bound_params(
+    dashboard: &Dashboard,
+    values: &HashMap<String, Option<ParamValue>>,
+) -> HashMap<String, ScalarValue> {
+    dashboard
+        .params
+        .iter()
+        .map(|param| {
+            let value = match values.get(&param.name) {
+                Some(value) => value.as_ref(),
+                None => param.default.as_ref(),
+            };
+            (param.name.clone(), dashboard_value(param.param_type, value))
+        })
+        .collect()
+}
+
+/// The window of the same length just before `window`.
+pub fn previous_window(window: &TimeWindow) -> TimeWindow {
+    let length: TimeDelta = window.to - window.from;
+    TimeWindow {
+        from: window.from - length,
+        to: window.from,
+        lateness: window.lateness,
+    }
+}
+
+/// Runs `visual` for `window` with `params` bound, keeping at most `max_rows` rows.
+pub async fn run_visual(
+    engine: &Engine,
+    visual: &Visual,
+    window: &TimeWindow,
+    params: &HashMap<String, ScalarValue>,
+    max_rows: usize,
+) -> Result<VisualRun, VisualRunError> {
+    let Some(sql) = &visual.sql else {
+        return Ok(VisualRun::default());
+    };
+    let catalog = engine.catalog();
+    let expanded = expand(sql, window, &catalog).map_err(|err| VisualRunError {
+        sql: None,
+        message: err.to_string(),
+    })?;
+    let (batches, cut) = collect(engine, &expanded.sql, params, max_rows)
+        .await
+        .map_err(|message| VisualRunError {
+            sql: Some(expanded.sql.clone()),
+            message,
+        })?;
+    let previous = if visual.compare == Some(Compare::PreviousPeriod) {
+        let before =
+            expand(sql, &previous_window(window), &catalog).map_err(|err| VisualRunError {
+                sql: Some(expanded.sql.clone()),
+                message: err.to_string(),
+            })?;
+        let (batches, _) = collect(engine, &before.sql, params, max_rows)
+            .await
+            .map_err(|message| VisualRunError {
+                sql: Some(before.sql.clone()),
+                message: format!("the previous period's query failed: {message}"),
+            })?;
+        Some(batches)
+    } else {
+        None
+    };
+    Ok(VisualRun {
+        sql: Some(expanded.sql),
+        batches,
+        previous,
+        cut,
+    })
+}
+
+/// Runs `sql` and keeps its first `max_rows` rows; `true` when rows were left out.
+async fn collect(
+    engine: &Engine,
+    sql: &str,
+    params: &HashMap<String, ScalarValue>,
+    max_rows: usize,
+) -> Result<(Vec<RecordBatch>, bool), String> {
+    let mut stream = engine
+        .query_with_params(sql, params)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut batches = Vec::new();
+    let mut rows = 0;
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(|e| e.to_string())?;
+        let room = max_rows - rows;
+        if batch.num_rows() >= room {
+            let cut = batch.num_rows() > room;
+            batches.push(batch.slice(0, room));
+            return Ok((batches, cut || stream.next().await.is_some()));
+        }
+        rows += batch.num_rows();
+        batches.push(batch);
+    }
+    Ok((batches, false))
+}
