@@ -6,11 +6,15 @@
 use std::cell::RefCell;
 use std::path::PathBuf;
 
+use crate::model::dashboard::{DashboardSource, ParamValue, Position, TimeRange, Visual};
 use crate::model::{ResultFormat, SourceSpec};
 use crate::series::ChartSpec;
 
 /// A query tab's identity: stable while the tab is open, whatever its position.
 pub type TabId = u64;
+
+/// An open dashboard's identity: stable while it is open.
+pub type DashboardId = u64;
 
 /// What a panel asks the app to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +108,75 @@ pub enum Command {
         /// Chart (`true`) or table.
         chart: bool,
     },
+    /// Open a dashboard (or bring it to the front if it is open).
+    OpenDashboard(DashboardSource),
+    /// Choose a dashboard file with the file dialog.
+    OpenDashboardDialog,
+    /// Bring an open dashboard to the front.
+    ShowDashboard(DashboardId),
+    /// Close a dashboard (unsaved edits are lost; the panel asks first).
+    CloseDashboard(DashboardId),
+    /// A dashboard's edits and changes, by dashboard.
+    Dashboard(DashboardId, DashboardCommand),
+    /// Add the tab's query, drawn as its chart shows it, to a dashboard.
+    AddToDashboard {
+        /// The tab.
+        tab: TabId,
+        /// The dashboard.
+        dashboard: DashboardId,
+    },
+}
+
+/// What a dashboard's panel asks of the dashboard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DashboardCommand {
+    /// Show another time range and run the visuals again.
+    SetRange(TimeRange),
+    /// Set a param (`None`: all) and run the visuals using it again.
+    SetParam {
+        /// The param's name.
+        name: String,
+        /// Its value.
+        value: Option<ParamValue>,
+    },
+    /// A click on a visual's category: set the visual's `cross_filter` param to it (again: all).
+    CrossFilter {
+        /// The visual clicked.
+        visual: String,
+        /// The category clicked.
+        value: String,
+    },
+    /// Run every visual again.
+    Rerun,
+    /// Open a visual's query (expanded, values written in) in a new query tab and run it.
+    ViewData(String),
+    /// Turn edit mode on or off.
+    SetEditing(bool),
+    /// Choose the visual the side panel edits (`None`: none).
+    Select(Option<String>),
+    /// Move or resize a visual.
+    Move {
+        /// The visual.
+        visual: String,
+        /// Where it goes.
+        position: Position,
+    },
+    /// Replace a visual's spec (the side panel's Apply), keeping its id.
+    Replace(Box<Visual>),
+    /// Run a visual's edited spec in its tile without changing the dashboard.
+    Preview(Box<Visual>),
+    /// Remove a visual.
+    Delete(String),
+    /// Write the dashboard to its file.
+    Save,
+    /// Write the dashboard to a file chosen with the save dialog.
+    SaveAs,
+    /// Take back the last edit.
+    Undo,
+    /// Read the file again, dropping unsaved edits.
+    Reload,
+    /// Keep the window's edits although the file changed on disk.
+    KeepEdits,
 }
 
 /// Where panels send commands during a frame. Nothing is dropped: every command sent is applied,

@@ -70,7 +70,11 @@ fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
 /// What the app opens for `lakesight open`: the lake, and how the engine may use the machine
 /// (for every lake attached in the window).
 fn app_config(request: OpenRequest) -> AppConfig {
-    let OpenRequest { source, engine } = request;
+    let OpenRequest {
+        source,
+        engine,
+        dashboard,
+    } = request;
     let launch = if let Some(spec) = source {
         tracing::info!("opening {spec}");
         Launch::Source(spec)
@@ -78,5 +82,9 @@ fn app_config(request: OpenRequest) -> AppConfig {
         tracing::info!("reopening the lake attached last time");
         Launch::Restore
     };
-    AppConfig::for_window(launch, engine)
+    let mut config = AppConfig::for_window(launch, engine);
+    config
+        .dashboards
+        .extend(dashboard.map(lakesight::model::dashboard::DashboardSource::File));
+    config
 }

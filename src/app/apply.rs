@@ -83,12 +83,33 @@ impl LakesightApp {
             Command::SelectTab(id) => {
                 if self.state.tab(id).is_some() {
                     self.state.active = id;
+                    self.state.front_dashboard = None;
                 }
             }
             Command::NewTab => {
                 let id = self.state.new_tab();
                 self.tabs.insert(id, TabRuntime::default());
+                self.state.front_dashboard = None;
             }
+            Command::OpenDashboard(source) => self.open_dashboard(source),
+            Command::OpenDashboardDialog => {
+                let dialog = rfd::AsyncFileDialog::new()
+                    .set_title("Open a dashboard")
+                    .add_filter("Dashboard", &["toml"])
+                    .pick_file();
+                self.dashboard_open_dialog.start(
+                    self.jobs
+                        .spawn(async move { dialog.await.map(|h| h.path().to_path_buf()) }),
+                );
+            }
+            Command::ShowDashboard(id) => {
+                if self.dashboards.contains_key(&id) {
+                    self.state.front_dashboard = Some(id);
+                }
+            }
+            Command::CloseDashboard(id) => self.close_dashboard(id),
+            Command::Dashboard(id, command) => self.apply_dashboard(id, command),
+            Command::AddToDashboard { tab, dashboard } => self.add_to_dashboard(tab, dashboard),
             Command::CloseTab(id) => {
                 // A running export has its own copy of the result; the dialog closes with its tab.
                 if self.state.close_tab(id) {

@@ -7,12 +7,28 @@ use crate::command::Command;
 use crate::engine::Engine;
 use crate::jobs::JobLost;
 use crate::model::SourceSpec;
+use crate::model::dashboard::DashboardSource;
 
 use super::LakesightApp;
 
 impl LakesightApp {
     /// Drains background work; runs every frame, visible or not.
     pub(super) fn drain_jobs(&mut self) {
+        self.drain_dashboards();
+        if let Some(picked) = self.dashboard_open_dialog.take_ready() {
+            match picked {
+                Ok(Some(path)) => self.open_dashboard(DashboardSource::File(path)),
+                Ok(None) => {}
+                Err(JobLost(message)) => self.status = Some(message),
+            }
+        }
+        if let Some(picked) = self.dashboard_save_dialog.take_ready() {
+            match picked {
+                Ok((id, Some(path))) => self.save_dashboard(id, path),
+                Ok((_, None)) => {}
+                Err(JobLost(message)) => self.status = Some(message),
+            }
+        }
         if let Some(result) = self.demo.preparing.take_ready() {
             self.demo_prepared(flatten(result));
         }
@@ -125,6 +141,7 @@ impl LakesightApp {
         let spec = spec.unwrap_or_else(|| engine.lake().spec.clone());
         self.engine = Some(engine);
         self.status = None;
+        self.run_all_dashboards();
         let demo_path = self.demo.lake.as_ref().map(|l| SourceSpec::local(&l.path));
         if demo_path.as_ref() == Some(&spec) {
             // The demo shows what it is about at once, in a tab of its own; the user's restored

@@ -1,7 +1,7 @@
 //! Where the panels go in the window, and what each is given to draw. Panels send commands; this
 //! file only lays them out.
 
-use crate::command::CommandSender;
+use crate::command::{CommandSender, DashboardId};
 use crate::results::ResultSet;
 use crate::ui;
 
@@ -49,10 +49,23 @@ impl LakesightApp {
                         commands,
                     );
                 });
+                egui::CollapsingHeader::new("Dashboards")
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        ui::dashboards_list::dashboards_list_ui(ui, commands);
+                    });
                 ui.heading("Tables");
                 ui::catalog::catalog_ui(ui, self.catalog.as_deref(), commands);
             });
-        egui::CentralPanel::default().show(ui, |ui| self.tab_ui(ui, commands));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.strip_ui(ui, commands);
+            match self.state.front_dashboard {
+                Some(id) if self.dashboards.contains_key(&id) => {
+                    self.dashboard_ui(ui, id, commands);
+                }
+                _ => self.tab_ui(ui, commands),
+            }
+        });
         ui::connect::connect_ui(ui.ctx(), &mut self.panels.connect, commands);
         let export_tab = self.tabs.get(&self.panels.export.tab);
         let shown = export_tab.and_then(|t| t.shown.as_ref());
@@ -74,15 +87,67 @@ impl LakesightApp {
         ui::export::export_ui(ui.ctx(), &mut self.panels.export, &export_view, commands);
     }
 
-    /// The tab strip, the front tab's editor, and its result.
-    fn tab_ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender) {
+    /// The strip of open dashboards and query tabs.
+    fn strip_ui(&self, ui: &mut egui::Ui, commands: &CommandSender) {
         let titles: Vec<(u64, &str)> = self
             .state
             .tabs
             .iter()
             .map(|t| (t.id, t.title.as_str()))
             .collect();
-        ui::tabs::tab_strip_ui(ui, &titles, self.state.active, commands);
+        let dashboards: Vec<ui::tabs::DashboardTab<'_>> = self
+            .state
+            .dashboards
+            .iter()
+            .filter_map(|open| {
+                let runtime = self.dashboards.get(&open.id)?;
+                Some(ui::tabs::DashboardTab {
+                    id: open.id,
+                    title: &runtime.dashboard().title,
+                    dirty: runtime.is_dirty(),
+                })
+            })
+            .collect();
+        let front = match self.state.front_dashboard {
+            Some(id) => ui::tabs::Front::Dashboard(id),
+            None => ui::tabs::Front::Tab(self.state.active),
+        };
+        ui::tabs::tab_strip_ui(ui, &dashboards, &titles, front, commands);
+    }
+
+    /// The dashboard `id` in front.
+    fn dashboard_ui(&mut self, ui: &mut egui::Ui, id: DashboardId, commands: &CommandSender) {
+        let Some(runtime) = self.dashboards.get(&id) else {
+            return;
+        };
+        let view = ui::dashboard::DashboardView {
+            id,
+            dashboard: runtime.dashboard(),
+            source: &runtime.source,
+            range: runtime.range,
+            window: runtime.window.as_ref().map(|w| (w.from, w.to)),
+            params: &runtime.params,
+            options: &runtime.options,
+            tiles: runtime
+                .tiles
+                .iter()
+                .map(|(id, tile)| (id.as_str(), &tile.view))
+                .collect(),
+            data_as_of: runtime.data_as_of,
+            attached: self.engine.is_some(),
+            editing: runtime.editing,
+            selected: runtime.selected.as_deref(),
+            dirty: runtime.is_dirty(),
+            can_undo: runtime.can_undo(),
+            disk_changed: runtime.disk_changed,
+            problem: runtime.problem.as_deref(),
+        };
+        let state = self.panels.dashboards.entry(id).or_default();
+        ui::dashboard::dashboard_ui(ui, &view, state, commands);
+    }
+
+    /// The front tab's editor, and its result.
+    fn tab_ui(&mut self, ui: &mut egui::Ui, commands: &CommandSender) {
         let active = self.state.active;
         let Some(runtime) = self.tabs.get_mut(&active) else {
             return;
@@ -119,7 +184,13 @@ impl LakesightApp {
         let Some(result) = &runtime.shown else {
             return;
         };
-        ui::results::results_bar_ui(ui, active, result, runtime.show_chart, commands);
+        let open: Vec<(DashboardId, &str)> = self
+            .state
+            .dashboards
+            .iter()
+            .filter_map(|d| Some((d.id, self.dashboards.get(&d.id)?.dashboard().title.as_str())))
+            .collect();
+        ui::results::results_bar_ui(ui, active, result, runtime.show_chart, &open, commands);
         if runtime.show_chart {
             ui::chart::chart_ui(
                 ui,

@@ -4,6 +4,8 @@
 //! new one is complete.
 
 mod apply;
+mod dashboard_apply;
+mod dashboards;
 pub mod demo;
 mod drain;
 pub mod export;
@@ -19,11 +21,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::command::{Command, TabId};
+use crate::command::{Command, DashboardId, TabId};
 use crate::engine::{Engine, EngineOptions};
 use crate::jobs::{Job, Jobs, RuntimeHandle, Slot};
 use crate::lake::Catalog;
 use crate::model::SourceSpec;
+use crate::model::dashboard::DashboardSource;
 use crate::results::ResultBudget;
 use crate::sql::Completions;
 use crate::ui;
@@ -53,6 +56,8 @@ pub struct AppConfig {
     pub engine: EngineOptions,
     /// Where the demo's lakes live (`None`: the cache folder).
     pub demo_base: Option<PathBuf>,
+    /// Dashboards to open in front (`lakesight open FILE.toml`).
+    pub dashboards: Vec<DashboardSource>,
 }
 
 impl AppConfig {
@@ -72,6 +77,7 @@ impl AppConfig {
             state_path: None,
             engine: EngineOptions::default(),
             demo_base: None,
+            dashboards: Vec::new(),
         }
     }
 }
@@ -101,6 +107,12 @@ pub struct LakesightApp {
     profiles_job: Slot<Result<Vec<crate::lake::aws::ProfileInfo>, String>>,
     /// Each open tab's query and results, by tab id.
     tabs: HashMap<TabId, TabRuntime>,
+    /// Each open dashboard's file, values and visuals, by id.
+    dashboards: HashMap<DashboardId, dashboards::DashboardRuntime>,
+    /// The dashboard file chosen to open.
+    dashboard_open_dialog: Slot<Option<PathBuf>>,
+    /// The file chosen to save a dashboard as.
+    dashboard_save_dialog: Slot<(DashboardId, Option<PathBuf>)>,
     panels: Panels,
     export_run: Option<apply::ExportRun>,
     /// The last export's outcome, and whether it failed.
@@ -127,6 +139,7 @@ struct Panels {
     export: ui::export::ExportState,
     editor: ui::editor::EditorState,
     history_filter: String,
+    dashboards: HashMap<DashboardId, ui::dashboard::DashboardPanelState>,
 }
 
 /// The live demo: its lake being prepared, the lake, and the simulator feeding it.
@@ -175,6 +188,9 @@ impl LakesightApp {
                 .iter()
                 .map(|t| (t.id, TabRuntime::default()))
                 .collect(),
+            dashboards: HashMap::new(),
+            dashboard_open_dialog: Slot::default(),
+            dashboard_save_dialog: Slot::default(),
             state,
             state_file,
             last_save: Instant::now(),
@@ -203,8 +219,17 @@ impl LakesightApp {
             owned_runtime: None,
             config,
         };
+        app.restore_dashboards();
+        for source in app.config.dashboards.clone() {
+            app.open_dashboard(source);
+        }
         match app.config.launch.clone() {
-            Launch::Demo => app.start_demo(),
+            Launch::Demo => {
+                app.open_dashboard(DashboardSource::Bundled(
+                    dashboard_apply::DEMO_DASHBOARD.to_owned(),
+                ));
+                app.start_demo();
+            }
             Launch::Source(spec) => app.apply(Command::Attach(spec)),
             Launch::Restore => {
                 if let Some(spec) = app.state.source.clone() {
@@ -225,6 +250,13 @@ impl LakesightApp {
     /// The persisted state (for tests).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// The visuals an open dashboard is running (for tests and benchmarks).
+    pub fn dashboard_running(&self) -> bool {
+        self.dashboards
+            .values()
+            .any(dashboards::DashboardRuntime::is_running)
     }
 
     /// Whether the simulator is feeding a demo lake (for tests).
@@ -311,6 +343,10 @@ impl eframe::App for LakesightApp {
         // Progress is read from a counter, elapsed time from a clock: redraw to show them move.
         if self.export_run.is_some() || self.tabs.values().any(|t| t.running.is_some()) {
             ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if self.dashboards.values().any(|d| d.source.path().is_some()) {
+            // Wake to notice a dashboard file changed on disk.
+            ctx.request_repaint_after(Duration::from_secs(1));
         }
         self.view.set_title(ctx, self.engine.as_ref());
         self.save_state(false);

@@ -1,8 +1,9 @@
 //! What the desktop app remembers between runs. Only plain data lives here; jobs, channels and
 //! results live beside it in the app.
 
-use crate::command::TabId;
+use crate::command::{DashboardId, TabId};
 use crate::model::SourceSpec;
+use crate::model::dashboard::DashboardSource;
 
 /// Persisted in the app's own state file (`state_file`), as RON.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
@@ -28,6 +29,22 @@ pub struct AppState {
     pub result_limit_rows: Option<usize>,
     /// MiB of one result kept in memory at most (`None`: the default, tied to RAM).
     pub result_limit_mib: Option<u64>,
+    /// Open dashboards, in tab order.
+    pub dashboards: Vec<OpenDashboard>,
+    /// The dashboard in front (`None`: the query tab `active` is).
+    pub front_dashboard: Option<DashboardId>,
+}
+
+/// An open dashboard: where it comes from and the range it shows.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpenDashboard {
+    /// Stable while it is open.
+    pub id: DashboardId,
+    /// Its file (or built-in name).
+    pub source: DashboardSource,
+    /// The range shown, as the file writes ranges (`None`: the file's `time_range`).
+    #[serde(default)]
+    pub range: Option<String>,
 }
 
 /// One query tab.
@@ -61,6 +78,8 @@ impl Default for AppState {
             show_frame_times: false,
             result_limit_rows: None,
             result_limit_mib: None,
+            dashboards: Vec::new(),
+            front_dashboard: None,
         }
     }
 }

@@ -180,8 +180,9 @@ pub struct LakeArgs {
 /// `lakesight open`: a lake for the desktop app, with the same options as the other commands.
 #[derive(Debug, Args)]
 pub struct OpenArgs {
-    /// The lake: a local folder or `s3://bucket[/prefix]`; wins over --source.
-    #[arg(value_name = "SOURCE")]
+    /// The lake: a local folder or `s3://bucket[/prefix]`; wins over --source. Or a dashboard
+    /// file (`FILE.toml`) to open in front, on --source, else the file's `source`, else the last lake.
+    #[arg(value_name = "SOURCE|FILE.toml")]
     pub lake: Option<String>,
     /// The lake, when not given as SOURCE (default: the lake attached last time).
     #[arg(long, short, env = "LAKESIGHT_SOURCE")]

@@ -13,6 +13,8 @@ pub struct OpenRequest {
     pub source: Option<SourceSpec>,
     /// How the engine may use the machine (memory limit, spill folder).
     pub engine: EngineOptions,
+    /// A dashboard file to open in front (`lakesight open FILE.toml`).
+    pub dashboard: Option<std::path::PathBuf>,
 }
 
 /// Why `lakesight open` cannot start the app.
@@ -22,6 +24,9 @@ pub enum OpenError {
     #[error(transparent)]
     Source(#[from] SourceSpecError),
     /// A connection option without a lake to apply it to.
+    /// The dashboard file cannot be read or is not valid.
+    #[error("{0}")]
+    Dashboard(String),
     #[error(
         "{0} applies to the lake being opened: give the lake as SOURCE or --source (without one, the last lake is reopened as it was)"
     )]
@@ -38,6 +43,9 @@ impl OpenError {
 /// The lake and engine options for `lakesight open`: the positional SOURCE wins, else `--source`
 /// (or `LAKESIGHT_SOURCE`), else the lake attached last time.
 pub fn open_launch(args: &OpenArgs) -> Result<OpenRequest, OpenError> {
+    if let Some(file) = args.lake.as_deref().filter(|l| is_dashboard_file(l)) {
+        return open_dashboard(std::path::Path::new(file), args);
+    }
     let text = args.lake.as_deref().or(args.source.as_deref());
     if text.is_none()
         && let Some(flag) = connection_flag(&args.access)
@@ -50,6 +58,40 @@ pub fn open_launch(args: &OpenArgs) -> Result<OpenRequest, OpenError> {
     Ok(OpenRequest {
         source,
         engine: super::engine_options(&args.access),
+        dashboard: None,
+    })
+}
+
+/// Whether the positional argument names a dashboard file rather than a lake.
+fn is_dashboard_file(text: &str) -> bool {
+    std::path::Path::new(text)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+}
+
+/// `lakesight open FILE.toml [--source SRC]`: the dashboard in front, on `--source`, else the
+/// file's `source`, else the lake attached last time. A file that is missing or invalid fails
+/// here, before any window opens.
+fn open_dashboard(file: &std::path::Path, args: &OpenArgs) -> Result<OpenRequest, OpenError> {
+    let dashboard = crate::model::dashboard::DashboardFile::load(file)
+        .map_err(|e| OpenError::Dashboard(format!("{}: {e}", file.display())))?;
+    let source = match args.source.as_deref() {
+        Some(text) => Some(super::with_access(text.parse()?, &args.access)),
+        // The file's own profile, region and endpoint, unless a flag says otherwise.
+        None => dashboard.dashboard().source.clone().map(|mut spec| {
+            let access = &args.access;
+            spec.profile = access.profile.clone().or(spec.profile);
+            spec.region = access.region.clone().or(spec.region);
+            spec.endpoint = access.endpoint.clone().or(spec.endpoint);
+            spec.no_sign_request |= access.no_sign_request;
+            spec
+        }),
+    };
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    Ok(OpenRequest {
+        source,
+        engine: super::engine_options(&args.access),
+        dashboard: Some(file),
     })
 }
 

@@ -40,6 +40,7 @@ pub struct VisualRunError {
 
 /// The typed values of the dashboard's parameters: `values[name]` where set, else the file's
 /// default (`None` in `values` is null, meaning "all").
+#[allow(clippy::implicit_hasher)]
 pub fn bound_params(
     dashboard: &Dashboard,
     values: &HashMap<String, Option<ParamValue>>,
@@ -68,6 +69,7 @@ pub fn previous_window(window: &TimeWindow) -> TimeWindow {
 }
 
 /// Runs `visual` for `window` with `params` bound, keeping at most `max_rows` rows.
+#[allow(clippy::implicit_hasher)]
 pub async fn run_visual(
     engine: &Engine,
     visual: &Visual,
@@ -113,6 +115,47 @@ pub async fn run_visual(
     })
 }
 
+/// `sql` with each `$name` placeholder replaced by `params[name]` written as a SQL literal
+/// (strings quoted and escaped), for a query tab the user reads and edits ("View data"). Only
+/// placeholder tokens are replaced: a `$name` inside a string literal or comment stays as it is.
+/// Dashboards themselves never run this: they bind values.
+#[allow(clippy::implicit_hasher)]
+pub fn with_values_written(sql: &str, params: &HashMap<String, ScalarValue>) -> String {
+    use datafusion::sql::sqlparser::dialect::GenericDialect;
+    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
+        return sql.to_owned();
+    };
+    tokens
+        .iter()
+        .map(|token| match token {
+            Token::Placeholder(name) => name
+                .strip_prefix('$')
+                .and_then(|name| params.get(name))
+                .map_or_else(|| token.to_string(), literal),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// A value as SQL text.
+fn literal(value: &ScalarValue) -> String {
+    if value.is_null() {
+        return "NULL".to_owned();
+    }
+    match value {
+        ScalarValue::Utf8(Some(text)) => format!("'{}'", text.replace('\'', "''")),
+        ScalarValue::Date32(_) => format!("DATE '{value}'"),
+        ScalarValue::TimestampMicrosecond(Some(micros), _) => {
+            chrono::DateTime::from_timestamp_micros(*micros).map_or_else(
+                || value.to_string(),
+                |at| format!("TIMESTAMP '{}'", at.format("%Y-%m-%dT%H:%M:%S%.fZ")),
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
 /// Runs `sql` and keeps its first `max_rows` rows; `true` when rows were left out.
 async fn collect(
     engine: &Engine,
@@ -138,4 +181,26 @@ async fn collect(
         batches.push(batch);
     }
     Ok((batches, false))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_written_as_literals_only_in_place_of_placeholders() {
+        let params = HashMap::from([
+            (
+                "country".to_owned(),
+                ScalarValue::Utf8(Some("x' OR '1'='1".into())),
+            ),
+            ("limit".to_owned(), ScalarValue::Float64(None)),
+        ]);
+        let sql = "SELECT '$country' AS t FROM o WHERE c = $country AND ($limit IS NULL)";
+        assert_eq!(
+            with_values_written(sql, &params),
+            "SELECT '$country' AS t FROM o WHERE c = 'x'' OR ''1''=''1' AND (NULL IS NULL)"
+        );
+    }
 }

@@ -7,6 +7,8 @@ pub mod busy;
 pub mod catalog;
 pub mod chart;
 pub mod connect;
+pub mod dashboard;
+pub mod dashboards_list;
 pub mod editor;
 pub mod export;
 pub mod frame_times;

@@ -11,6 +11,7 @@ pub fn results_bar_ui(
     tab: TabId,
     result: &ResultSet,
     show_chart: bool,
+    dashboards: &[(crate::command::DashboardId, &str)],
     commands: &CommandSender,
 ) {
     ui.horizontal(|ui| {
@@ -29,6 +30,7 @@ pub fn results_bar_ui(
         if ui.button("Export...").clicked() {
             commands.send(Command::OpenExport(tab));
         }
+        super::dashboards_list::add_to_dashboard_ui(ui, tab, dashboards, commands);
     });
     if let Some(cut) = result.cut() {
         ui.colored_label(ui.visuals().warn_fg_color, cut.message());

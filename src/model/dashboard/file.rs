@@ -97,6 +97,36 @@ impl DashboardFile {
         })
     }
 
+    /// Makes the visual with `visual.id` say what `visual` says: changed keys are set in place
+    /// (comments and order kept), keys it no longer has are removed, new keys appended.
+    pub fn replace_visual(&mut self, visual: &Visual) -> Result<(), DashboardFileError> {
+        let wanted = visual_as_table(visual)?;
+        self.edit(|document| {
+            let table = visual_table(document, &visual.id)?;
+            let stale: Vec<String> = table
+                .iter()
+                .map(|(key, _)| key.to_owned())
+                .filter(|key| !wanted.contains_key(key))
+                .collect();
+            for key in stale {
+                table.remove(&key);
+            }
+            for (key, item) in &wanted {
+                let Some(value) = item.as_value() else {
+                    continue;
+                };
+                let same = table
+                    .get(key)
+                    .and_then(Item::as_value)
+                    .is_some_and(|old| old.to_string().trim() == value.to_string().trim());
+                if !same {
+                    set_value(table, key, value.clone());
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Appends a visual as a new `[[visuals]]` table at the end of the file.
     pub fn add_visual(&mut self, visual: &Visual) -> Result<(), DashboardFileError> {
         let table = visual_as_table(visual)?;

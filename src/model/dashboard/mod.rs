@@ -74,6 +74,57 @@ impl Dashboard {
     }
 }
 
+/// Where an open dashboard comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DashboardSource {
+    /// A file on disk (saved in place).
+    File(std::path::PathBuf),
+    /// One built into the binary, by name (saved only with "Save as").
+    Bundled(String),
+}
+
+impl DashboardSource {
+    /// The dashboard file's text: read from disk, or the built-in text.
+    pub fn read(&self) -> Result<String, DashboardFileError> {
+        match self {
+            Self::File(path) => {
+                std::fs::read_to_string(path).map_err(|source| DashboardFileError::Read {
+                    path: path.clone(),
+                    source,
+                })
+            }
+            Self::Bundled(name) => bundled::BUNDLED
+                .iter()
+                .find(|(bundled, _)| bundled == name)
+                .map(|(_, text)| (*text).to_owned())
+                .ok_or_else(|| DashboardFileError::Read {
+                    path: name.into(),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "no built-in dashboard of that name",
+                    ),
+                }),
+        }
+    }
+
+    /// The file, if the dashboard has one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Self::File(path) => Some(path),
+            Self::Bundled(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DashboardSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::File(path) => write!(f, "{}", path.display()),
+            Self::Bundled(name) => write!(f, "built-in {name}"),
+        }
+    }
+}
+
 /// A value the user picks, bound to the queries as `$name`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Param {
@@ -119,6 +170,31 @@ impl ParamType {
             Self::Number => "write a number such as 10 or 2.5",
             Self::Date => "write a date such as 2026-11-24",
             Self::Timestamp => "write an instant such as 2026-11-24T00:00:00Z",
+        }
+    }
+}
+
+impl ParamValue {
+    /// Typed text (an input, a clicked category) as a value of `param_type`; `None` if it is
+    /// not one. Text is taken as it is; dates may carry a time after them.
+    pub fn parse(param_type: ParamType, text: &str) -> Option<Self> {
+        let trimmed = text.trim();
+        match param_type {
+            ParamType::Text => Some(Self::Text(text.to_owned())),
+            ParamType::Number => trimmed.parse().ok().map(Self::Number),
+            ParamType::Date => trimmed.get(..10)?.parse().ok().map(Self::Date),
+            ParamType::Timestamp => parse_instant(trimmed).map(Self::Timestamp),
+        }
+    }
+}
+
+impl std::fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Text(text) => f.write_str(text),
+            Self::Number(number) => write!(f, "{number}"),
+            Self::Date(date) => write!(f, "{date}"),
+            Self::Timestamp(at) => f.write_str(&at.to_rfc3339()),
         }
     }
 }

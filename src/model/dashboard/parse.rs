@@ -141,6 +141,14 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         for problem in visual.problems() {
             problems.add(&span, subject(), problem);
         }
+        if let Some(name) = &visual.cross_filter
+            && !params.iter().any(|(param, _)| param.name == *name)
+        {
+            let message = format!(
+                "`cross_filter` names `{name}`, which is not one of the dashboard's `[[params]]`"
+            );
+            problems.add(&span, subject(), message);
+        }
         if raw.visuals[..index]
             .iter()
             .any(|earlier| earlier.get_ref().id == visual.id)

@@ -487,3 +487,42 @@ thresholds = [{ value = 8.0, color = "#d62728" }]
     assert_eq!(file.text(), format!("{ORDERS}{expected}"));
     assert_eq!(file.dashboard().visual("load"), Some(&visual));
 }
+
+#[test]
+fn cross_filter_must_name_a_param() {
+    let naming = |param: &str| {
+        ORDERS.replace(
+            "series = \"status\"",
+            &format!("series = \"status\"\ncross_filter = \"{param}\""),
+        )
+    };
+    let found = problems(&naming("nope"));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("`cross_filter` names `nope`")),
+        "{found:?}"
+    );
+    let dashboard = Dashboard::parse(&naming("country")).unwrap();
+    assert_eq!(
+        dashboard.visual("revenue").unwrap().cross_filter.as_deref(),
+        Some("country")
+    );
+}
+
+#[test]
+fn replacing_a_visual_changes_only_its_changed_keys() {
+    let mut file = DashboardFile::parse(ORDERS).unwrap();
+    let mut visual = file.dashboard().visual("revenue").unwrap().clone();
+    visual.kind = VisualKind::Area;
+    visual.series = None;
+    file.replace_visual(&visual).unwrap();
+    let text = file.text();
+    assert!(text.contains("kind = \"area\""), "{text}");
+    assert!(!text.contains("series = \"status\""), "{text}");
+    // Every comment and every other visual is where it was.
+    for line in ORDERS.lines().filter(|l| l.trim_start().starts_with('#')) {
+        assert!(text.contains(line), "lost {line:?}");
+    }
+    assert_eq!(file.dashboard().visual("revenue").unwrap(), &visual);
+}

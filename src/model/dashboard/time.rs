@@ -217,6 +217,17 @@ impl FromStr for Timezone {
     }
 }
 
+impl Timezone {
+    /// `at` written with `pattern` (chrono's `strftime` syntax) in this zone.
+    pub fn format(&self, at: DateTime<Utc>, pattern: &str) -> String {
+        match self {
+            Self::Utc => at.format(pattern).to_string(),
+            Self::Local => at.with_timezone(&chrono::Local).format(pattern).to_string(),
+            Self::Named(zone) => at.with_timezone(zone).format(pattern).to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Timezone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -271,6 +271,9 @@ pub struct Visual {
     /// A gauge's coloured stretches.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bands: Vec<Band>,
+    /// The param a click on a bar, slice or cell sets to its category (cross-filtering).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cross_filter: Option<String>,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -305,6 +308,7 @@ impl Visual {
             text: None,
             target: None,
             bands: Vec::new(),
+            cross_filter: None,
         }
     }
 

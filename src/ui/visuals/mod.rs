@@ -12,6 +12,13 @@ pub struct VisualStyle {
     pub timezone: Timezone,
 }
 
+impl VisualStyle {
+    /// The style of a dashboard showing times in `timezone`.
+    pub fn new(timezone: Timezone) -> Self {
+        Self { timezone }
+    }
+}
+
 /// What the user did in a visual this frame.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VisualResponse {

@@ -1,0 +1,438 @@
+//! Open dashboards at run time: each one's file (edited in place), the range and param values
+//! shown, and each visual's query job and what its tile draws. Visuals run on the jobs runtime;
+//! the tile keeps its last picture until the new one is ready, and a visual whose query fails
+//! shows its error in its own tile.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use chrono::{DateTime, Utc};
+use datafusion::common::ScalarValue;
+
+use crate::command::DashboardId;
+use crate::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
+use crate::engine::{Engine, TimeWindow};
+use crate::jobs::{JobLost, Jobs, Slot};
+use crate::model::dashboard::{
+    Dashboard, DashboardFile, DashboardSource, ParamValue, TimeRange, Visual,
+};
+use crate::series::visual::prepare;
+use crate::ui::dashboard::TileView;
+
+/// Edits kept for undo.
+const UNDO_DEPTH: usize = 50;
+/// How often an open dashboard's file is checked for changes on disk.
+const DISK_CHECK: Duration = Duration::from_secs(1);
+/// Values of a param's picker at most.
+const MAX_OPTIONS: usize = 500;
+
+/// A visual's finished run: what its tile draws, the SQL run, and a note.
+struct TileDone {
+    data: crate::series::visual::VisualData,
+    sql: Option<String>,
+    note: Option<String>,
+}
+
+/// One visual at run time.
+#[derive(Default)]
+pub struct Tile {
+    job: Slot<Result<TileDone, (Option<String>, String)>>,
+    /// What the tile shows.
+    pub view: TileView,
+    /// The SQL that ran last, macros expanded.
+    pub sql: Option<String>,
+    /// When the job running now started.
+    started: Option<DateTime<Utc>>,
+}
+
+/// Each param's picker values, or why its `options` query failed.
+type OptionValues = Vec<(String, Result<Vec<String>, String>)>;
+
+/// When the file was last read or written: its modification time and length.
+type DiskStamp = (SystemTime, u64);
+
+/// An open dashboard at run time.
+pub struct DashboardRuntime {
+    /// Where it comes from (a file is saved in place).
+    pub source: DashboardSource,
+    /// The document, with every edit.
+    pub file: DashboardFile,
+    /// The text last read or saved (edits differ from it).
+    saved_text: String,
+    /// Earlier versions, newest last.
+    undo: Vec<DashboardFile>,
+    /// The range shown.
+    pub range: TimeRange,
+    /// Param values the user set (others take the file's default).
+    pub params: HashMap<String, Option<ParamValue>>,
+    /// Values offered by each param's `options` query.
+    pub options: HashMap<String, Vec<String>>,
+    options_job: Slot<OptionValues>,
+    /// Each visual's runtime, by id.
+    pub tiles: HashMap<String, Tile>,
+    /// When the data shown was read.
+    pub data_as_of: Option<DateTime<Utc>>,
+    /// The window of the last run.
+    pub window: Option<TimeWindow>,
+    /// Edit mode.
+    pub editing: bool,
+    /// The visual the side panel edits.
+    pub selected: Option<String>,
+    disk: Option<DiskStamp>,
+    last_disk_check: Option<Instant>,
+    /// The file changed on disk while the window has unsaved edits: the panel asks.
+    pub disk_changed: bool,
+    /// Said above the grid: a failed reload or save.
+    pub problem: Option<String>,
+}
+
+impl DashboardRuntime {
+    /// Reads and checks the dashboard from `source`.
+    pub fn open(source: DashboardSource, range: Option<&str>) -> Result<Self, String> {
+        let text = source.read().map_err(|e| e.to_string())?;
+        let file = DashboardFile::parse(&text).map_err(|e| format!("{source}: {e}"))?;
+        let range = range
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(file.dashboard().time_range);
+        let disk = source.path().and_then(stamp);
+        Ok(Self {
+            source,
+            file,
+            saved_text: text,
+            undo: Vec::new(),
+            range,
+            params: HashMap::new(),
+            options: HashMap::new(),
+            options_job: Slot::default(),
+            tiles: HashMap::new(),
+            data_as_of: None,
+            window: None,
+            editing: false,
+            selected: None,
+            disk,
+            last_disk_check: None,
+            disk_changed: false,
+            problem: None,
+        })
+    }
+
+    /// The dashboard as it is now (with unsaved edits).
+    pub fn dashboard(&self) -> &Dashboard {
+        self.file.dashboard()
+    }
+
+    /// Whether there are edits not yet saved.
+    pub fn is_dirty(&self) -> bool {
+        self.file.text() != self.saved_text
+    }
+
+    /// Whether an edit can be taken back.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// Applies an edit to the document, remembering the version before it for undo.
+    pub fn edit(
+        &mut self,
+        change: impl FnOnce(
+            &mut DashboardFile,
+        ) -> Result<(), crate::model::dashboard::DashboardFileError>,
+    ) -> Result<(), String> {
+        let before = self.file.clone();
+        change(&mut self.file).map_err(|e| e.to_string())?;
+        self.undo.push(before);
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        Ok(())
+    }
+
+    /// Takes back the last edit; returns whether there was one.
+    pub fn undo(&mut self) -> bool {
+        match self.undo.pop() {
+            Some(file) => {
+                self.file = file;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes the document to `path` atomically and takes it as the saved version.
+    pub fn save_to(&mut self, path: PathBuf) -> Result<(), String> {
+        self.file.save(&path).map_err(|e| e.to_string())?;
+        self.saved_text = self.file.text();
+        self.disk = stamp(&path);
+        self.source = DashboardSource::File(path);
+        self.disk_changed = false;
+        self.problem = None;
+        Ok(())
+    }
+
+    /// Reads the file again, dropping edits; a file that no longer parses is reported and the
+    /// dashboard shown stays as it was.
+    pub fn reload(&mut self) -> Result<(), String> {
+        let text = self.source.read().map_err(|e| e.to_string())?;
+        self.disk = self.source.path().and_then(stamp);
+        self.disk_changed = false;
+        let file = DashboardFile::parse(&text)
+            .map_err(|e| format!("{} changed on disk but cannot be read: {e}", self.source))?;
+        self.file = file;
+        self.saved_text = text;
+        self.undo.clear();
+        self.problem = None;
+        let ids: Vec<String> = self
+            .dashboard()
+            .visuals
+            .iter()
+            .map(|v| v.id.clone())
+            .collect();
+        self.tiles.retain(|id, _| ids.contains(id));
+        Ok(())
+    }
+
+    /// Keeps the window's edits over the changed file: asks again only after the next change.
+    pub fn keep_edits(&mut self) {
+        self.disk = self.source.path().and_then(stamp);
+        self.disk_changed = false;
+    }
+
+    /// Whether the file changed on disk since it was read or saved (checked at most once a
+    /// second).
+    pub fn changed_on_disk(&mut self, now: Instant) -> bool {
+        if self
+            .last_disk_check
+            .is_some_and(|last| now.duration_since(last) < DISK_CHECK)
+        {
+            return false;
+        }
+        self.last_disk_check = Some(now);
+        let Some(path) = self.source.path() else {
+            return false;
+        };
+        let current = stamp(path);
+        current.is_some() && current != self.disk
+    }
+
+    /// The window the range means at `now`.
+    pub fn window_at(&self, now: DateTime<Utc>) -> TimeWindow {
+        let (from, to) = self.range.resolve(now);
+        TimeWindow {
+            from,
+            to,
+            lateness: self.dashboard().lateness,
+        }
+    }
+
+    /// The typed values the queries are bound with.
+    pub fn bound(&self) -> HashMap<String, ScalarValue> {
+        bound_params(self.dashboard(), &self.params)
+    }
+
+    /// Starts `visual` (all of them: `None`) on `engine` for the range at `now`; a tile keeps
+    /// its picture until the new one is ready.
+    pub fn run(
+        &mut self,
+        jobs: &Jobs,
+        engine: &Engine,
+        now: DateTime<Utc>,
+        only: Option<&[String]>,
+    ) {
+        let window = self.window_at(now);
+        let params = Arc::new(self.bound());
+        let visuals: Vec<Visual> = self
+            .dashboard()
+            .visuals
+            .iter()
+            .filter(|v| only.is_none_or(|ids| ids.contains(&v.id)))
+            .cloned()
+            .collect();
+        for visual in visuals {
+            self.start_visual(jobs, engine, visual, &window, &params, now);
+        }
+        self.window = Some(window);
+        if only.is_none() {
+            self.run_options(jobs, engine, now);
+        }
+    }
+
+    /// Starts one visual's run (the edited spec of a preview, or the file's).
+    pub fn start_visual(
+        &mut self,
+        jobs: &Jobs,
+        engine: &Engine,
+        visual: Visual,
+        window: &TimeWindow,
+        params: &Arc<HashMap<String, ScalarValue>>,
+        now: DateTime<Utc>,
+    ) {
+        let tile = self.tiles.entry(visual.id.clone()).or_default();
+        let (engine, window, params) = (engine.clone(), window.clone(), Arc::clone(params));
+        tile.job.start(jobs.spawn(async move {
+            let run = run_visual(&engine, &visual, &window, &params, MAX_VISUAL_ROWS)
+                .await
+                .map_err(|err| (err.sql, err.message))?;
+            let data = prepare(&visual, &run.batches, run.previous.as_deref())
+                .map_err(|err| (run.sql.clone(), err.to_string()))?;
+            let note = run
+                .cut
+                .then(|| format!("only the first {MAX_VISUAL_ROWS} rows are drawn"));
+            Ok(TileDone {
+                data,
+                sql: run.sql,
+                note,
+            })
+        }));
+        tile.view.running = true;
+        tile.started = Some(now);
+    }
+
+    /// Starts the queries that list each param's values.
+    fn run_options(&mut self, jobs: &Jobs, engine: &Engine, now: DateTime<Utc>) {
+        let window = self.window_at(now);
+        let queries: Vec<(String, String)> = self
+            .dashboard()
+            .params
+            .iter()
+            .filter_map(|p| p.options.clone().map(|sql| (p.name.clone(), sql)))
+            .collect();
+        if queries.is_empty() {
+            return;
+        }
+        let engine = engine.clone();
+        self.options_job.start(jobs.spawn(async move {
+            let mut found = Vec::new();
+            for (name, sql) in queries {
+                found.push((name, option_values(&engine, &sql, &window).await));
+            }
+            found
+        }));
+    }
+
+    /// Takes finished runs; returns whether anything changed.
+    pub fn drain(&mut self) -> bool {
+        let mut changed = false;
+        for tile in self.tiles.values_mut() {
+            let Some(done) = tile.job.take_ready() else {
+                continue;
+            };
+            changed = true;
+            tile.view.running = false;
+            match done {
+                Ok(Ok(done)) => {
+                    tile.view.data = Some(Arc::new(done.data));
+                    tile.view.error = None;
+                    tile.view.note = done.note;
+                    tile.sql = done.sql;
+                }
+                Ok(Err((sql, message))) => {
+                    tile.view.error = Some(message);
+                    tile.sql = sql.or(tile.sql.take());
+                }
+                Err(JobLost(message)) => tile.view.error = Some(message),
+            }
+            if let Some(started) = tile.started.take() {
+                self.data_as_of = Some(self.data_as_of.map_or(started, |at| at.max(started)));
+            }
+        }
+        if let Some(found) = self.options_job.take_ready() {
+            changed = true;
+            for (name, values) in found.unwrap_or_default() {
+                match values {
+                    Ok(values) => {
+                        self.options.insert(name, values);
+                    }
+                    Err(message) => {
+                        self.problem = Some(format!("the values of `{name}`: {message}"));
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// Whether any visual is running.
+    pub fn is_running(&self) -> bool {
+        self.tiles.values().any(|t| t.view.running)
+    }
+
+    /// The visuals whose SQL uses `$name`.
+    pub fn using_param(&self, name: &str) -> Vec<String> {
+        self.dashboard()
+            .visuals
+            .iter()
+            .filter(|v| v.sql.as_deref().is_some_and(|sql| uses_param(sql, name)))
+            .map(|v| v.id.clone())
+            .collect()
+    }
+}
+
+/// Whether `sql` has the placeholder `$name` (not the start of a longer name).
+pub fn uses_param(sql: &str, name: &str) -> bool {
+    let needle = format!("${name}");
+    sql.match_indices(&needle).any(|(at, _)| {
+        sql[at + needle.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    })
+}
+
+/// The first column of a param's `options` query, as text, at most [`MAX_OPTIONS`] values.
+async fn option_values(
+    engine: &Engine,
+    sql: &str,
+    window: &TimeWindow,
+) -> Result<Vec<String>, String> {
+    use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+    let expanded =
+        crate::engine::expand(sql, window, &engine.catalog()).map_err(|e| e.to_string())?;
+    let mut stream = engine
+        .query(&expanded.sql)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut values = Vec::new();
+    while let Some(batch) = stream.next().await {
+        let batch = batch.map_err(|e| e.to_string())?;
+        let Some(column) = batch.columns().first() else {
+            break;
+        };
+        let formatter = ArrayFormatter::try_new(column.as_ref(), &FormatOptions::default())
+            .map_err(|e| e.to_string())?;
+        for row in 0..batch.num_rows() {
+            if column.is_valid(row) {
+                values.push(formatter.value(row).to_string());
+            }
+        }
+        if values.len() >= MAX_OPTIONS {
+            values.truncate(MAX_OPTIONS);
+            break;
+        }
+    }
+    Ok(values)
+}
+
+fn stamp(path: &std::path::Path) -> Option<DiskStamp> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.modified().ok()?, metadata.len()))
+}
+
+/// The id a new dashboard gets: one more than the largest open.
+pub fn next_id(open: impl Iterator<Item = DashboardId>) -> DashboardId {
+    open.max().unwrap_or(0) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_param_is_used_only_where_its_whole_name_appears() {
+        assert!(uses_param("WHERE country = $country", "country"));
+        assert!(uses_param("($country IS NULL)", "country"));
+        assert!(!uses_param("WHERE c = $country_code", "country"));
+        assert!(!uses_param("WHERE country = 'DE'", "country"));
+    }
+}

@@ -1,0 +1,198 @@
+//! One tile: a card with the visual's title, a menu (View data, Run again, Edit, Delete), the
+//! visual itself, and its error in the tile when its query failed. In edit mode the title bar and
+//! the bottom-right corner are drag handles.
+
+use crate::command::DashboardCommand;
+use crate::model::dashboard::Visual;
+use crate::ui::visuals::{VisualStyle, draw};
+
+use super::{DashboardView, TileView, visual_title};
+
+/// Height of a tile's title bar.
+const TITLE_HEIGHT: f32 = 26.0;
+/// Side of the resize handle.
+const CORNER: f32 = 14.0;
+
+/// The drag handles of a tile in edit mode.
+pub(super) struct Handles {
+    pub title: Option<egui::Response>,
+    pub corner: Option<egui::Response>,
+}
+
+pub(super) fn tile_ui(
+    ui: &mut egui::Ui,
+    rect: egui::Rect,
+    view: &DashboardView<'_>,
+    visual: &Visual,
+    send: &dyn Fn(DashboardCommand),
+) -> Handles {
+    let tile = view.tiles.get(visual.id.as_str()).copied();
+    let selected = view.editing && view.selected == Some(visual.id.as_str());
+    let visuals = ui.visuals().clone();
+    let fill = if visuals.dark_mode {
+        egui::Color32::from_gray(32)
+    } else {
+        egui::Color32::WHITE
+    };
+    let stroke = if selected {
+        egui::Stroke::new(2.0, visuals.selection.bg_fill)
+    } else {
+        egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
+    };
+    ui.painter()
+        .rect(rect, 8.0, fill, stroke, egui::StrokeKind::Inside);
+
+    let inner = rect.shrink2(egui::vec2(12.0, 8.0));
+    let title_rect = egui::Rect::from_min_size(inner.min, egui::vec2(inner.width(), TITLE_HEIGHT));
+    let body_rect =
+        egui::Rect::from_min_max(egui::pos2(inner.min.x, title_rect.max.y + 4.0), inner.max);
+    let title_response = view.editing.then(|| {
+        ui.interact(
+            title_rect,
+            ui.scope_id().with(("tile-title", &visual.id)),
+            egui::Sense::click_and_drag(),
+        )
+        .on_hover_cursor(egui::CursorIcon::Grab)
+    });
+    if title_response.as_ref().is_some_and(egui::Response::clicked) {
+        send(DashboardCommand::Select(Some(visual.id.clone())));
+    }
+    let mut title_ui = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(title_rect)
+            .id_salt(("tile-title-ui", &visual.id))
+            .layout(egui::Layout::left_to_right(egui::Align::Center)),
+    );
+    title_bar_ui(&mut title_ui, view, visual, tile, send);
+
+    let mut body = ui.new_child(
+        egui::UiBuilder::new()
+            .max_rect(body_rect)
+            .id_salt(("tile-body", &visual.id))
+            .layout(egui::Layout::top_down(egui::Align::Min)),
+    );
+    body.set_clip_rect(body_rect.intersect(ui.clip_rect()));
+    body_ui(&mut body, view, visual, tile, send);
+
+    let corner = view.editing.then(|| {
+        let corner_rect = egui::Rect::from_min_size(
+            rect.max - egui::vec2(CORNER, CORNER),
+            egui::vec2(CORNER, CORNER),
+        );
+        let response = ui
+            .interact(
+                corner_rect,
+                ui.scope_id().with(("tile-corner", &visual.id)),
+                egui::Sense::drag(),
+            )
+            .on_hover_cursor(egui::CursorIcon::ResizeNwSe);
+        let color = visuals.widgets.inactive.fg_stroke.color;
+        for step in [4.0, 8.0, 12.0] {
+            ui.painter().line_segment(
+                [
+                    egui::pos2(rect.max.x - step, rect.max.y - 2.0),
+                    egui::pos2(rect.max.x - 2.0, rect.max.y - step),
+                ],
+                egui::Stroke::new(1.0, color),
+            );
+        }
+        response
+    });
+    Handles {
+        title: title_response,
+        corner,
+    }
+}
+
+fn title_bar_ui(
+    ui: &mut egui::Ui,
+    view: &DashboardView<'_>,
+    visual: &Visual,
+    tile: Option<&TileView>,
+    send: &dyn Fn(DashboardCommand),
+) {
+    ui.add(
+        egui::Label::new(
+            egui::RichText::new(visual_title(visual))
+                .strong()
+                .size(14.0),
+        )
+        .truncate(),
+    );
+    if let Some(name) = &visual.cross_filter
+        && let Some(value) = view.param_value(name)
+    {
+        ui.weak(format!("· {name} = {value}"));
+    }
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.menu_button("⋯", |ui| {
+            if visual.sql.is_some() && ui.button("View data").clicked() {
+                send(DashboardCommand::ViewData(visual.id.clone()));
+            }
+            if ui.button("Run again").clicked() {
+                send(DashboardCommand::Rerun);
+            }
+            if ui.button("Edit").clicked() {
+                send(DashboardCommand::SetEditing(true));
+                send(DashboardCommand::Select(Some(visual.id.clone())));
+            }
+            if view.editing && ui.button("Delete").clicked() {
+                send(DashboardCommand::Delete(visual.id.clone()));
+            }
+        })
+        .response
+        .on_hover_text("Visual menu");
+        if tile.is_some_and(|t| t.running) {
+            ui.spinner();
+        }
+    });
+}
+
+fn body_ui(
+    ui: &mut egui::Ui,
+    view: &DashboardView<'_>,
+    visual: &Visual,
+    tile: Option<&TileView>,
+    send: &dyn Fn(DashboardCommand),
+) {
+    let data = tile.and_then(|t| t.data.as_deref());
+    let error = tile.and_then(|t| t.error.as_deref());
+    if let Some(error) = error {
+        // The error, in its tile; the other visuals draw as usual.
+        let color = ui.visuals().error_fg_color;
+        ui.colored_label(color, "⚠ This visual's query failed");
+        egui::ScrollArea::vertical()
+            .id_salt(("tile-error", &visual.id))
+            .max_height(ui.available_height())
+            .show(ui, |ui| {
+                ui.add(
+                    egui::Label::new(egui::RichText::new(error).color(color).monospace()).wrap(),
+                );
+            });
+        return;
+    }
+    let Some(data) = data else {
+        ui.centered_and_justified(|ui| {
+            if view.attached {
+                ui.spinner();
+            } else {
+                ui.weak("no lake attached");
+            }
+        });
+        return;
+    };
+    if let Some(note) = tile.and_then(|t| t.note.as_deref()) {
+        ui.weak(note);
+    }
+    let style = VisualStyle::new(view.dashboard.timezone);
+    let response = draw(ui, visual, data, &style);
+    if let Some(value) = response.clicked
+        && visual.cross_filter.is_some()
+        && !view.editing
+    {
+        send(DashboardCommand::CrossFilter {
+            visual: visual.id.clone(),
+            value,
+        });
+    }
+}

@@ -1,0 +1,141 @@
+//! Dashboards in the real window, driven through AccessKit with `egui_kittest`: the real app on
+//! the bundled sample lake, a dashboard file the test writes, background jobs on a real runtime.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::app::{Fixture, has_label, open_config, step_until, type_into};
+use egui_kittest::kittest::Queryable;
+use lakesight::app::{AppConfig, Launch};
+use lakesight::model::SourceSpec;
+use lakesight::model::dashboard::DashboardSource;
+
+/// A dashboard over the sample lake's three days of orders, with a comment to keep.
+const DASHBOARD: &str = r#"# Test dashboard: comments stay when the window saves.
+title = "Test orders"
+time_range = "2026-11-22T00:00Z..2026-11-25T00:00Z"
+timezone = "UTC"
+
+[[params]]
+name = "country"
+type = "text"
+
+[[visuals]]
+id = "countries"
+title = "Orders per country"
+kind = "table"
+sql = """SELECT country, count(*) AS orders FROM orders
+         WHERE $__timeFilter(event_time) AND ($country IS NULL OR country = $country)
+         GROUP BY 1 ORDER BY 1"""
+position = [0, 0, 6, 5]   # the tile the test moves
+
+[[visuals]]
+id = "broken"
+title = "Broken visual"
+kind = "table"
+sql = "SELECT no_such_column FROM orders WHERE $__timeFilter(event_time)"
+position = [6, 0, 6, 3]
+"#;
+
+fn sample_lake() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+/// The app on the sample lake with the test dashboard open; the folder holds the file.
+fn open_dashboard(text: &str) -> (Fixture, PathBuf) {
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("test.toml");
+    std::fs::write(&file, text).unwrap();
+    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(sample_lake())));
+    config.dashboards.push(DashboardSource::File(file.clone()));
+    (open_config(folder, config), file)
+}
+
+#[test]
+fn a_dashboard_shows_its_tiles_and_a_failing_visual_keeps_its_error_in_its_tile() {
+    let (mut f, _) = open_dashboard(DASHBOARD);
+    step_until(&mut f.harness, "both tiles", |h| {
+        has_label(h, "Orders per country") && has_label(h, "Broken visual")
+    });
+    step_until(&mut f.harness, "the table and the error", |h| {
+        has_label(h, "FR") && has_label(h, "no_such_column")
+    });
+    assert!(has_label(&f.harness, "DE"), "every country is listed");
+    assert!(has_label(&f.harness, "This visual's query failed"));
+    assert!(has_label(&f.harness, "data as of"), "the header says when");
+}
+
+#[test]
+fn a_param_and_a_time_range_run_the_visuals_again() {
+    let (mut f, _) = open_dashboard(DASHBOARD);
+    step_until(&mut f.harness, "the table", |h| has_label(h, "FR"));
+
+    type_into(&mut f, "country", "DE");
+    f.harness.key_press(egui::Key::Enter);
+    step_until(&mut f.harness, "only DE", |h| {
+        !has_label(h, "FR") && has_label(h, "DE")
+    });
+
+    // A range with no data: the table empties.
+    f.harness.get_by_label("2026-11-22T00:00Z..2026-11-25T00:00Z").click();
+    f.harness.step();
+    f.harness.get_by_label("Last 15 minutes").click();
+    step_until(&mut f.harness, "no rows in the last 15 minutes", |h| {
+        !has_label(h, "DE")
+    });
+}
+
+/// Drags with the primary button from `from` by `by`, in small steps as a hand would.
+fn drag(f: &mut Fixture, from: egui::Pos2, by: egui::Vec2) {
+    let press = |f: &mut Fixture, pos: egui::Pos2, pressed: bool| {
+        f.harness.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        f.harness.step();
+    };
+    f.harness.event(egui::Event::PointerMoved(from));
+    f.harness.step();
+    press(f, from, true);
+    let steps = 10;
+    for step in 1..=steps {
+        let at = from + by * (step as f32 / steps as f32);
+        f.harness.event(egui::Event::PointerMoved(at));
+        f.harness.step();
+    }
+    press(f, from + by, false);
+}
+
+#[test]
+fn moving_a_tile_in_edit_mode_and_saving_changes_only_its_position() {
+    let (mut f, file) = open_dashboard(DASHBOARD);
+    step_until(&mut f.harness, "the table", |h| has_label(h, "FR"));
+    f.harness.get_by_label("Edit").click();
+    step_until(&mut f.harness, "edit mode", |h| has_label(h, "Edit visual"));
+
+    let title = f.harness.get_by_label("Orders per country").rect();
+    drag(&mut f, title.center(), egui::vec2(0.0, 3.0 * 74.0));
+    step_until(&mut f.harness, "an unsaved edit", |h| has_label(h, "(edited)"));
+    f.harness.get_by_label("Save").click();
+    step_until(&mut f.harness, "the save", |h| !has_label(h, "(edited)"));
+
+    let saved = std::fs::read_to_string(&file).unwrap();
+    let changed: Vec<(&str, &str)> = DASHBOARD
+        .lines()
+        .zip(saved.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "position = [0, 0, 6, 5]   # the tile the test moves",
+            "position = [0, 3, 6, 5]   # the tile the test moves"
+        )],
+        "only the moved tile's position changed; comments stay:\n{saved}"
+    );
+    assert_eq!(saved.lines().count(), DASHBOARD.lines().count());
+}
