@@ -236,3 +236,27 @@ fn data_refuses_unknown_names_and_values_of_the_wrong_type() {
         .code(1)
         .stderr(predicate::str::contains("--range `yesterday`"));
 }
+
+#[test]
+fn open_refuses_a_bad_dashboard_file_before_any_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(&dir, "title = \"T\"\nnope = 1\n");
+    let mut cmd = Command::cargo_bin("lakesight").unwrap();
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .arg("open")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("nope").and(predicate::str::contains("line 2")));
+    let missing = dir.path().join("missing.toml");
+    Command::cargo_bin("lakesight")
+        .unwrap()
+        .env_remove("LAKESIGHT_SOURCE")
+        .arg("open")
+        .arg(&missing)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing.toml"));
+}

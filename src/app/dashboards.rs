@@ -425,8 +425,63 @@ pub fn next_id(open: impl Iterator<Item = DashboardId>) -> DashboardId {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    const TEXT: &str = "# mine\ntitle = \"T\"\n\n[[visuals]]\nid = \"a\"\nkind = \"text\"\ntext = \"hi\"\nposition = [0, 0, 6, 2]\n";
+
+    #[test]
+    fn a_file_changed_on_disk_is_noticed_and_reloaded_and_a_bad_one_keeps_the_dashboard() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.toml");
+        std::fs::write(&path, TEXT).unwrap();
+        let mut open = DashboardRuntime::open(DashboardSource::File(path.clone()), None).unwrap();
+        let start = Instant::now();
+        assert!(!open.changed_on_disk(start));
+        std::fs::write(&path, TEXT.replace("\"T\"", "\"Renamed\"")).unwrap();
+        assert!(
+            !open.changed_on_disk(start + Duration::from_millis(10)),
+            "checked at most once a second"
+        );
+        assert!(open.changed_on_disk(start + DISK_CHECK));
+        open.reload().unwrap();
+        assert_eq!(open.dashboard().title, "Renamed");
+        assert!(!open.changed_on_disk(start + DISK_CHECK * 2));
+
+        std::fs::write(&path, "title = \"T\"\nnope = 1\n").unwrap();
+        assert!(open.changed_on_disk(start + DISK_CHECK * 3));
+        let problem = open.reload().unwrap_err();
+        assert!(problem.contains("nope"), "{problem}");
+        assert_eq!(
+            open.dashboard().title,
+            "Renamed",
+            "the last good version stays"
+        );
+    }
+
+    #[test]
+    fn edits_are_undone_in_order_and_saving_keeps_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.toml");
+        std::fs::write(&path, TEXT).unwrap();
+        let mut open = DashboardRuntime::open(DashboardSource::File(path.clone()), None).unwrap();
+        let moved = crate::model::dashboard::Position::from([6, 0, 6, 2]);
+        open.edit(|f| f.set_position("a", moved)).unwrap();
+        open.edit(|f| f.set_visual_title("a", "Hello")).unwrap();
+        assert!(open.is_dirty());
+        assert!(open.undo());
+        assert_eq!(open.dashboard().visuals[0].title, "");
+        assert_eq!(open.dashboard().visuals[0].position, moved);
+        open.save_to(path.clone()).unwrap();
+        assert!(!open.is_dirty());
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(saved, TEXT.replace("[0, 0, 6, 2]", "[6, 0, 6, 2]"));
+        assert!(
+            !open.changed_on_disk(Instant::now()),
+            "our own save is not a change"
+        );
+    }
 
     #[test]
     fn a_param_is_used_only_where_its_whole_name_appears() {

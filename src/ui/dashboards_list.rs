@@ -19,7 +19,7 @@ static TITLES: std::sync::LazyLock<Vec<(&str, String)>> = std::sync::LazyLock::n
 pub fn dashboards_list_ui(ui: &mut egui::Ui, commands: &CommandSender) {
     for (name, title) in TITLES.iter() {
         if ui
-            .selectable_label(false, format!("▦ {title}"))
+            .selectable_label(false, title.as_str())
             .on_hover_text(format!("Built-in dashboard `{name}` for the sample lake"))
             .clicked()
         {

@@ -34,7 +34,7 @@ pub fn tab_strip_ui(
         for dashboard in dashboards {
             let selected = front == Front::Dashboard(dashboard.id);
             let title = format!(
-                "▦ {}{}",
+                "{}{}",
                 dashboard.title,
                 if dashboard.dirty { " •" } else { "" }
             );
@@ -43,7 +43,7 @@ pub fn tab_strip_ui(
             }
             if selected
                 && ui
-                    .small_button("✕")
+                    .small_button("×")
                     .on_hover_text("Close the dashboard (unsaved edits are lost)")
                     .clicked()
             {

@@ -80,28 +80,34 @@ pub(super) fn editor_ui(
     egui::Grid::new(("visual-fields", view.id))
         .num_columns(2)
         .show(ui, |ui| {
-            ui.label("Title");
-            ui.text_edit_singleline(&mut draft.visual.title);
+            let label = ui.label("Title");
+            ui.text_edit_singleline(&mut draft.visual.title)
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("Kind");
+            let label = ui.label("Kind");
             egui::ComboBox::from_id_salt(("visual-kind", view.id))
                 .selected_text(kind_name(draft.visual.kind))
                 .show_ui(ui, |ui| {
                     for kind in VisualKind::ALL {
                         ui.selectable_value(&mut draft.visual.kind, kind, kind_name(kind));
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("x");
-            ui.text_edit_singleline(&mut draft.x);
+            let label = ui.label("x");
+            ui.text_edit_singleline(&mut draft.x).labelled_by(label.id);
             ui.end_row();
-            ui.label("y")
+            let label = ui
+                .label("y")
                 .on_hover_text("Value columns, separated by commas");
-            ui.text_edit_singleline(&mut draft.y);
+            ui.text_edit_singleline(&mut draft.y).labelled_by(label.id);
             ui.end_row();
-            ui.label("series")
+            let label = ui
+                .label("series")
                 .on_hover_text("One series per value of this column");
-            ui.text_edit_singleline(&mut draft.series);
+            ui.text_edit_singleline(&mut draft.series)
+                .labelled_by(label.id);
             ui.end_row();
         });
     let mut preview = false;
@@ -114,14 +120,16 @@ pub(super) fn editor_ui(
                 .desired_width(f32::INFINITY),
         );
     } else {
-        ui.label("SQL (Ctrl+Enter previews)");
+        let label = ui.label("Visual SQL (Ctrl+Enter previews)");
         let sql = draft.visual.sql.get_or_insert_with(String::new);
-        let response = ui.add(
-            egui::TextEdit::multiline(sql)
-                .code_editor()
-                .desired_rows(10)
-                .desired_width(f32::INFINITY),
-        );
+        let response = ui
+            .add(
+                egui::TextEdit::multiline(sql)
+                    .code_editor()
+                    .desired_rows(10)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
         preview |= response.has_focus()
             && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
     }

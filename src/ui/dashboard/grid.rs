@@ -123,34 +123,68 @@ pub(super) fn grid_ui(
             );
         }
         let handles = tile::tile_ui(ui, rect, view, visual, send);
-        if !view.editing {
-            continue;
+        if view.editing {
+            drag_ui(ui, &geometry, visual, &handles, state, send);
         }
-        for (response, resize) in [(handles.title, false), (handles.corner, true)] {
-            let Some(response) = response else { continue };
-            if response.drag_started() {
-                state.drag = Some(Drag {
-                    visual: visual.id.clone(),
-                    resize,
-                    delta: egui::Vec2::ZERO,
-                });
-            }
-            if response.dragged()
-                && let Some(drag) = state.drag.as_mut().filter(|d| d.visual == visual.id)
-            {
-                drag.delta += response.drag_delta();
-            }
-            if response.drag_stopped()
-                && let Some(drag) = state.drag.take()
-            {
-                let landed = geometry.dragged(visual.position, drag.delta, drag.resize);
-                if landed != visual.position {
-                    send(DashboardCommand::Move {
-                        visual: visual.id.clone(),
-                        position: landed,
-                    });
-                }
-            }
+    }
+}
+
+/// Edit mode: a press on a tile's title bar (or corner) starts moving (or resizing) it; the
+/// pointer's travel is followed from the raw input, so nothing inside the tile can take the drag;
+/// the release lands it on the grid. A press and release without travel selects the visual.
+fn drag_ui(
+    ui: &egui::Ui,
+    geometry: &Geometry,
+    visual: &crate::model::dashboard::Visual,
+    handles: &tile::Handles,
+    state: &mut DashboardPanelState,
+    send: &dyn Fn(DashboardCommand),
+) {
+    let (pressed, released, pos, origin) = ui.input(|i| {
+        (
+            i.pointer.primary_pressed(),
+            i.pointer.primary_released(),
+            i.pointer.interact_pos(),
+            i.pointer.press_origin(),
+        )
+    });
+    let Some(pos) = pos else { return };
+    let over = |rect: &Option<egui::Rect>| rect.is_some_and(|r| r.contains(pos));
+    if over(&handles.corner) {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeNwSe);
+    } else if over(&handles.title) {
+        ui.ctx().set_cursor_icon(egui::CursorIcon::Grab);
+    }
+    if pressed && state.drag.is_none() && ui.ctx().dragged_id().is_none() {
+        let resize = over(&handles.corner);
+        if resize || over(&handles.title) {
+            state.drag = Some(Drag {
+                visual: visual.id.clone(),
+                resize,
+                delta: egui::Vec2::ZERO,
+            });
+        }
+    }
+    let Some(drag) = state.drag.as_mut().filter(|d| d.visual == visual.id) else {
+        return;
+    };
+    if let Some(origin) = origin.filter(|_| !released) {
+        drag.delta = pos - origin;
+    }
+    if released {
+        let Some(drag) = state.drag.take() else {
+            return;
+        };
+        if drag.delta.length() < 4.0 {
+            send(DashboardCommand::Select(Some(visual.id.clone())));
+            return;
+        }
+        let landed = geometry.dragged(visual.position, drag.delta, drag.resize);
+        if landed != visual.position {
+            send(DashboardCommand::Move {
+                visual: visual.id.clone(),
+                position: landed,
+            });
         }
     }
 }

@@ -91,7 +91,7 @@ fn actions_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, send: &dyn Fn(Dashboa
         send(DashboardCommand::SetEditing(true));
     }
     if ui
-        .add_enabled(view.attached, egui::Button::new("⟳ Run again"))
+        .add_enabled(view.attached, egui::Button::new("Run again"))
         .clicked()
     {
         send(DashboardCommand::Rerun);
@@ -104,7 +104,7 @@ fn range_ui(
     state: &mut DashboardPanelState,
     send: &dyn Fn(DashboardCommand),
 ) {
-    ui.label("Time range");
+    let label = ui.label("Time range");
     egui::ComboBox::from_id_salt(("range", view.id))
         .selected_text(range_label(&view.range))
         .width(170.0)
@@ -118,20 +118,31 @@ fn range_ui(
             if ui.button("Dashboard default").clicked() {
                 send(DashboardCommand::SetRange(view.dashboard.time_range));
             }
-        });
-    if let Some((from, to)) = view.window {
+        })
+        .response
+        .labelled_by(label.id);
+    if let Some((from, to)) = view.window
+        && state.custom_window != view.window
+    {
+        // A new range ran: the fields show it.
+        state.custom_window = view.window;
         let zone = view.dashboard.timezone;
-        if state.custom_from.is_empty() {
-            state.custom_from = zone.format(from, "%Y-%m-%dT%H:%M%:z");
-            state.custom_to = zone.format(to, "%Y-%m-%dT%H:%M%:z");
-        }
+        let write = |at| {
+            if zone == crate::model::dashboard::Timezone::Utc {
+                zone.format(at, "%Y-%m-%dT%H:%MZ")
+            } else {
+                zone.format(at, "%Y-%m-%dT%H:%M%:z")
+            }
+        };
+        state.custom_from = write(from);
+        state.custom_to = write(to);
     }
     let label = ui.label("from");
-    ui.add(egui::TextEdit::singleline(&mut state.custom_from).desired_width(150.0))
+    ui.add(egui::TextEdit::singleline(&mut state.custom_from).desired_width(175.0))
         .labelled_by(label.id)
         .on_hover_text("An instant such as 2026-11-24T00:00Z or 2026-11-24T01:00+01:00");
     let label = ui.label("to");
-    ui.add(egui::TextEdit::singleline(&mut state.custom_to).desired_width(150.0))
+    ui.add(egui::TextEdit::singleline(&mut state.custom_to).desired_width(175.0))
         .labelled_by(label.id);
     if let Some(error) = &state.range_error {
         ui.colored_label(ui.visuals().error_fg_color, error);
@@ -186,7 +197,9 @@ fn param_ui(
                         set(Some(value));
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(label.id);
         return;
     }
     let text = state
@@ -223,7 +236,7 @@ fn param_ui(
             );
         }
     }
-    if current.is_some() && ui.small_button("✕").on_hover_text("All").clicked() {
+    if current.is_some() && ui.small_button("×").on_hover_text("All").clicked() {
         text.clear();
         set(None);
     }

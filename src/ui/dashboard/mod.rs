@@ -82,6 +82,8 @@ impl DashboardView<'_> {
 /// The dashboard panels' own state between frames, per dashboard.
 #[derive(Default)]
 pub struct DashboardPanelState {
+    /// The range the custom fields were last filled from.
+    pub custom_window: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// The custom range's text fields.
     pub custom_from: String,
     /// The custom range's end.

@@ -13,10 +13,12 @@ const TITLE_HEIGHT: f32 = 26.0;
 /// Side of the resize handle.
 const CORNER: f32 = 14.0;
 
-/// The drag handles of a tile in edit mode.
+/// Where a tile's drag handles are, in edit mode.
 pub(super) struct Handles {
-    pub title: Option<egui::Response>,
-    pub corner: Option<egui::Response>,
+    /// The title bar (moves the tile), without its menu button.
+    pub title: Option<egui::Rect>,
+    /// The bottom-right corner (resizes it).
+    pub corner: Option<egui::Rect>,
 }
 
 pub(super) fn tile_ui(
@@ -46,17 +48,10 @@ pub(super) fn tile_ui(
     let title_rect = egui::Rect::from_min_size(inner.min, egui::vec2(inner.width(), TITLE_HEIGHT));
     let body_rect =
         egui::Rect::from_min_max(egui::pos2(inner.min.x, title_rect.max.y + 4.0), inner.max);
-    let title_response = view.editing.then(|| {
-        ui.interact(
-            title_rect,
-            ui.scope_id().with(("tile-title", &visual.id)),
-            egui::Sense::click_and_drag(),
-        )
-        .on_hover_cursor(egui::CursorIcon::Grab)
-    });
-    if title_response.as_ref().is_some_and(egui::Response::clicked) {
-        send(DashboardCommand::Select(Some(visual.id.clone())));
-    }
+    // The menu button keeps its clicks.
+    let title_handle = view
+        .editing
+        .then(|| title_rect.with_max_x(title_rect.max.x - 40.0));
     let mut title_ui = ui.new_child(
         egui::UiBuilder::new()
             .max_rect(title_rect)
@@ -79,13 +74,6 @@ pub(super) fn tile_ui(
             rect.max - egui::vec2(CORNER, CORNER),
             egui::vec2(CORNER, CORNER),
         );
-        let response = ui
-            .interact(
-                corner_rect,
-                ui.scope_id().with(("tile-corner", &visual.id)),
-                egui::Sense::drag(),
-            )
-            .on_hover_cursor(egui::CursorIcon::ResizeNwSe);
         let color = visuals.widgets.inactive.fg_stroke.color;
         for step in [4.0, 8.0, 12.0] {
             ui.painter().line_segment(
@@ -96,10 +84,10 @@ pub(super) fn tile_ui(
                 egui::Stroke::new(1.0, color),
             );
         }
-        response
+        corner_rect
     });
     Handles {
-        title: title_response,
+        title: title_handle,
         corner,
     }
 }
@@ -122,10 +110,13 @@ fn title_bar_ui(
     if let Some(name) = &visual.cross_filter
         && let Some(value) = view.param_value(name)
     {
-        ui.weak(format!("· {name} = {value}"));
+        ui.add(
+            egui::Label::new(egui::RichText::new(format!("· {name} = {value}")).weak())
+                .selectable(false),
+        );
     }
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        ui.menu_button("⋯", |ui| {
+        ui.menu_button("…", |ui| {
             if visual.sql.is_some() && ui.button("View data").clicked() {
                 send(DashboardCommand::ViewData(visual.id.clone()));
             }
@@ -160,7 +151,7 @@ fn body_ui(
     if let Some(error) = error {
         // The error, in its tile; the other visuals draw as usual.
         let color = ui.visuals().error_fg_color;
-        ui.colored_label(color, "⚠ This visual's query failed");
+        ui.colored_label(color, "This visual's query failed");
         egui::ScrollArea::vertical()
             .id_salt(("tile-error", &visual.id))
             .max_height(ui.available_height())
