@@ -46,6 +46,7 @@ pub fn draw(
                     }
                 });
         }
+        _ => {}
     }
     VisualResponse::default()
 }
