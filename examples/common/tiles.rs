@@ -39,7 +39,7 @@ fn noise(i: u64) -> f64 {
 
 fn visual(id: &str, title: &str, kind: VisualKind) -> Visual {
     let mut v = Visual::new(id, kind, Position::from([0, 0, 3, 3]));
-    v.title = title.to_owned();
+    title.clone_into(&mut v.title);
     v
 }
 
@@ -335,7 +335,9 @@ pub fn tiles() -> Vec<Tile> {
         (
             "fraud_score",
             Arc::new(Float64Array::from(
-                (0..40).map(|i| 0.99 - i as f64 * 0.012).collect::<Vec<_>>(),
+                (0..40)
+                    .map(|i| 0.99 - f64::from(i) * 0.012)
+                    .collect::<Vec<_>>(),
             )),
         ),
     ]);

@@ -99,7 +99,24 @@ pub fn bars_ui(
     } else {
         0.7
     };
-    let write_values = count * if grouped { series_count } else { 1 } <= MAX_VALUE_LABELS;
+    // Values on bars only where they cannot collide: one series, few bars.
+    let write_values = series_count == 1 && count <= MAX_VALUE_LABELS;
+    let highest = data
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .fold(0.0_f64, |m, v| m.max(*v));
+    // Room past the longest bar for its label.
+    let headroom = if write_values {
+        highest * if horizontal { 1.14 } else { 1.1 }
+    } else {
+        highest
+    };
+    plot = if horizontal {
+        plot.include_x(headroom)
+    } else {
+        plot.include_y(headroom)
+    };
     let text_color = ui.visuals().text_color();
     let response = plot.show(ui, |plot_ui| {
         let mut charts: Vec<BarChart> = Vec::new();
@@ -207,7 +224,7 @@ pub fn histogram_ui(ui: &mut egui::Ui, visual: &Visual, data: &HistogramData) ->
         .bins
         .iter()
         .map(|bin| {
-            Bar::new((bin.low + bin.high) / 2.0, bin.count as f64)
+            Bar::new(f64::midpoint(bin.low, bin.high), bin.count as f64)
                 .width(bin.high - bin.low)
                 .fill(color.gamma_multiply(0.85))
                 .stroke(egui::Stroke::new(1.0, ui.visuals().extreme_bg_color))

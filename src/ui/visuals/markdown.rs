@@ -11,6 +11,10 @@ enum Run {
 }
 
 #[derive(Default)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "one flag per Markdown style that can be open"
+)]
 struct Inline {
     bold: bool,
     italic: bool,
@@ -118,7 +122,9 @@ pub fn markdown_ui(ui: &mut egui::Ui, markdown: &str) {
                     _ => "•".to_owned(),
                 });
             }
-            Event::End(TagEnd::Item) => flush(ui, &mut runs, prefix.take(), lists.len()),
+            Event::End(TagEnd::Item) | Event::HardBreak => {
+                flush(ui, &mut runs, prefix.take(), lists.len());
+            }
             Event::Start(Tag::CodeBlock(_)) => code_block = Some(String::new()),
             Event::End(TagEnd::CodeBlock) => {
                 let code = code_block.take().unwrap_or_default();
@@ -130,19 +136,19 @@ pub fn markdown_ui(ui: &mut egui::Ui, markdown: &str) {
                         ui.label(RichText::new(code.trim_end()).monospace())
                     });
             }
-            Event::Text(text) => match &mut code_block {
-                Some(code) => code.push_str(&text),
-                None => {
+            Event::Text(text) => {
+                if let Some(code) = &mut code_block {
+                    code.push_str(&text);
+                } else {
                     let rich = inline.rich(&text, ui);
                     runs.push(match &inline.link {
                         Some(url) => Run::Link(rich, url.clone()),
                         None => Run::Text(rich),
                     });
                 }
-            },
+            }
             Event::Code(code) => runs.push(Run::Text(RichText::new(code.as_ref()).code())),
             Event::SoftBreak => runs.push(Run::Text(RichText::new(" "))),
-            Event::HardBreak => flush(ui, &mut runs, prefix.take(), lists.len()),
             Event::Rule => {
                 ui.separator();
             }

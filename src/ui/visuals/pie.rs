@@ -61,7 +61,7 @@ pub fn pie_ui(ui: &mut egui::Ui, visual: &Visual, data: &PieData) -> VisualRespo
         let (a0, a1) = (angle_of(start), angle_of(start + fraction));
         let color = series_color(visual, index);
         let pull = if hovered == Some(index) { 6.0 } else { 0.0 };
-        let middle = (a0 + a1) / 2.0;
+        let middle = f32::midpoint(a0, a1);
         let shifted = on_circle(center, pull, middle);
         painter.add(ring_segment(shifted, inner, outer, a0, a1, color));
         // A thin line in the background colour separates neighbouring slices.
@@ -73,7 +73,7 @@ pub fn pie_ui(ui: &mut egui::Ui, visual: &Visual, data: &PieData) -> VisualRespo
         }
         if fraction >= 0.05 && outer > 40.0 {
             let label_radius = if visual.donut {
-                (inner + outer) / 2.0
+                f32::midpoint(inner, outer)
             } else {
                 outer * 0.65
             };

@@ -67,24 +67,19 @@ pub fn table_ui(
     let sort_id = id.with("sort");
     let sort: Option<Sort> = ui.data(|d| d.get_temp(sort_id)).flatten();
     let key = (data.rows.as_ptr() as usize, data.rows.len(), sort);
-    let order = match ui
+    let cached = ui
         .data(|d| d.get_temp::<Order>(id))
-        .filter(|o| o.key == key)
-    {
-        Some(order) => order.rows,
-        None => {
-            let rows = Arc::new(sorted_rows(data, sort));
-            ui.data_mut(|d| {
-                d.insert_temp(
-                    id,
-                    Order {
-                        key,
-                        rows: Arc::clone(&rows),
-                    },
-                )
-            });
-            rows
-        }
+        .filter(|o| o.key == key);
+    let order = if let Some(order) = cached {
+        order.rows
+    } else {
+        let rows = Arc::new(sorted_rows(data, sort));
+        let order = Order {
+            key,
+            rows: Arc::clone(&rows),
+        };
+        ui.data_mut(|d| d.insert_temp(id, order));
+        rows
     };
     let key_column = visual
         .x

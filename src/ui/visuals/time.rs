@@ -38,7 +38,7 @@ pub fn offset_seconds(zone: &Timezone, seconds: f64) -> f64 {
 }
 
 /// Calendar steps for a time axis, in seconds.
-const STEPS: [f64; 19] = [
+const STEPS: [f64; 21] = [
     1.0,
     5.0,
     10.0,
@@ -56,7 +56,9 @@ const STEPS: [f64; 19] = [
     43_200.0,
     86_400.0,
     604_800.0,
+    1_209_600.0,
     2_592_000.0,
+    7_776_000.0,
     31_536_000.0,
 ];
 
@@ -96,7 +98,7 @@ pub fn tick_label(zone: &Timezone, seconds: f64, step: f64) -> String {
         format_time(zone, seconds, "%H:%M:%S")
     } else if step < 86_400.0 && !midnight {
         format_time(zone, seconds, "%H:%M")
-    } else if step < 2_592_000.0 {
+    } else if step < 7_776_000.0 {
         format_time(zone, seconds, "%b %d")
     } else if step < 31_536_000.0 {
         format_time(zone, seconds, "%b %Y")

@@ -4,7 +4,7 @@
 //! ([`super::line_cache`]), so a frame costs the same for ten points or ten million.
 //!
 //! The second axis is a scaled copy: `y2` series are drawn multiplied by `left max / right max`
-//! and the right axis writes its ticks divided by that factor, since egui_plot plots share one
+//! and the right axis writes its ticks divided by that factor, since `egui_plot` plots share one
 //! y transform.
 
 use egui::{Color32, RichText};
@@ -39,7 +39,7 @@ pub fn xy_ui(
     let (x_min, x_max) = x_range(data);
     let right_scale = right_scale(data);
     let x_label = {
-        let zone = style.timezone.clone();
+        let zone = style.timezone;
         let categories = data.categories.clone();
         let x_kind = data.x_kind;
         move |value: f64, step: f64| match x_kind {
@@ -49,7 +49,7 @@ pub fn xy_ui(
         }
     };
     let width_px = ui.available_width();
-    let zone = style.timezone.clone();
+    let zone = style.timezone;
     let tick = x_label.clone();
     let mut plot = Plot::new(id)
         .allow_scroll(false)
