@@ -2,7 +2,9 @@
 //! or stacked series, category labels on the axis, value labels when there is room, tooltips,
 //! and the clicked category (for cross-filtering); histograms as bars on their bin edges.
 
-use egui_plot::{Bar, BarChart, Legend, Plot, PlotPoint, Text};
+use egui_plot::{AxisHints, Bar, BarChart, Legend, Plot, PlotPoint, Text};
+
+use super::axes::nice_marks;
 
 use super::VisualResponse;
 use super::VisualStyle;
@@ -75,15 +77,23 @@ pub fn bars_ui(
         value_numbers.short(mark.value)
     };
     let mut plot = bar_plot(ui.scope_id().with(("bars", &visual.id))).include_y(0.0);
+    // Category labels at full strength wherever egui_plot would fade them (it expects numbers).
+    let category_hints = |hints: AxisHints<'static>, spacing: f32| {
+        hints
+            .formatter(category_axis)
+            .label_spacing(spacing..=spacing + 4.0)
+    };
     plot = if horizontal {
-        plot.y_axis_formatter(category_axis)
+        plot.custom_y_axes(vec![category_hints(AxisHints::new_y(), 12.0)])
             .x_axis_formatter(value_axis)
             .include_x(0.0)
             .y_grid_spacer(unit_marks)
+            .x_grid_spacer(|input| nice_marks(&input, 90.0))
     } else {
-        plot.x_axis_formatter(category_axis)
+        plot.custom_x_axes(vec![category_hints(AxisHints::new_x(), 24.0)])
             .y_axis_formatter(value_axis)
             .x_grid_spacer(unit_marks)
+            .y_grid_spacer(|input| nice_marks(&input, 36.0))
     };
     if data.series.len() > 1 {
         plot = plot.legend(
@@ -219,7 +229,9 @@ pub fn histogram_ui(ui: &mut egui::Ui, visual: &Visual, data: &HistogramData) ->
         .x_axis_label(data.x_name.clone())
         .y_axis_label("count")
         .x_axis_formatter(move |mark, _| x_numbers.short(mark.value))
-        .y_axis_formatter(|mark, _| NumberStyle::default().short(mark.value));
+        .y_axis_formatter(|mark, _| NumberStyle::default().short(mark.value))
+        .x_grid_spacer(|input| nice_marks(&input, 90.0))
+        .y_grid_spacer(|input| nice_marks(&input, 36.0));
     let bars: Vec<Bar> = data
         .bins
         .iter()

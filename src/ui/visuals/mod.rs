@@ -5,6 +5,7 @@
 //! widget's id. One file per family: painted ([`kpi`], [`pie`], [`heatmap`]), plotted ([`xy`],
 //! [`bars`]), [`table`] and [`markdown`] text.
 
+pub mod axes;
 pub mod bars;
 pub mod heatmap;
 pub mod kpi;
@@ -14,6 +15,8 @@ pub mod palette;
 pub mod pie;
 pub mod shapes;
 pub mod table;
+#[cfg(test)]
+mod tests;
 pub mod time;
 pub mod xy;
 

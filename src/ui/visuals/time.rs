@@ -62,17 +62,20 @@ const STEPS: [f64; 21] = [
     31_536_000.0,
 ];
 
-/// Grid marks at round local times, about one per `min_px_per_mark` pixels of `width_px`.
-pub fn time_marks(input: &GridInput, zone: &Timezone, width_px: f32) -> Vec<GridMark> {
+/// Grid marks at round local times, at least `min_px` points apart.
+pub fn time_marks(input: &GridInput, zone: &Timezone, min_px: f64) -> Vec<GridMark> {
     let (min, max) = input.bounds;
-    let span = (max - min).max(1.0);
-    let wanted = f64::from((width_px / 110.0).clamp(2.0, 12.0));
+    // `base_step_size` is the span of egui_plot's minimum grid spacing, 8 points.
+    let wanted = input.base_step_size * min_px / 8.0;
+    if !wanted.is_finite() || wanted <= 0.0 {
+        return Vec::new();
+    }
     let mut step = STEPS
         .iter()
         .copied()
-        .find(|s| span / s <= wanted)
+        .find(|s| *s >= wanted)
         .unwrap_or(STEPS[STEPS.len() - 1]);
-    while span / step > wanted {
+    while step < wanted {
         step *= 10.0;
     }
     // Round in local time: midnight, whole hours of the zone.
@@ -83,6 +86,9 @@ pub fn time_marks(input: &GridInput, zone: &Timezone, width_px: f32) -> Vec<Grid
     };
     let first = ((min + offset) / step).ceil() as i64;
     let last = ((max + offset) / step).floor() as i64;
+    if last.saturating_sub(first) > 1_000 {
+        return Vec::new();
+    }
     (first..=last)
         .map(|i| GridMark {
             value: i as f64 * step - offset,
@@ -155,9 +161,11 @@ mod tests {
         let start = 1_767_225_600.0; // 2026-01-01 00:00 UTC
         let input = GridInput {
             bounds: (start, start + 7.0 * 86_400.0),
-            base_step_size: 1.0,
+            // A week across 800 points: 8 points are about 6,000 seconds.
+            base_step_size: 6_048.0,
         };
-        let marks = time_marks(&input, &berlin, 800.0);
+        let marks = time_marks(&input, &berlin, 90.0);
+        assert_eq!(marks.len(), 7, "one a day");
         assert!(!marks.is_empty());
         for mark in marks {
             assert_eq!(format_time(&berlin, mark.value, "%H:%M"), "00:00");

@@ -10,6 +10,7 @@
 use egui::{Color32, RichText};
 use egui_plot::{AxisHints, FilledArea, HPlacement, Legend, Line, Plot, PlotPoints, Points, VLine};
 
+use super::axes::nice_marks;
 use super::palette::series_color;
 use super::time::{full_label, tick_label, time_marks};
 use super::{VisualResponse, VisualStyle};
@@ -48,7 +49,6 @@ pub fn xy_ui(
             XKind::Category => category_label(&categories, value),
         }
     };
-    let width_px = ui.available_width();
     let zone = style.timezone;
     let tick = x_label.clone();
     let mut plot = Plot::new(id)
@@ -59,6 +59,7 @@ pub fn xy_ui(
         .show_y(false)
         .show_background(false)
         .set_margin_fraction(egui::vec2(0.0, 0.08))
+        .y_grid_spacer(|input| nice_marks(&input, 36.0))
         .x_axis_formatter(move |mark, _| tick(mark.value, mark.step_size));
     if data.series.len() > 1 {
         plot = plot.legend(
@@ -68,9 +69,11 @@ pub fn xy_ui(
         );
     }
     if data.x_kind == XKind::Time {
-        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, width_px));
+        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, 90.0));
     } else if data.x_kind == XKind::Number {
-        plot = plot.x_axis_label(data.x_name.clone());
+        plot = plot
+            .x_axis_label(data.x_name.clone())
+            .x_grid_spacer(|input| nice_marks(&input, 90.0));
     }
     let left = numbers.clone();
     let mut axes = vec![AxisHints::new_y().formatter(move |mark, _| left.short(mark.value))];
