@@ -4,6 +4,7 @@
 //! text on x: bars; two numbers: a scatter); [`build`] extracts the series, downsampled so a chart
 //! of a million rows stays cheap to draw.
 
+pub mod format;
 pub mod heatmap;
 pub mod m4;
 pub mod stats;
@@ -30,6 +31,14 @@ pub enum SeriesError {
     /// No numeric column was chosen for y.
     #[error("choose a numeric column for y")]
     NoNumericY,
+    /// A column the visual names is not in its query's result.
+    #[error("column `{column}` is not in the result; its columns are: {available}")]
+    MissingColumn {
+        /// The column the visual names.
+        column: String,
+        /// The result's columns, comma-separated.
+        available: String,
+    },
     /// A column did not hold the type the chart needs.
     #[error("{0}")]
     WrongType(&'static str),
@@ -126,11 +135,11 @@ pub const MAX_CATEGORIES: usize = 200;
 /// Series drawn at most.
 pub const MAX_SERIES: usize = 8;
 
-fn is_numeric(data_type: &DataType) -> bool {
+pub(crate) fn is_numeric(data_type: &DataType) -> bool {
     data_type.is_numeric() && !matches!(data_type, DataType::Decimal256(..))
 }
 
-fn is_temporal(data_type: &DataType) -> bool {
+pub(crate) fn is_temporal(data_type: &DataType) -> bool {
     matches!(
         data_type,
         DataType::Timestamp(..) | DataType::Date32 | DataType::Date64
@@ -326,7 +335,7 @@ pub fn build<'a>(
     })
 }
 
-fn to_f64(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
+pub(crate) fn to_f64(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
     let cast = cast(array, &DataType::Float64)?;
     let values = cast
         .as_any()
@@ -335,7 +344,7 @@ fn to_f64(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
     Ok(values.iter().collect())
 }
 
-fn to_seconds(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
+pub(crate) fn to_seconds(array: &ArrayRef) -> Result<Vec<Option<f64>>, SeriesError> {
     let millis = cast(array, &DataType::Timestamp(TimeUnit::Millisecond, None))
         .and_then(|a| cast(&a, &DataType::Int64))?;
     let values = millis

@@ -1,6 +1,24 @@
 //! Draws one dashboard visual's content (below its title) from its spec and its prepared data.
-//! A function of (visual spec, data, style, the size it is given): no app state, so the same code
-//! draws the window's tiles and, later, exported images.
+//! A function of (visual spec, data, style, the theme and size of the `Ui` it is given): no app
+//! state, so the same code draws the window's tiles and, later, exported images. Per-widget
+//! state (a table's sort, a plot's zoom, cached line reductions) lives in egui memory under the
+//! widget's id. One file per family: painted ([`kpi`], [`pie`], [`heatmap`]), plotted ([`xy`],
+//! [`bars`]), [`table`] and [`markdown`] text.
+
+pub mod axes;
+pub mod bars;
+pub mod heatmap;
+pub mod kpi;
+pub mod line_cache;
+pub mod markdown;
+pub mod palette;
+pub mod pie;
+pub mod shapes;
+pub mod table;
+#[cfg(test)]
+mod tests;
+pub mod time;
+pub mod xy;
 
 use crate::model::dashboard::{Timezone, Visual};
 use crate::series::visual::VisualData;
@@ -13,7 +31,7 @@ pub struct VisualStyle {
 }
 
 impl VisualStyle {
-    /// The style of a dashboard showing times in `timezone`.
+    /// The style of a dashboard shown in `timezone`.
     pub fn new(timezone: Timezone) -> Self {
         Self { timezone }
     }
@@ -26,33 +44,94 @@ pub struct VisualResponse {
     pub clicked: Option<String>,
 }
 
+/// Whether `data` has nothing to draw.
+fn is_empty(data: &VisualData) -> bool {
+    match data {
+        VisualData::Text | VisualData::Kpi(_) | VisualData::Gauge(_) => false,
+        VisualData::Table(t) => t.columns.is_empty(),
+        VisualData::Xy(xy) => xy.series.iter().all(|s| s.xs.is_empty()),
+        VisualData::Bars(bars) => bars.categories.is_empty(),
+        VisualData::Pie(pie) => pie.slices.is_empty(),
+        VisualData::Histogram(h) => h.bins.is_empty(),
+        VisualData::Heatmap(h) => h.grid.x_labels.is_empty(),
+    }
+}
+
+/// Why the visual draws less than its whole result, if it does.
+fn note(data: &VisualData) -> Option<&str> {
+    match data {
+        VisualData::Table(t) => t.note.as_deref(),
+        VisualData::Xy(xy) => xy.note.as_deref(),
+        VisualData::Bars(bars) => bars.note.as_deref(),
+        VisualData::Pie(pie) => pie.note.as_deref(),
+        _ => None,
+    }
+}
+
 /// Draws `data` as `visual` says, filling the space `ui` offers.
 pub fn draw(
     ui: &mut egui::Ui,
     visual: &Visual,
     data: &VisualData,
-    _style: &VisualStyle,
+    style: &VisualStyle,
+) -> VisualResponse {
+    if is_empty(data) {
+        let rect = ui.available_rect_before_wrap();
+        ui.painter().text(
+            rect.center(),
+            egui::Align2::CENTER_CENTER,
+            "No data",
+            egui::FontId::proportional(14.0),
+            ui.visuals().weak_text_color(),
+        );
+        ui.allocate_rect(rect, egui::Sense::hover());
+        return VisualResponse::default();
+    }
+    if let Some(note) = note(data) {
+        let mut body = ui.available_rect_before_wrap();
+        let line = 16.0;
+        let note_rect =
+            egui::Rect::from_min_max(egui::pos2(body.left(), body.bottom() - line), body.max);
+        body.max.y -= line;
+        ui.painter().text(
+            note_rect.left_center(),
+            egui::Align2::LEFT_CENTER,
+            format!("ⓘ {note}"),
+            egui::FontId::proportional(11.0),
+            ui.visuals().weak_text_color(),
+        );
+        return ui
+            .scope_builder(egui::UiBuilder::new().max_rect(body), |ui| {
+                draw_kind(ui, visual, data, style)
+            })
+            .inner;
+    }
+    draw_kind(ui, visual, data, style)
+}
+
+fn draw_kind(
+    ui: &mut egui::Ui,
+    visual: &Visual,
+    data: &VisualData,
+    style: &VisualStyle,
 ) -> VisualResponse {
     match data {
         VisualData::Text => {
-            ui.label(visual.text.as_deref().unwrap_or_default());
-        }
-        VisualData::Table(table) => {
-            egui::Grid::new(ui.scope_id().with(&visual.id))
-                .striped(true)
+            egui::ScrollArea::vertical()
+                .id_salt(("text", &visual.id))
+                .auto_shrink(false)
                 .show(ui, |ui| {
-                    for column in &table.columns {
-                        ui.strong(column);
-                    }
-                    ui.end_row();
-                    for row in &table.rows {
-                        for cell in row {
-                            ui.label(cell);
-                        }
-                        ui.end_row();
-                    }
+                    markdown::markdown_ui(ui, visual.text.as_deref().unwrap_or_default());
                 });
+            VisualResponse::default()
         }
+        VisualData::Table(table) => table::table_ui(ui, visual, table, style),
+        VisualData::Kpi(kpi) => kpi::kpi_ui(ui, visual, kpi),
+        VisualData::Gauge(gauge) => kpi::gauge_ui(ui, visual, gauge),
+        VisualData::Xy(xy) => xy::xy_ui(ui, visual, xy, style),
+        VisualData::Bars(bars) => bars::bars_ui(ui, visual, bars, style),
+        VisualData::Pie(pie) => pie::pie_ui(ui, visual, pie),
+        VisualData::Histogram(histogram) => bars::histogram_ui(ui, visual, histogram),
+        VisualData::Heatmap(heatmap) => heatmap::heatmap_ui(ui, visual, heatmap, style),
     }
-    VisualResponse::default()
 }

@@ -1,0 +1,258 @@
+//! Numbers as a visual writes them: its `format` (grouped digits, integer, percent, bytes,
+//! duration, compact), `decimals` and `unit`. Pure text formatting, shared by every visual kind
+//! and by headless exports; no egui.
+
+use crate::model::dashboard::{NumberFormat, Visual};
+
+/// How one visual writes its numbers.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct NumberStyle {
+    /// The format (`None`: plain grouped number).
+    pub format: Option<NumberFormat>,
+    /// Digits after the decimal point (`None`: the format's default).
+    pub decimals: Option<u8>,
+    /// Written after the number, separated by a thin space unless it is `%`.
+    pub unit: Option<String>,
+}
+
+impl NumberStyle {
+    /// The number style of `visual`.
+    pub fn of(visual: &Visual) -> Self {
+        Self {
+            format: visual.format,
+            decimals: visual.decimals,
+            unit: visual.unit.clone().filter(|u| !u.is_empty()),
+        }
+    }
+
+    /// `value` in full, with its unit (tooltips, KPIs, table cells).
+    pub fn value(&self, value: f64) -> String {
+        let text = format_number(
+            value,
+            self.format.unwrap_or(NumberFormat::Number),
+            self.decimals,
+        );
+        self.with_unit(text)
+    }
+
+    /// `value` short enough for an axis tick or a bar label, with its unit.
+    pub fn short(&self, value: f64) -> String {
+        let text = match self.format.unwrap_or(NumberFormat::Number) {
+            NumberFormat::Number | NumberFormat::Integer if value.abs() >= 10_000.0 => {
+                compact(value, None)
+            }
+            NumberFormat::Number => {
+                let text = format_number(value, NumberFormat::Number, Some(short_decimals(value)));
+                trim_zeros(&text).to_owned()
+            }
+            format => format_number(value, format, self.decimals),
+        };
+        self.with_unit(text)
+    }
+
+    fn with_unit(&self, text: String) -> String {
+        match &self.unit {
+            Some(unit) if unit == "%" => format!("{text}%"),
+            Some(unit) => format!("{text} {unit}"),
+            None => text,
+        }
+    }
+}
+
+/// Decimals enough to tell axis ticks apart without noise (`0.25`, `1.5`, `120`).
+fn short_decimals(value: f64) -> u8 {
+    let magnitude = value.abs();
+    if magnitude == 0.0 || magnitude >= 100.0 || (magnitude.fract() == 0.0) {
+        0
+    } else if magnitude >= 1.0 {
+        1
+    } else {
+        3
+    }
+}
+
+/// `value` in `format` with `decimals` places (each format has its own default).
+pub fn format_number(value: f64, format: NumberFormat, decimals: Option<u8>) -> String {
+    if !value.is_finite() {
+        return if value.is_nan() {
+            "–".into()
+        } else {
+            format!("{value}")
+        };
+    }
+    match format {
+        NumberFormat::Number => {
+            let places = decimals.unwrap_or(if value.fract() == 0.0 { 0 } else { 2 });
+            grouped(value, places)
+        }
+        NumberFormat::Integer => grouped(value.round(), 0),
+        NumberFormat::Percent => format!("{}%", grouped(value * 100.0, decimals.unwrap_or(1))),
+        NumberFormat::Bytes => bytes(value, decimals),
+        NumberFormat::Duration => duration(value),
+        NumberFormat::Compact => compact(value, decimals),
+    }
+}
+
+/// Digits grouped by thousands with commas: `1,234,567.89`.
+pub fn grouped(value: f64, decimals: u8) -> String {
+    let text = format!("{:.*}", usize::from(decimals), value.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+    let mut out = String::with_capacity(text.len() + whole.len() / 3 + 1);
+    // "-0" is not a number anyone wants to read.
+    if value < 0.0 && text.bytes().any(|b| b.is_ascii_digit() && b != b'0') {
+        out.push('-');
+    }
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// Short scale: `1.2k`, `3.4M`, `5.6B`, `7.8T`.
+fn compact(value: f64, decimals: Option<u8>) -> String {
+    const SUFFIXES: [(f64, &str); 4] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")];
+    let places = usize::from(decimals.unwrap_or(1));
+    for (scale, suffix) in SUFFIXES {
+        if value.abs() >= scale {
+            let text = format!("{:.*}", places, value / scale);
+            return format!("{}{suffix}", trim_zeros(&text));
+        }
+    }
+    trim_zeros(&format!("{value:.places$}")).to_owned()
+}
+
+fn trim_zeros(text: &str) -> &str {
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
+}
+
+/// Bytes in binary units: `512 B`, `1.5 KiB`, `3.2 GiB`.
+fn bytes(value: f64, decimals: Option<u8>) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut scaled = value;
+    let mut unit = 0;
+    while scaled.abs() >= 1024.0 && unit < UNITS.len() - 1 {
+        scaled /= 1024.0;
+        unit += 1;
+    }
+    let places = if unit == 0 { 0 } else { decimals.unwrap_or(1) };
+    format!("{} {}", grouped(scaled, places), UNITS[unit])
+}
+
+/// Seconds as `350 ms`, `4.2 s`, `3m 05s`, `1h 02m`, `2d 03h`.
+fn duration(seconds: f64) -> String {
+    let sign = if seconds < 0.0 { "-" } else { "" };
+    let magnitude = seconds.abs();
+    if magnitude < 1.0 {
+        return format!(
+            "{sign}{} ms",
+            trim_zeros(&format!("{:.1}", magnitude * 1000.0))
+        );
+    }
+    if magnitude < 60.0 {
+        return format!("{sign}{} s", trim_zeros(&format!("{magnitude:.1}")));
+    }
+    let whole = magnitude.round() as u64;
+    let (days, hours, minutes, secs) = (
+        whole / 86_400,
+        whole / 3_600 % 24,
+        whole / 60 % 60,
+        whole % 60,
+    );
+    if days > 0 {
+        format!("{sign}{days}d {hours:02}h")
+    } else if hours > 0 {
+        format!("{sign}{hours}h {minutes:02}m")
+    } else {
+        format!("{sign}{minutes}m {secs:02}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style(format: NumberFormat, decimals: Option<u8>, unit: Option<&str>) -> NumberStyle {
+        NumberStyle {
+            format: Some(format),
+            decimals,
+            unit: unit.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn numbers_group_thousands_and_keep_the_decimals_asked_for() {
+        assert_eq!(grouped(1_234_567.891, 2), "1,234,567.89");
+        assert_eq!(grouped(-1_000.0, 0), "-1,000");
+        assert_eq!(grouped(-0.001, 1), "0.0");
+        assert_eq!(grouped(999.0, 0), "999");
+        assert_eq!(
+            style(NumberFormat::Number, None, Some("€")).value(12_345.5),
+            "12,345.50 €"
+        );
+        assert_eq!(
+            style(NumberFormat::Number, Some(0), None).value(12_345.5),
+            "12,346"
+        );
+        assert_eq!(NumberStyle::default().value(42.0), "42");
+    }
+
+    #[test]
+    fn each_format_writes_its_unit() {
+        assert_eq!(format_number(2.6, NumberFormat::Integer, Some(3)), "3");
+        assert_eq!(format_number(0.0523, NumberFormat::Percent, None), "5.2%");
+        assert_eq!(
+            format_number(0.0523, NumberFormat::Percent, Some(2)),
+            "5.23%"
+        );
+        assert_eq!(format_number(512.0, NumberFormat::Bytes, None), "512 B");
+        assert_eq!(
+            format_number(1_572_864.0, NumberFormat::Bytes, None),
+            "1.5 MiB"
+        );
+        assert_eq!(format_number(0.35, NumberFormat::Duration, None), "350 ms");
+        assert_eq!(format_number(4.25, NumberFormat::Duration, None), "4.2 s");
+        assert_eq!(format_number(185.0, NumberFormat::Duration, None), "3m 05s");
+        assert_eq!(
+            format_number(3_720.0, NumberFormat::Duration, None),
+            "1h 02m"
+        );
+        assert_eq!(
+            format_number(183_600.0, NumberFormat::Duration, None),
+            "2d 03h"
+        );
+        assert_eq!(format_number(1_250.0, NumberFormat::Compact, None), "1.2k");
+        assert_eq!(
+            format_number(3_400_000.0, NumberFormat::Compact, None),
+            "3.4M"
+        );
+        assert_eq!(format_number(-2e9, NumberFormat::Compact, None), "-2B");
+        assert_eq!(format_number(12.0, NumberFormat::Compact, None), "12");
+    }
+
+    #[test]
+    fn axis_labels_are_short() {
+        let plain = NumberStyle::default();
+        assert_eq!(plain.short(2_500_000.0), "2.5M");
+        assert_eq!(plain.short(0.25), "0.25");
+        assert_eq!(plain.short(1.5), "1.5");
+        assert_eq!(plain.short(120.0), "120");
+        assert_eq!(
+            style(NumberFormat::Percent, Some(0), None).short(0.5),
+            "50%"
+        );
+        assert_eq!(format_number(f64::NAN, NumberFormat::Number, None), "–");
+    }
+}

@@ -1,0 +1,285 @@
+//! Line, area and scatter visuals with `egui_plot`: several series with a legend, stacked areas,
+//! a second value axis for `y2` columns, time axes in the dashboard's zone and a hover tooltip
+//! with every series' value at the hovered x. Lines of any length draw through the M4 cache
+//! ([`super::line_cache`]), so a frame costs the same for ten points or ten million.
+//!
+//! The second axis is a scaled copy: `y2` series are drawn multiplied by `left max / right max`
+//! and the right axis writes its ticks divided by that factor, since `egui_plot` plots share one
+//! y transform.
+
+use egui::{Color32, RichText};
+use egui_plot::{AxisHints, FilledArea, HPlacement, Legend, Line, Plot, PlotPoints, Points, VLine};
+
+use super::axes::nice_marks;
+use super::palette::series_color;
+use super::time::{full_label, tick_label, time_marks};
+use super::{VisualResponse, VisualStyle};
+use crate::model::dashboard::{Visual, VisualKind};
+use crate::series::PixelColumns;
+use crate::series::format::NumberStyle;
+use crate::series::visual::{XKind, XyData, XySeries};
+
+/// Scatter points drawn at most per series (evenly thinned beyond).
+const MAX_SCATTER_POINTS: usize = 20_000;
+
+/// What the hovered x shows.
+struct Hover {
+    x: f64,
+    rows: Vec<(String, Color32, Option<f64>)>,
+}
+
+/// Draws a line, area or scatter visual.
+pub fn xy_ui(
+    ui: &mut egui::Ui,
+    visual: &Visual,
+    data: &XyData,
+    style: &VisualStyle,
+) -> VisualResponse {
+    let numbers = NumberStyle::of(visual);
+    let id = ui.scope_id().with(("xy", &visual.id));
+    let (x_min, x_max) = x_range(data);
+    let right_scale = right_scale(data);
+    let x_label = {
+        let zone = style.timezone;
+        let categories = data.categories.clone();
+        let x_kind = data.x_kind;
+        move |value: f64, step: f64| match x_kind {
+            XKind::Time => tick_label(&zone, value, step),
+            XKind::Number => NumberStyle::default().short(value),
+            XKind::Category => category_label(&categories, value),
+        }
+    };
+    let zone = style.timezone;
+    let tick = x_label.clone();
+    let mut plot = Plot::new(id)
+        .allow_scroll(false)
+        .allow_drag([true, false])
+        .allow_zoom([true, false])
+        .show_x(false)
+        .show_y(false)
+        .show_background(false)
+        .set_margin_fraction(egui::vec2(0.0, 0.08))
+        .y_grid_spacer(|input| nice_marks(&input, 36.0))
+        .x_axis_formatter(move |mark, _| tick(mark.value, mark.step_size));
+    if data.series.len() > 1 {
+        plot = plot.legend(
+            Legend::default()
+                .follow_insertion_order(true)
+                .background_alpha(0.6),
+        );
+    }
+    if data.x_kind == XKind::Time {
+        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, 90.0));
+    } else if data.x_kind == XKind::Number {
+        plot = plot
+            .x_axis_label(data.x_name.clone())
+            .x_grid_spacer(|input| nice_marks(&input, 90.0));
+    }
+    let left = numbers.clone();
+    let mut axes = vec![AxisHints::new_y().formatter(move |mark, _| left.short(mark.value))];
+    if let Some(scale) = right_scale {
+        let right = numbers.clone();
+        let names: Vec<&str> = data
+            .series
+            .iter()
+            .filter(|s| s.right_axis)
+            .map(|s| s.name.as_str())
+            .collect();
+        axes.push(
+            AxisHints::new_y()
+                .placement(HPlacement::Right)
+                .label(names.join(", "))
+                .formatter(move |mark, _| right.short(mark.value / scale)),
+        );
+    }
+    plot = plot.custom_y_axes(axes);
+    if let Some([low, high]) = visual.y_range {
+        plot = plot.include_y(low).include_y(high);
+    } else if visual.kind == VisualKind::Area {
+        plot = plot.include_y(0.0);
+    }
+    let scatter = visual.kind == VisualKind::Scatter;
+    let area = visual.kind == VisualKind::Area;
+    let ctx = ui.ctx().clone();
+    let response = plot.show(ui, |plot_ui| {
+        let bounds = plot_ui.plot_bounds();
+        let (view_min, view_max) = if plot_ui.auto_bounds().x || !bounds.is_valid_x() {
+            (x_min, x_max)
+        } else {
+            (bounds.min()[0], bounds.max()[0])
+        };
+        let width_px = plot_ui.transform().frame().width().max(1.0) as usize;
+        let view = PixelColumns {
+            x_min: view_min,
+            x_max: view_max,
+            width_px,
+        };
+        for (index, series) in data.series.iter().enumerate() {
+            let color = series_color(visual, index);
+            let scale = if series.right_axis {
+                right_scale.unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            if scatter {
+                let step = series.xs.len().div_ceil(MAX_SCATTER_POINTS).max(1);
+                let points: Vec<[f64; 2]> = series
+                    .xs
+                    .iter()
+                    .zip(&series.ys)
+                    .step_by(step)
+                    .filter_map(|(x, y)| y.map(|y| [*x, y * scale]))
+                    .collect();
+                plot_ui.points(
+                    Points::new(series.name.clone(), points)
+                        .color(color)
+                        .radius(2.5),
+                );
+            } else if let Some(base) = &series.base {
+                let tops: Vec<f64> = series.ys.iter().map(|y| y.unwrap_or(0.0)).collect();
+                plot_ui.add(
+                    FilledArea::new(series.name.clone(), &series.xs, base, &tops)
+                        .fill_color(color.gamma_multiply(0.45)),
+                );
+                let line: Vec<[f64; 2]> =
+                    series.xs.iter().zip(&tops).map(|(x, y)| [*x, *y]).collect();
+                plot_ui.line(Line::new(series.name.clone(), line).color(color).width(1.5));
+            } else {
+                let segments = super::line_cache::segments(&ctx, id.with(index), series, view);
+                for segment in segments.iter() {
+                    let points: PlotPoints = segment.iter().map(|[x, y]| [*x, y * scale]).collect();
+                    let mut line = Line::new(series.name.clone(), points)
+                        .color(color)
+                        .width(1.6)
+                        .allow_band(false);
+                    if area {
+                        line = line.fill(0.0).fill_alpha(0.22);
+                    }
+                    plot_ui.line(line);
+                }
+            }
+        }
+        let hovered = plot_ui.response().hovered();
+        let pointer = plot_ui.pointer_coordinate().filter(|_| hovered)?;
+        let tolerance = (view_max - view_min) / width_px as f64 * 12.0;
+        let hover = hover_at(visual, data, pointer.x, tolerance)?;
+        plot_ui.vline(
+            VLine::new("", hover.x)
+                .color(Color32::from_gray(140).gamma_multiply(0.6))
+                .width(1.0),
+        );
+        Some(hover)
+    });
+    if let Some(hover) = response.inner {
+        let header = match data.x_kind {
+            XKind::Time => full_label(&style.timezone, hover.x),
+            _ => x_label(hover.x, 0.0),
+        };
+        response.response.on_hover_ui_at_pointer(|ui| {
+            ui.label(RichText::new(header).strong());
+            egui::Grid::new("xy-tooltip")
+                .num_columns(2)
+                .spacing([12.0, 2.0])
+                .show(ui, |ui| {
+                    for (name, color, value) in &hover.rows {
+                        ui.horizontal(|ui| {
+                            let (rect, _) = ui
+                                .allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                            ui.painter().rect_filled(rect, 2.0, *color);
+                            ui.label(name);
+                        });
+                        let text = value.map_or_else(|| "–".to_owned(), |v| numbers.value(v));
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            ui.strong(text)
+                        });
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+    VisualResponse::default()
+}
+
+/// The smallest and largest x of any series (series are in x order).
+fn x_range(data: &XyData) -> (f64, f64) {
+    let min = data
+        .series
+        .iter()
+        .filter_map(|s| s.xs.first())
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let max = data
+        .series
+        .iter()
+        .filter_map(|s| s.xs.last())
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    if min.is_finite() && max.is_finite() {
+        (min, max.max(min + 1.0))
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+/// The factor `y2` series are drawn with: left axis extent over right axis extent.
+fn right_scale(data: &XyData) -> Option<f64> {
+    let extent = |right: bool| {
+        data.series
+            .iter()
+            .filter(|s| s.right_axis == right)
+            .flat_map(|s| s.ys.iter().flatten())
+            .fold(0.0_f64, |m, y| m.max(y.abs()))
+    };
+    if !data.series.iter().any(|s| s.right_axis) {
+        return None;
+    }
+    let (left, right) = (extent(false), extent(true));
+    Some(if left > 0.0 && right > 0.0 {
+        left / right
+    } else {
+        1.0
+    })
+}
+
+fn category_label(categories: &[String], value: f64) -> String {
+    let index = value.round();
+    if (value - index).abs() < 1e-6 && index >= 0.0 {
+        categories.get(index as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
+/// The x nearest `x` that a series has, and every series' value there.
+fn hover_at(visual: &Visual, data: &XyData, x: f64, tolerance: f64) -> Option<Hover> {
+    let nearest = |series: &XySeries| -> Option<usize> {
+        let at = series.xs.partition_point(|&v| v < x);
+        [at.checked_sub(1), Some(at)]
+            .into_iter()
+            .flatten()
+            .filter(|&i| i < series.xs.len())
+            .min_by(|&a, &b| {
+                (series.xs[a] - x)
+                    .abs()
+                    .total_cmp(&(series.xs[b] - x).abs())
+            })
+    };
+    let snapped = data
+        .series
+        .iter()
+        .filter_map(|s| nearest(s).map(|i| s.xs[i]))
+        .min_by(|a, b| (a - x).abs().total_cmp(&(b - x).abs()))
+        .filter(|s| (s - x).abs() <= tolerance)?;
+    let rows = data
+        .series
+        .iter()
+        .enumerate()
+        .map(|(index, series)| {
+            let value = nearest(series)
+                .filter(|&i| (series.xs[i] - snapped).abs() <= tolerance / 4.0)
+                .and_then(|i| series.value(i));
+            (series.name.clone(), series_color(visual, index), value)
+        })
+        .collect();
+    Some(Hover { x: snapped, rows })
+}
