@@ -245,8 +245,8 @@ fn the_demo_feed_stops_when_the_user_attaches_their_own_lake() {
         ..AppConfig::new(Launch::Demo)
     };
     let mut f = open_config(common::rich_lake(), config);
-    step_until(&mut f.harness, "the demo's chart", |h| {
-        has_label(h, "rows in")
+    step_until(&mut f.harness, "the demo's dashboard", |h| {
+        has_label(h, "Revenue per hour") && has_label(h, "data as of")
     });
     assert!(f.harness.state().demo_feeding());
     assert!(

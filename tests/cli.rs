@@ -602,7 +602,7 @@ fn open_takes_the_lake_options_of_the_other_commands() {
         .unwrap();
     let help = String::from_utf8(help.stdout).unwrap();
     for option in [
-        "[SOURCE]",
+        "[SOURCE|FILE.toml]",
         "--source <SOURCE>",
         "[env: LAKESIGHT_SOURCE=]",
         "--profile <PROFILE>",

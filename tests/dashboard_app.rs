@@ -158,3 +158,59 @@ fn moving_a_tile_in_edit_mode_and_saving_changes_only_its_position() {
     );
     assert_eq!(saved.lines().count(), DASHBOARD.lines().count());
 }
+
+#[test]
+fn clicking_a_bar_filters_the_visuals_using_its_param() {
+    let text = DASHBOARD.replace(
+        "[[visuals]]\nid = \"broken\"",
+        r#"[[visuals]]
+id = "by_country"
+title = "DE and FR"
+kind = "bar"
+sql = """SELECT country, count(*) AS orders FROM orders
+         WHERE $__timeFilter(event_time) AND country IN ('DE', 'FR') GROUP BY 1 ORDER BY 1"""
+x = "country"
+y = ["orders"]
+cross_filter = "country"
+position = [6, 3, 6, 5]
+
+[[visuals]]
+id = "broken""#,
+    );
+    let (mut f, _) = open_dashboard(&text);
+    // Exact labels: the bar tile's title holds "DE" too.
+    let shows = |h: &egui_kittest::Harness<'static, lakesight::app::LakesightApp>, text: &str| {
+        h.query_all_by_label(text).next().is_some()
+    };
+    step_until(&mut f.harness, "every country", |h| {
+        shows(h, "DE") && shows(h, "GB")
+    });
+    // The bar tile spans from its title's left edge to its menu button's right edge; FR is the
+    // right-hand bar of two.
+    let title = f.harness.get_by_label("DE and FR").rect();
+    let menu = f
+        .harness
+        .query_all_by_label("…")
+        .map(|node| node.rect())
+        .find(|rect| (rect.center().y - title.center().y).abs() < 10.0 && rect.min.x > title.max.x)
+        .expect("the bar tile's menu");
+    let body_height = 5.0 * 64.0 + 4.0 * 10.0 - 16.0 - 30.0;
+    let at = egui::pos2(
+        title.min.x + 0.8 * (menu.max.x - title.min.x),
+        title.max.y + body_height / 2.0,
+    );
+    f.harness.event(egui::Event::PointerMoved(at));
+    f.harness.step();
+    for pressed in [true, false] {
+        f.harness.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        f.harness.step();
+    }
+    step_until(&mut f.harness, "only FR in the table", |h| {
+        has_label(h, "country = FR") && !shows(h, "GB") && !shows(h, "DE")
+    });
+}

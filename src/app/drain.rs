@@ -143,39 +143,14 @@ impl LakesightApp {
         self.status = None;
         self.run_all_dashboards();
         let demo_path = self.demo.lake.as_ref().map(|l| SourceSpec::local(&l.path));
-        if demo_path.as_ref() == Some(&spec) {
-            // The demo shows what it is about at once, in a tab of its own; the user's restored
-            // tabs never run on their own.
-            self.show_demo_query();
-        } else {
+        // The demo shows its orders dashboard (opened at start); the user's restored tabs never
+        // run on their own.
+        if demo_path.as_ref() != Some(&spec) {
             self.state.remember_source(&spec);
             // The demo lake is no longer read: stop feeding it, and let it go.
             self.demo.feed = None;
             self.demo.lake = None;
         }
-    }
-
-    fn show_demo_query(&mut self) {
-        let existing = self
-            .state
-            .tabs
-            .iter()
-            .find(|t| t.sql == super::demo::DEMO_SQL)
-            .map(|t| t.id);
-        let id = existing.unwrap_or_else(|| {
-            let id = self.state.new_tab();
-            self.tabs.insert(id, super::tabs::TabRuntime::default());
-            id
-        });
-        if let Some(tab) = self.state.tab_mut(id) {
-            "Demo".clone_into(&mut tab.title);
-            super::demo::DEMO_SQL.clone_into(&mut tab.sql);
-        }
-        self.state.active = id;
-        if let Some(tab) = self.tabs.get_mut(&id) {
-            tab.show_chart = true;
-        }
-        self.run(id, super::demo::DEMO_SQL, 0);
     }
 }
 
