@@ -28,6 +28,9 @@ const BUNDLED_HOURS: i64 = 72;
 /// Landing (and the bulky Arrow IPC staging copy of `network_flows`) hold
 /// only the most recent day, as if older data had expired; keeps the lake small.
 const RECENT_HOURS: i64 = 24;
+/// Staging holds the most recent three days (all of the bundled lake); a longer history has only
+/// its consumption Parquet before that, which keeps a demo lake quick to generate.
+const STAGING_HOURS: i64 = 72;
 /// Firehose buffer interval assumed for landing deliveries (its 900 s maximum).
 const LANDING_WINDOW_MINUTES: i64 = 15;
 
@@ -111,12 +114,13 @@ pub fn generate_sample_lake_for(root: &Path, span: &SampleSpan) -> Result<Sample
         let hour_start = span.start() + TimeDelta::hours(hour);
         let until = span.end.min(hour_start + TimeDelta::hours(1));
         let recent = hour >= span.hours - RECENT_HOURS;
+        let staged = hour >= span.hours - STAGING_HOURS;
         // Orders come first so payments can settle this hour's orders.
         for (index, &stream) in Stream::ALL.iter().enumerate() {
             let rows = hour_of_events(&mut generator, stream, hour_start, until, &story);
             per_stream[index] += rows.len() as u64;
             lake.report.rows += rows.len() as u64;
-            write_hour(&mut lake, stream, hour_start, &rows, recent)?;
+            write_hour(&mut lake, stream, hour_start, &rows, (staged, recent))?;
             if recent && stream != Stream::NetworkFlows {
                 write_landing(&mut lake, &mut names, stream, (hour_start, until), &rows)?;
             }
@@ -168,13 +172,14 @@ fn hour_of_events(
         .collect()
 }
 
-/// The consumption Parquet file, plus the staging copy for streams that have one.
+/// The consumption Parquet file, plus the staging copy for streams that have one when the hour
+/// is `staged` (the Arrow IPC copy only when it is also `recent`).
 fn write_hour(
     lake: &mut Lake,
     stream: Stream,
     hour_start: DateTime<Utc>,
     rows: &[Row],
-    recent: bool,
+    (staged, recent): (bool, bool),
 ) -> Result<(), SimError> {
     let consumption = partition_dir(&lake.root, Zone::Consumption, stream, hour_start)
         .join(part_name(hour_start, 0, "parquet"));
@@ -184,6 +189,9 @@ fn write_hour(
     let parquet = parquet_bytes(&batch).map_err(encode_error("parquet", &consumption))?;
     lake.put(&consumption, &parquet)?;
 
+    if !staged {
+        return Ok(());
+    }
     let staging_dir = partition_dir(&lake.root, Zone::Staging, stream, hour_start);
     let (extension, format): (&str, &'static str) = match stream {
         Stream::Orders => ("json.zst", "zstd json"),
