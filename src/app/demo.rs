@@ -185,8 +185,14 @@ mod tests {
             .collect()
     }
 
-    #[tokio::test(flavor = "multi_thread")]
-    async fn a_demo_lake_is_continuous_up_to_the_moment_it_is_prepared() {
+    #[test]
+    fn a_demo_lake_is_continuous_up_to_the_moment_it_is_prepared() {
+        crate::jobs::runtime::build_runtime()
+            .unwrap()
+            .block_on(demo_lake_is_continuous());
+    }
+
+    async fn demo_lake_is_continuous() {
         let base = tempfile::tempdir().unwrap();
         let now = Utc.with_ymd_and_hms(2027, 2, 3, 9, 41, 17).unwrap();
         let lake = prepare_demo_lake_at(base.path(), now).unwrap();
