@@ -242,6 +242,8 @@ fn the_demo_feed_stops_when_the_user_attaches_their_own_lake() {
     let demo_base = tempfile::tempdir().unwrap();
     let config = AppConfig {
         demo_base: Some(demo_base.path().to_path_buf()),
+        // A day of history: the same generator as the app's 15 days, quicker in a debug build.
+        demo_hours: 24,
         ..AppConfig::new(Launch::Demo)
     };
     let mut f = open_config(common::rich_lake(), config);

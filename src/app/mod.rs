@@ -58,6 +58,8 @@ pub struct AppConfig {
     pub demo_base: Option<PathBuf>,
     /// Dashboards to open in front (`lakesight open FILE.toml`).
     pub dashboards: Vec<DashboardSource>,
+    /// Hours of history in the demo lake (tests use fewer).
+    pub demo_hours: i64,
 }
 
 impl AppConfig {
@@ -78,6 +80,7 @@ impl AppConfig {
             engine: EngineOptions::default(),
             demo_base: None,
             dashboards: Vec::new(),
+            demo_hours: demo::DEMO_HOURS,
         }
     }
 }
@@ -273,12 +276,13 @@ impl LakesightApp {
     /// Copies the sample lake off the UI thread (so the window shows at once), then attaches it.
     fn start_demo(&mut self) {
         let base = self.config.demo_base.clone();
+        let hours = self.config.demo_hours;
         self.demo.preparing.start(self.jobs.spawn_blocking(move || {
             let base = match base {
                 Some(base) => base,
                 None => demo::default_demo_base().map_err(|e| e.to_string())?,
             };
-            demo::prepare_demo_lake(&base)
+            demo::prepare_demo_lake_at(&base, chrono::Utc::now(), hours)
                 .map_err(|e| format!("could not prepare the demo lake: {e}"))
         }));
     }

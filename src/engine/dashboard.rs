@@ -40,7 +40,10 @@ pub struct VisualRunError {
 
 /// The typed values of the dashboard's parameters: `values[name]` where set, else the file's
 /// default (`None` in `values` is null, meaning "all").
-#[allow(clippy::implicit_hasher)]
+#[expect(
+    clippy::implicit_hasher,
+    reason = "the values come from the app and the CLI, both with the default hasher"
+)]
 pub fn bound_params(
     dashboard: &Dashboard,
     values: &HashMap<String, Option<ParamValue>>,
@@ -69,7 +72,10 @@ pub fn previous_window(window: &TimeWindow) -> TimeWindow {
 }
 
 /// Runs `visual` for `window` with `params` bound, keeping at most `max_rows` rows.
-#[allow(clippy::implicit_hasher)]
+#[expect(
+    clippy::implicit_hasher,
+    reason = "`Engine::query_with_params` takes the default hasher's map"
+)]
 pub async fn run_visual(
     engine: &Engine,
     visual: &Visual,

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use run::{FlushReport, SimConfig, SimReport, run, run_with_clock};
-pub use sample::{SampleReport, generate_sample_lake};
+pub use sample::{SampleReport, SampleSpan, generate_sample_lake, generate_sample_lake_for};
 pub use scenario::Scenario;
 pub use schema::Stream;
 

@@ -7,7 +7,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::SimError;
 
@@ -128,22 +128,41 @@ pub(crate) fn is_after_switch(elapsed: Duration, total: Option<Duration>) -> boo
     elapsed >= switch
 }
 
-/// The built-in storyline of the sample lake at simulated time `at`.
-pub(crate) fn sample_story(at: DateTime<Utc>) -> Effects {
-    let utc = |day, hour| {
-        Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
-            .single()
-            .expect("the sample story's dates are valid UTC instants")
-    };
-    let mut effects = Effects::BASELINE;
-    if at >= utc(24, 14) && at < utc(24, 17) {
-        effects.error_share = 0.25;
-        effects.latency_factor = 2.5;
+/// The built-in storyline of a sample lake, placed relative to the end of its last hour so a lake
+/// generated to end now tells the same stories as the bundled one (which ends 2026-11-25T00:00Z):
+/// an `app_logs` error spike from 10 to 7 hours before the end (24 Nov 14:00-17:00) and a payments
+/// fraud burst from 46 to 44 hours before it (23 Nov 02:00-04:00).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Story {
+    /// When the error spike starts and stops.
+    pub error_spike: (DateTime<Utc>, DateTime<Utc>),
+    /// When the fraud burst starts and stops.
+    pub fraud_burst: (DateTime<Utc>, DateTime<Utc>),
+}
+
+impl Story {
+    /// The story of a history whose last hour ends at `end`.
+    pub fn ending(end: DateTime<Utc>) -> Self {
+        let before = |hours| end - TimeDelta::hours(hours);
+        Self {
+            error_spike: (before(10), before(7)),
+            fraud_burst: (before(46), before(44)),
+        }
     }
-    if at >= utc(23, 2) && at < utc(23, 4) {
-        effects.fraud_boost = 1.0;
+
+    /// The metric pushes in effect at simulated time `at`.
+    pub fn at(&self, at: DateTime<Utc>) -> Effects {
+        let within = |(from, to): (DateTime<Utc>, DateTime<Utc>)| at >= from && at < to;
+        let mut effects = Effects::BASELINE;
+        if within(self.error_spike) {
+            effects.error_share = 0.25;
+            effects.latency_factor = 2.5;
+        }
+        if within(self.fraud_burst) {
+            effects.fraud_boost = 1.0;
+        }
+        effects
     }
-    effects
 }
 
 #[cfg(test)]
@@ -192,10 +211,25 @@ mod tests {
 
     #[test]
     fn sample_story_has_the_error_spike_and_fraud_burst() {
+        use chrono::TimeZone;
         let at = |d, h, m| Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap();
-        assert!(sample_story(at(24, 15, 30)).error_share > 0.2);
-        assert!(sample_story(at(24, 17, 0)).error_share < 0.05);
-        assert!(sample_story(at(23, 3, 10)).fraud_boost > 0.5);
-        assert_eq!(sample_story(at(22, 12, 0)), Effects::BASELINE);
+        let story = Story::ending(at(25, 0, 0));
+        assert!(story.at(at(24, 15, 30)).error_share > 0.2);
+        assert!(story.at(at(24, 14, 0)).error_share > 0.2);
+        assert!(story.at(at(24, 13, 59)).error_share < 0.05);
+        assert!(story.at(at(24, 17, 0)).error_share < 0.05);
+        assert!(story.at(at(23, 3, 10)).fraud_boost > 0.5);
+        assert!(story.at(at(23, 4, 0)).fraud_boost < 0.5);
+        assert_eq!(story.at(at(22, 12, 0)), Effects::BASELINE);
+    }
+
+    #[test]
+    fn the_story_moves_with_the_end_of_the_history() {
+        use chrono::TimeZone;
+        let end = Utc.with_ymd_and_hms(2027, 3, 9, 6, 0, 0).unwrap();
+        let story = Story::ending(end);
+        assert!(story.at(end - TimeDelta::minutes(9 * 60)).error_share > 0.2);
+        assert!(story.at(end - TimeDelta::minutes(45 * 60)).fraud_boost > 0.5);
+        assert_eq!(story.at(end - TimeDelta::hours(30)), Effects::BASELINE);
     }
 }
