@@ -38,7 +38,7 @@ pub fn offset_seconds(zone: &Timezone, seconds: f64) -> f64 {
 }
 
 /// Calendar steps for a time axis, in seconds.
-const STEPS: [f64; 21] = [
+const STEPS: [f64; 22] = [
     1.0,
     5.0,
     10.0,
@@ -55,6 +55,7 @@ const STEPS: [f64; 21] = [
     21_600.0,
     43_200.0,
     86_400.0,
+    172_800.0,
     604_800.0,
     1_209_600.0,
     2_592_000.0,

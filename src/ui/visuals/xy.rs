@@ -69,7 +69,7 @@ pub fn xy_ui(
         );
     }
     if data.x_kind == XKind::Time {
-        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, 90.0));
+        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, 70.0));
     } else if data.x_kind == XKind::Number {
         plot = plot
             .x_axis_label(data.x_name.clone())
