@@ -214,3 +214,36 @@ id = "broken""#,
         has_label(h, "country = FR") && !shows(h, "GB") && !shows(h, "DE")
     });
 }
+
+#[test]
+fn a_query_tab_result_is_added_to_a_dashboard_and_undo_takes_it_back() {
+    let (mut f, _) = open_dashboard(DASHBOARD);
+    step_until(&mut f.harness, "the table", |h| has_label(h, "FR"));
+    f.harness.get_by_label("Query 1").click();
+    step_until(&mut f.harness, "the query tab", |h| {
+        has_label(h, "SQL editor")
+    });
+    common::app::run_sql(
+        &mut f,
+        "SELECT status, count(*) AS orders FROM orders GROUP BY 1 ORDER BY 1",
+    );
+    step_until(&mut f.harness, "the result", |h| has_label(h, "rows in"));
+    f.harness.get_by_label("Add to dashboard").click();
+    // The menu lists the open dashboards (the strip names it too).
+    step_until(&mut f.harness, "the menu", |h| {
+        h.query_all_by_label("Test orders").count() == 2
+    });
+    f.harness
+        .query_all_by_label("Test orders")
+        .max_by(|a, b| a.rect().min.y.total_cmp(&b.rect().min.y))
+        .unwrap()
+        .click();
+    // The dashboard comes to the front in edit mode with the new visual selected and drawn.
+    step_until(&mut f.harness, "the new visual", |h| {
+        has_label(h, "Edit visual") && has_label(h, "cancelled") && has_label(h, "(edited)")
+    });
+    f.harness.get_by_label("Undo").click();
+    step_until(&mut f.harness, "the visual taken back", |h| {
+        !has_label(h, "cancelled") && !has_label(h, "(edited)")
+    });
+}
