@@ -341,7 +341,12 @@ impl eframe::App for LakesightApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         self.probe.record_frame(frame.info().cpu_usage);
         self.drain_jobs();
-        let shown = self.tabs.values().any(|t| t.shown.is_some() || t.failed);
+        let shown = self.tabs.values().any(|t| t.shown.is_some() || t.failed)
+            || self.dashboards.values().any(|d| {
+                d.tiles
+                    .values()
+                    .any(|t| t.view.data.is_some() || t.view.error.is_some())
+            });
         self.probe.check(ctx, shown);
         self.build_charts();
         // Progress is read from a counter, elapsed time from a clock: redraw to show them move.
