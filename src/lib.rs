@@ -10,6 +10,7 @@
 //! - [`lake`] — reaching the data: object stores, table discovery, formats, schema inference.
 //! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, quoting, error positions.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
+//! - [`alert`] — Grafana's alert state machine per rule, evaluated on a value and an instant.
 //! - [`series`] — Arrow batches to chart series: chart choice by column types, downsampling.
 //! - [`results`] — a result held for the window, and the budget it is held to.
 //! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, lost jobs
@@ -22,6 +23,7 @@
 //!
 //! Only `app` and `ui` use `egui`, `eframe` or file dialogs.
 
+pub mod alert;
 pub mod app;
 pub mod build_info;
 pub mod cli;

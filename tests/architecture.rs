@@ -62,6 +62,7 @@ const RULES: &[Rule] = &[
     rule("lake",       Uses::Only(&["model"]),                                                false,  &["clap"]),
     rule("sql",        Uses::Only(&["model", "lake"]),                                        false,  &[]),
     rule("series",     Uses::Only(&["model"]),                                                false,  &[]),
+    rule("alert",      Uses::Only(&["model", "series"]),                                      false,  &["datafusion", "tokio"]),
     rule("results",    Uses::Only(&["model"]),                                                false,  &["tokio"]),
     rule("command",    Uses::Only(&["model", "series", "results", "sql"]),                    false,  &["tokio"]),
     rule("engine",     Uses::Only(&["model", "lake", "sql"]),                                 false,  &[]),

@@ -15,6 +15,8 @@ pub enum Subject {
     Visual(String),
     /// A `[[params]]` entry, by name.
     Param(String),
+    /// An `[[alerts]]` entry, by id.
+    Alert(String),
 }
 
 impl fmt::Display for Subject {
@@ -23,6 +25,7 @@ impl fmt::Display for Subject {
             Self::File => Ok(()),
             Self::Key(key) => write!(f, "`{key}`: "),
             Self::Visual(id) => write!(f, "visual `{id}`: "),
+            Self::Alert(id) => write!(f, "alert `{id}`: "),
             Self::Param(name) => write!(f, "param `{name}`: "),
         }
     }

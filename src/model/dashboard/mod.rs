@@ -6,6 +6,7 @@
 //! stay) and saves it atomically. Pure data and parsing: the only I/O is reading and writing the
 //! dashboard's own file; no DataFusion, tokio or egui, and nothing else of the crate but `model`.
 
+mod alert;
 pub mod bundled;
 mod error;
 mod file;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use alert::{AlertRule, AlertThreshold, Condition, ErrorPolicy, NoDataPolicy, Notifier};
 pub use error::{DashboardError, DashboardFileError, InvalidDashboard, Subject, line_column};
 pub use file::DashboardFile;
 pub use parse::DEFAULT_LATENESS;
@@ -55,6 +57,8 @@ pub struct Dashboard {
     pub params: Vec<Param>,
     /// The visuals, in file order.
     pub visuals: Vec<Visual>,
+    /// Threshold alerts on visuals' values, in file order.
+    pub alerts: Vec<AlertRule>,
 }
 
 impl Dashboard {

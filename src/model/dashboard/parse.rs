@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::error::{DashboardError, InvalidDashboard, Subject};
 use super::time::{parse_duration, parse_instant};
 use super::visual::Visual;
-use super::{Dashboard, Param, ParamType, ParamValue, Refresh, Timezone};
+use super::{AlertRule, Dashboard, Param, ParamType, ParamValue, Refresh, Timezone};
 use crate::model::SourceSpec;
 
 /// The late-data allowance of a dashboard that names none.
@@ -34,6 +34,8 @@ struct RawDashboard {
     params: Vec<Spanned<RawParam>>,
     #[serde(default)]
     visuals: Vec<Spanned<Visual>>,
+    #[serde(default)]
+    alerts: Vec<Spanned<AlertRule>>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +159,25 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
             problems.add(&span, subject(), message);
         }
     }
+    for (index, alert) in raw.alerts.iter().enumerate() {
+        let span = alert.span();
+        let alert = alert.get_ref();
+        let kind = raw
+            .visuals
+            .iter()
+            .find(|visual| visual.get_ref().id == alert.visual)
+            .map(|visual| visual.get_ref().kind);
+        for problem in alert.problems(kind) {
+            problems.add(&span, Subject::Alert(alert.id.clone()), problem);
+        }
+        if raw.alerts[..index]
+            .iter()
+            .any(|earlier| earlier.get_ref().id == alert.id)
+        {
+            let message = "another alert has the same id: ids must be unique".into();
+            problems.add(&span, Subject::Alert(alert.id.clone()), message);
+        }
+    }
     if !problems.found.is_empty() {
         let mut found = problems.found;
         found.sort_by_key(|problem| (problem.line, problem.column));
@@ -171,6 +192,7 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         lateness,
         params: params.into_iter().map(|(param, _)| param).collect(),
         visuals: raw.visuals.into_iter().map(Spanned::into_inner).collect(),
+        alerts: raw.alerts.into_iter().map(Spanned::into_inner).collect(),
     })
 }
 
@@ -292,6 +314,7 @@ fn subject_at(text: &str, offset: usize) -> Subject {
                     let subject = match (key, named("id"), named("name")) {
                         ("visuals", Some(id), _) => Subject::Visual(id.to_owned()),
                         ("params", _, Some(name)) => Subject::Param(name.to_owned()),
+                        ("alerts", Some(id), _) => Subject::Alert(id.to_owned()),
                         _ => Subject::File,
                     };
                     consider(table.span(), subject);

@@ -526,3 +526,70 @@ fn replacing_a_visual_changes_only_its_changed_keys() {
     }
     assert_eq!(file.dashboard().visual("revenue").unwrap(), &visual);
 }
+
+/// `ORDERS` with one `[[alerts]]` table of `body` appended.
+fn with_alert(body: &str) -> String {
+    format!("{ORDERS}\n[[alerts]]\nid = \"high\"\n{body}")
+}
+
+#[test]
+fn alerts_parse_with_their_defaults() {
+    let text = with_alert(
+        "visual = \"orders\"\ncondition = \"above\"\nthreshold = 100\nfor = \"5m\"\nnotify = [\"desktop\", \"webhook:http://localhost:9/hook\", \"command:notify-me\"]\n",
+    );
+    let dashboard = Dashboard::parse(&text).unwrap();
+    let alert = &dashboard.alerts[0];
+    assert_eq!(alert.condition, Condition::Above);
+    assert_eq!(alert.threshold, AlertThreshold::Value(100.0));
+    assert_eq!(alert.pending(), std::time::Duration::from_mins(5));
+    assert!(alert.keep_firing().is_zero());
+    assert_eq!(alert.no_data, NoDataPolicy::Nodata);
+    assert_eq!(alert.on_error, ErrorPolicy::Error);
+    assert_eq!(
+        alert.notifiers(),
+        [
+            Notifier::Desktop,
+            Notifier::Webhook("http://localhost:9/hook".into()),
+            Notifier::Command("notify-me".into())
+        ]
+    );
+}
+
+#[test]
+fn bad_alerts_are_named_with_their_line() {
+    let found = problems(&with_alert(
+        "visual = \"nope\"\ncondition = \"outside\"\nthreshold = 3\nfor = \"soon\"\nnotify = [\"pager\"]\n",
+    ));
+    let line = ORDERS.lines().count() + 2;
+    for expected in [
+        "`visual` names `nope`",
+        "take a `[low, high]` threshold",
+        "`for` `soon` is not a duration",
+        "`notify` entry `pager`",
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|p| p.contains(expected) && p.contains("alert `high`")),
+            "{expected} in {found:?}"
+        );
+    }
+    assert!(
+        found.iter().all(|p| p.contains(&format!("line {line}"))),
+        "{found:?}"
+    );
+    // A line can be watched, a table cannot; unknown keys are named.
+    let line = Dashboard::parse(&with_alert(
+        "visual = \"revenue\"\ncondition = \"below\"\nthreshold = 1\n",
+    ))
+    .unwrap();
+    let found = line.alerts[0].problems(Some(VisualKind::Table));
+    assert!(
+        found.iter().any(|p| p.contains("kpi, gauge or line")),
+        "{found:?}"
+    );
+    let found = problems(&with_alert(
+        "visual = \"orders\"\ncondition = \"below\"\nthreshold = 1\nsevere = true\n",
+    ));
+    assert!(found.iter().any(|p| p.contains("severe")), "{found:?}");
+}
