@@ -58,9 +58,12 @@ pub struct DashboardRuntime {
     /// Where it comes from (a file is saved in place).
     pub source: DashboardSource,
     /// The document, with every edit.
-    pub file: DashboardFile,
+    file: DashboardFile,
     /// The text last read or saved (edits differ from it).
     saved_text: String,
+    /// Whether the document differs from `saved_text`: worked out when either changes, not per
+    /// frame (writing the document out is a whole TOML serialization).
+    dirty: bool,
     /// Earlier versions, newest last.
     undo: Vec<DashboardFile>,
     /// The range shown.
@@ -101,6 +104,7 @@ impl DashboardRuntime {
             source,
             file,
             saved_text: text,
+            dirty: false,
             undo: Vec::new(),
             range,
             params: HashMap::new(),
@@ -125,7 +129,7 @@ impl DashboardRuntime {
 
     /// Whether there are edits not yet saved.
     pub fn is_dirty(&self) -> bool {
-        self.file.text() != self.saved_text
+        self.dirty
     }
 
     /// Whether an edit can be taken back.
@@ -146,7 +150,13 @@ impl DashboardRuntime {
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }
+        self.note_changed();
         Ok(())
+    }
+
+    /// Works out `dirty` after the document changed.
+    fn note_changed(&mut self) {
+        self.dirty = self.file.text() != self.saved_text;
     }
 
     /// Takes back the last edit; returns whether there was one.
@@ -154,6 +164,7 @@ impl DashboardRuntime {
         match self.undo.pop() {
             Some(file) => {
                 self.file = file;
+                self.note_changed();
                 true
             }
             None => false,
@@ -164,6 +175,7 @@ impl DashboardRuntime {
     pub fn save_to(&mut self, path: PathBuf) -> Result<(), String> {
         self.file.save(&path).map_err(|e| e.to_string())?;
         self.saved_text = self.file.text();
+        self.dirty = false;
         self.disk = stamp(&path);
         self.source = DashboardSource::File(path);
         self.disk_changed = false;
@@ -181,6 +193,7 @@ impl DashboardRuntime {
             .map_err(|e| format!("{} changed on disk but cannot be read: {e}", self.source))?;
         self.file = file;
         self.saved_text = text;
+        self.dirty = false;
         self.undo.clear();
         self.problem = None;
         let ids: Vec<String> = self
