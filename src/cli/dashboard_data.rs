@@ -15,7 +15,7 @@ use super::dashboard::{attach_for, default_params, load};
 use crate::engine::TimeWindow;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
 use crate::engine::params::dashboard_value;
-use crate::model::dashboard::{Dashboard, ParamType, ParamValue, TimeRange, Visual, parse_instant};
+use crate::model::dashboard::{Dashboard, ParamValue, TimeRange, Visual, parse_instant};
 
 /// What `dashboard data` was asked for besides the file and the lake.
 pub struct DataRequest<'a> {
@@ -137,18 +137,13 @@ fn param_value(dashboard: &Dashboard, assignment: &str) -> Result<(String, Scala
             names.join(", ")
         )
     })?;
-    let wrong = || {
+    // The same reading of typed text as the window's inputs and cross-filter clicks.
+    let value = ParamValue::parse(param.param_type, text).ok_or_else(|| {
         anyhow!(
             "--param {name}: `{text}` is not a {}",
             param.param_type.name()
         )
-    };
-    let value = match param.param_type {
-        ParamType::Text => ParamValue::Text(text.to_owned()),
-        ParamType::Number => ParamValue::Number(text.parse().map_err(|_| wrong())?),
-        ParamType::Date => ParamValue::Date(text.parse().map_err(|_| wrong())?),
-        ParamType::Timestamp => ParamValue::Timestamp(parse_instant(text).ok_or_else(wrong)?),
-    };
+    })?;
     Ok((
         name.to_owned(),
         dashboard_value(param.param_type, Some(&value)),
