@@ -32,13 +32,7 @@ fn double_click(f: &mut Fixture, at: egui::Pos2) {
     f.harness.step();
     for _ in 0..2 {
         for pressed in [true, false] {
-            f.harness.event(egui::Event::PointerButton {
-                pos: at,
-                button: egui::PointerButton::Primary,
-                pressed,
-                modifiers: egui::Modifiers::NONE,
-            });
-            f.harness.step();
+            common::app::primary_button(f, at, pressed);
         }
     }
 }

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::app::{Fixture, has_label, open_config, step_until};
+use common::app::{Fixture, has_label, open_config, primary_button, step_until};
 use egui_kittest::kittest::Queryable;
 use lakesight::app::{AppConfig, Launch};
 use lakesight::model::SourceSpec;
@@ -102,25 +102,16 @@ fn a_param_and_a_time_range_run_the_visuals_again() {
 
 /// Drags with the primary button from `from` by `by`, in small steps as a hand would.
 fn drag(f: &mut Fixture, from: egui::Pos2, by: egui::Vec2) {
-    let press = |f: &mut Fixture, pos: egui::Pos2, pressed: bool| {
-        f.harness.event(egui::Event::PointerButton {
-            pos,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        f.harness.step();
-    };
     f.harness.event(egui::Event::PointerMoved(from));
     f.harness.step();
-    press(f, from, true);
+    primary_button(f, from, true);
     let steps = 10;
     for step in 1..=steps {
         let at = from + by * (step as f32 / steps as f32);
         f.harness.event(egui::Event::PointerMoved(at));
         f.harness.step();
     }
-    press(f, from + by, false);
+    primary_button(f, from + by, false);
 }
 
 #[test]
@@ -202,13 +193,7 @@ id = "broken""#,
     f.harness.event(egui::Event::PointerMoved(at));
     f.harness.step();
     for pressed in [true, false] {
-        f.harness.event(egui::Event::PointerButton {
-            pos: at,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: egui::Modifiers::NONE,
-        });
-        f.harness.step();
+        primary_button(&mut f, at, pressed);
     }
     step_until(&mut f.harness, "only FR in the table", |h| {
         has_label(h, "country = FR") && !shows(h, "GB") && !shows(h, "DE")

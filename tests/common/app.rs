@@ -120,3 +120,14 @@ pub fn type_into(f: &mut Fixture, label: &str, text: &str) {
 pub fn open_config(lake: tempfile::TempDir, config: AppConfig) -> Fixture {
     open_config_on(lake, config, runtime())
 }
+
+/// Presses (or releases) the primary button at `pos`, and draws a frame.
+pub fn primary_button(f: &mut Fixture, pos: egui::Pos2, pressed: bool) {
+    f.harness.event(egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    });
+    f.harness.step();
+}
