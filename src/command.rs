@@ -167,6 +167,10 @@ pub enum DashboardCommand {
     Preview(Box<Visual>),
     /// Remove a visual.
     Delete(String),
+    /// Adds an alert rule, or replaces the rule with its id ("Alert when…"); saved with Save.
+    SetAlert(crate::model::dashboard::AlertRule),
+    /// Removes the alert rule with this id.
+    RemoveAlert(String),
     /// Write the dashboard to its file.
     Save,
     /// Write the dashboard to a file chosen with the save dialog.

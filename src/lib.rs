@@ -11,6 +11,7 @@
 //! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, quoting, error positions.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
 //! - [`alert`] — Grafana's alert state machine per rule, evaluated on a value and an instant.
+//! - [`refresh`] — which visuals are due to run again (interval, new files) and how fresh data is.
 //! - [`series`] — Arrow batches to chart series: chart choice by column types, downsampling.
 //! - [`results`] — a result held for the window, and the budget it is held to.
 //! - [`jobs`] — the bridge from a UI thread to the tokio runtime: bounded channels, lost jobs
@@ -32,6 +33,7 @@ pub mod engine;
 pub mod jobs;
 pub mod lake;
 pub mod model;
+pub mod refresh;
 pub mod results;
 pub mod series;
 pub mod sim;

@@ -207,6 +207,16 @@ impl LakesightApp {
                     Err(message) => self.status = Some(message),
                 }
             }
+            DashboardCommand::SetAlert(rule) => {
+                if let Err(message) = dashboard.edit(|f| f.set_alert(&rule)) {
+                    self.status = Some(message);
+                }
+            }
+            DashboardCommand::RemoveAlert(rule) => {
+                if let Err(message) = dashboard.edit(|f| f.remove_alert(&rule)) {
+                    self.status = Some(message);
+                }
+            }
             DashboardCommand::Save => match dashboard.source.path().map(ToOwned::to_owned) {
                 Some(path) => self.save_dashboard(id, path),
                 None => self.apply_dashboard(id, DashboardCommand::SaveAs),

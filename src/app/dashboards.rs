@@ -15,11 +15,15 @@ use crate::command::DashboardId;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
 use crate::engine::{Engine, TimeWindow};
 use crate::jobs::{JobLost, Jobs, Slot};
+use crate::lake::TableInfo;
 use crate::model::dashboard::{
     Dashboard, DashboardFile, DashboardSource, ParamValue, TimeRange, Visual,
 };
+use crate::refresh::{RefreshPlan, VisualReads};
 use crate::series::visual::prepare;
 use crate::ui::dashboard::TileView;
+
+use super::dashboard_alerts::DashboardAlerts;
 
 /// Edits kept for undo.
 const UNDO_DEPTH: usize = 50;
@@ -28,11 +32,12 @@ const DISK_CHECK: Duration = Duration::from_secs(1);
 /// Values of a param's picker at most.
 const MAX_OPTIONS: usize = 500;
 
-/// A visual's finished run: what its tile draws, the SQL run, and a note.
+/// A visual's finished run: what its tile draws, the SQL run, a note, and the tables read.
 struct TileDone {
     data: crate::series::visual::VisualData,
     sql: Option<String>,
     note: Option<String>,
+    tables: Vec<String>,
 }
 
 /// One visual at run time.
@@ -45,6 +50,8 @@ pub struct Tile {
     pub sql: Option<String>,
     /// When the job running now started.
     started: Option<DateTime<Utc>>,
+    /// The tables its last finished run read (qualified names).
+    pub tables: Option<Vec<String>>,
 }
 
 /// Each param's picker values, or why its `options` query failed.
@@ -89,6 +96,12 @@ pub struct DashboardRuntime {
     pub disk_changed: bool,
     /// Said above the grid: a failed reload or save.
     pub problem: Option<String>,
+    /// When visuals run again.
+    pub plan: RefreshPlan,
+    /// Each alert rule's state and the transitions to announce.
+    pub alerts: DashboardAlerts,
+    /// Visual runs started since the dashboard opened.
+    pub runs: u64,
 }
 
 impl DashboardRuntime {
@@ -100,6 +113,9 @@ impl DashboardRuntime {
             .and_then(|r| r.parse().ok())
             .unwrap_or(file.dashboard().time_range);
         let disk = source.path().and_then(stamp);
+        let dashboard = file.dashboard();
+        let plan = RefreshPlan::new(dashboard.refresh, dashboard.poll_every(), Instant::now());
+        let alerts = DashboardAlerts::new(dashboard, Utc::now());
         Ok(Self {
             source,
             file,
@@ -119,6 +135,9 @@ impl DashboardRuntime {
             last_disk_check: None,
             disk_changed: false,
             problem: None,
+            plan,
+            alerts,
+            runs: 0,
         })
     }
 
@@ -157,6 +176,43 @@ impl DashboardRuntime {
     /// Works out `dirty` after the document changed.
     fn note_changed(&mut self) {
         self.dirty = self.file.text() != self.saved_text;
+        self.follow_file();
+    }
+
+    /// Follows the file's refresh setting and alert rules after it changed.
+    fn follow_file(&mut self) {
+        let dashboard = self.file.dashboard();
+        self.plan.set(dashboard.refresh, dashboard.poll_every());
+        self.alerts.follow(dashboard, Utc::now());
+    }
+
+    /// The visuals live refresh says are due at `now`; the plan counts them as started.
+    pub fn due(&mut self, now: Instant) -> Vec<String> {
+        let reads: Vec<VisualReads<'_>> = self
+            .file
+            .dashboard()
+            .visuals
+            .iter()
+            .map(|visual| {
+                let tile = self.tiles.get(&visual.id);
+                VisualReads {
+                    id: &visual.id,
+                    tables: tile.and_then(|t| t.tables.as_deref()),
+                    running: tile.is_some_and(|t| t.view.running),
+                }
+            })
+            .collect();
+        self.plan.due(now, &reads)
+    }
+
+    /// The tables the visuals read (known once they ran).
+    pub fn tables(&self) -> std::collections::BTreeSet<String> {
+        self.tiles
+            .values()
+            .filter_map(|t| t.tables.as_ref())
+            .flatten()
+            .cloned()
+            .collect()
     }
 
     /// Takes back the last edit; returns whether there was one.
@@ -196,6 +252,7 @@ impl DashboardRuntime {
         self.dirty = false;
         self.undo.clear();
         self.problem = None;
+        self.follow_file();
         let ids: Vec<String> = self
             .dashboard()
             .visuals
@@ -267,6 +324,7 @@ impl DashboardRuntime {
         }
         self.window = Some(window);
         if only.is_none() {
+            self.plan.ran_all(Instant::now());
             self.run_options(jobs, engine, now);
         }
     }
@@ -296,10 +354,12 @@ impl DashboardRuntime {
                 data,
                 sql: run.sql,
                 note,
+                tables: run.tables.iter().map(TableInfo::qualified_name).collect(),
             })
         }));
         tile.view.running = true;
         tile.started = Some(now);
+        self.runs += 1;
     }
 
     /// Starts the queries that list each param's values.
@@ -327,7 +387,8 @@ impl DashboardRuntime {
     /// Takes finished runs; returns whether anything changed.
     pub fn drain(&mut self) -> bool {
         let mut changed = false;
-        for tile in self.tiles.values_mut() {
+        let mut finished = Vec::new();
+        for (id, tile) in &mut self.tiles {
             let Some(done) = tile.job.take_ready() else {
                 continue;
             };
@@ -339,6 +400,7 @@ impl DashboardRuntime {
                     tile.view.error = None;
                     tile.view.note = done.note;
                     tile.sql = done.sql;
+                    tile.tables = Some(done.tables);
                 }
                 Ok(Err((sql, message))) => {
                     tile.view.error = Some(message);
@@ -346,9 +408,15 @@ impl DashboardRuntime {
                 }
                 Err(JobLost(message)) => tile.view.error = Some(message),
             }
-            if let Some(started) = tile.started.take() {
+            let started = tile.started.take();
+            if let Some(started) = started {
                 self.data_as_of = Some(self.data_as_of.map_or(started, |at| at.max(started)));
             }
+            finished.push((id.clone(), started.unwrap_or_else(Utc::now)));
+        }
+        for (id, at) in finished {
+            self.alerts
+                .evaluate(self.file.dashboard(), &id, &self.tiles, at);
         }
         if let Some(found) = self.options_job.take_ready() {
             changed = true;

@@ -141,6 +141,26 @@ impl LakesightApp {
             can_undo: runtime.can_undo(),
             disk_changed: runtime.disk_changed,
             problem: runtime.problem.as_deref(),
+            alerts: runtime
+                .dashboard()
+                .alerts
+                .iter()
+                .filter_map(|rule| {
+                    let state = runtime.alerts.state(&rule.id)?;
+                    Some(ui::dashboard::AlertView {
+                        rule,
+                        state: state.state,
+                        since: state.since,
+                    })
+                })
+                .collect(),
+            alert_history: runtime.alerts.recent.iter().collect(),
+            freshness: crate::refresh::freshness(
+                self.live.newest(&runtime.tables()),
+                chrono::Utc::now(),
+                runtime.dashboard().stale_after(),
+            ),
+            live_problem: self.live.problem.as_deref(),
         };
         let state = self.panels.dashboards.entry(id).or_default();
         ui::dashboard::dashboard_ui(ui, &view, state, commands);

@@ -3,7 +3,9 @@
 //! and applies the [`Command`]s they send. The previous result of a tab stays on screen until a
 //! new one is complete.
 
+mod announce;
 mod apply;
+mod dashboard_alerts;
 mod dashboard_apply;
 mod dashboards;
 pub mod demo;
@@ -11,6 +13,8 @@ mod drain;
 pub mod export;
 pub mod frame_stats;
 mod layout;
+mod live;
+mod refresh_tick;
 pub mod state;
 pub mod state_file;
 mod tabs;
@@ -112,6 +116,10 @@ pub struct LakesightApp {
     tabs: HashMap<TabId, TabRuntime>,
     /// Each open dashboard's file, values and visuals, by id.
     dashboards: HashMap<DashboardId, dashboards::DashboardRuntime>,
+    /// The watching of the lake for new files.
+    live: live::Live,
+    /// Alert transitions being recorded and announced.
+    announcing: announce::Announcing,
     /// The dashboard file chosen to open.
     dashboard_open_dialog: Slot<Option<PathBuf>>,
     /// The file chosen to save a dashboard as.
@@ -192,6 +200,8 @@ impl LakesightApp {
                 .map(|t| (t.id, TabRuntime::default()))
                 .collect(),
             dashboards: HashMap::new(),
+            live: live::Live::default(),
+            announcing: announce::Announcing::default(),
             dashboard_open_dialog: Slot::default(),
             dashboard_save_dialog: Slot::default(),
             state,
@@ -260,6 +270,11 @@ impl LakesightApp {
         self.dashboards
             .values()
             .any(dashboards::DashboardRuntime::is_running)
+    }
+
+    /// Visual runs the open dashboards have started (for tests and benchmarks).
+    pub fn dashboard_runs(&self) -> u64 {
+        self.dashboards.values().map(|d| d.runs).sum()
     }
 
     /// Whether the simulator is feeding a demo lake (for tests).
@@ -341,6 +356,7 @@ impl eframe::App for LakesightApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         self.probe.record_frame(frame.info().cpu_usage);
         self.drain_jobs();
+        self.tick_refresh(ctx);
         let shown = self.tabs.values().any(|t| t.shown.is_some() || t.failed)
             || self.dashboards.values().any(|d| {
                 d.tiles

@@ -26,6 +26,8 @@ pub struct VisualRun {
     pub previous: Option<Vec<RecordBatch>>,
     /// Whether the result was cut at the row limit.
     pub cut: bool,
+    /// The lake's tables the query read (what a `new-data` refresh watches).
+    pub tables: Vec<crate::lake::TableInfo>,
 }
 
 /// Why a visual could not be run.
@@ -91,7 +93,7 @@ pub async fn run_visual(
         sql: None,
         message: err.to_string(),
     })?;
-    let (batches, cut) = collect(engine, &expanded.sql, params, max_rows)
+    let (batches, cut, tables) = collect(engine, &expanded.sql, params, max_rows)
         .await
         .map_err(|message| VisualRunError {
             sql: Some(expanded.sql.clone()),
@@ -103,7 +105,7 @@ pub async fn run_visual(
                 sql: Some(expanded.sql.clone()),
                 message: err.to_string(),
             })?;
-        let (batches, _) = collect(engine, &before.sql, params, max_rows)
+        let (batches, _, _) = collect(engine, &before.sql, params, max_rows)
             .await
             .map_err(|message| VisualRunError {
                 sql: Some(before.sql.clone()),
@@ -118,6 +120,7 @@ pub async fn run_visual(
         batches,
         previous,
         cut,
+        tables,
     })
 }
 
@@ -162,17 +165,18 @@ fn literal(value: &ScalarValue) -> String {
     }
 }
 
-/// Runs `sql` and keeps its first `max_rows` rows; `true` when rows were left out.
+/// Runs `sql` and keeps its first `max_rows` rows; `true` when rows were left out; the tables read.
 async fn collect(
     engine: &Engine,
     sql: &str,
     params: &HashMap<String, ScalarValue>,
     max_rows: usize,
-) -> Result<(Vec<RecordBatch>, bool), String> {
+) -> Result<(Vec<RecordBatch>, bool, Vec<crate::lake::TableInfo>), String> {
     let mut stream = engine
         .query_with_params(sql, params)
         .await
         .map_err(|e| e.to_string())?;
+    let tables = stream.tables().to_vec();
     let mut batches = Vec::new();
     let mut rows = 0;
     while let Some(batch) = stream.next().await {
@@ -181,12 +185,12 @@ async fn collect(
         if batch.num_rows() >= room {
             let cut = batch.num_rows() > room;
             batches.push(batch.slice(0, room));
-            return Ok((batches, cut || stream.next().await.is_some()));
+            return Ok((batches, cut || stream.next().await.is_some(), tables));
         }
         rows += batch.num_rows();
         batches.push(batch);
     }
-    Ok((batches, false))
+    Ok((batches, false, tables))
 }
 
 #[cfg(test)]

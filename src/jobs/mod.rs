@@ -112,6 +112,11 @@ impl Jobs {
         Self { runtime, repaint }
     }
 
+    /// The callback that wakes the UI (for work that arrives from outside a job: file events).
+    pub fn repaint(&self) -> Repaint {
+        Arc::clone(&self.repaint)
+    }
+
     /// Runs `work` in the background; its result (or its panic, as [`JobLost`]) arrives on the
     /// returned job.
     pub fn spawn<T: Send + 'static>(

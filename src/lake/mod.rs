@@ -16,6 +16,7 @@ pub mod partitions;
 pub mod schema;
 mod store;
 pub mod text_format;
+pub mod watch;
 
 use std::sync::Arc;
 

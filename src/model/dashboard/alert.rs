@@ -29,6 +29,11 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// Whether the condition compares the change in percent (no line to draw at the threshold).
+    pub fn is_change(self) -> bool {
+        matches!(self, Self::ChangeAbove | Self::ChangeBelow)
+    }
+
     /// Whether the condition takes a `[low, high]` pair rather than one number.
     pub fn takes_range(self) -> bool {
         matches!(self, Self::Outside | Self::Inside)

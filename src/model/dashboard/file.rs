@@ -8,7 +8,7 @@ use std::path::Path;
 use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, Value};
 
 use super::error::{DashboardError, DashboardFileError, InvalidDashboard, Subject};
-use super::{Dashboard, Position, TimeRange, Visual};
+use super::{AlertRule, Dashboard, Position, TimeRange, Visual};
 use crate::model::atomic_file::write_atomically;
 
 /// A dashboard file's document (for saving edits) and the dashboard it describes.
@@ -102,27 +102,7 @@ impl DashboardFile {
     pub fn replace_visual(&mut self, visual: &Visual) -> Result<(), DashboardFileError> {
         let wanted = visual_as_table(visual)?;
         self.edit(|document| {
-            let table = visual_table(document, &visual.id)?;
-            let stale: Vec<String> = table
-                .iter()
-                .map(|(key, _)| key.to_owned())
-                .filter(|key| !wanted.contains_key(key))
-                .collect();
-            for key in stale {
-                table.remove(&key);
-            }
-            for (key, item) in &wanted {
-                let Some(value) = item.as_value() else {
-                    continue;
-                };
-                let same = table
-                    .get(key)
-                    .and_then(Item::as_value)
-                    .is_some_and(|old| old.to_string().trim() == value.to_string().trim());
-                if !same {
-                    set_value(table, key, value.clone());
-                }
-            }
+            update_table(visual_table(document, &visual.id)?, &wanted);
             Ok(())
         })
     }
@@ -153,6 +133,46 @@ impl DashboardFile {
                 .position(|table| table.get("id").and_then(Item::as_str) == Some(id))
                 .ok_or_else(|| DashboardFileError::UnknownVisual(id.to_owned()))?;
             visuals.remove(index);
+            Ok(())
+        })
+    }
+
+    /// Adds `rule` as a new `[[alerts]]` table, or makes the rule with its id say what it says
+    /// (changed keys set in place, comments kept).
+    pub fn set_alert(&mut self, rule: &AlertRule) -> Result<(), DashboardFileError> {
+        let wanted = as_table(rule, &Subject::Alert(rule.id.clone()))?;
+        self.edit(|document| {
+            let alerts = document
+                .as_table_mut()
+                .entry("alerts")
+                .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()))
+                .as_array_of_tables_mut()
+                .ok_or_else(not_a_list)?;
+            let existing = alerts
+                .iter_mut()
+                .find(|table| table.get("id").and_then(Item::as_str) == Some(rule.id.as_str()));
+            match existing {
+                Some(table) => update_table(table, &wanted),
+                None => alerts.push(wanted),
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes the alert rule `id` (no such rule: nothing changes).
+    pub fn remove_alert(&mut self, id: &str) -> Result<(), DashboardFileError> {
+        self.edit(|document| {
+            if let Some(alerts) = document
+                .get_mut("alerts")
+                .and_then(Item::as_array_of_tables_mut)
+            {
+                let index = alerts
+                    .iter()
+                    .position(|table| table.get("id").and_then(Item::as_str) == Some(id));
+                if let Some(index) = index {
+                    alerts.remove(index);
+                }
+            }
             Ok(())
         })
     }
@@ -200,19 +220,49 @@ fn set_value(table: &mut Table, key: &str, value: impl Into<Value>) {
     }
 }
 
+/// Makes `table` say what `wanted` says: changed keys set in place (comments and order kept), keys
+/// it no longer has removed, new keys appended.
+fn update_table(table: &mut Table, wanted: &Table) {
+    let stale: Vec<String> = table
+        .iter()
+        .map(|(key, _)| key.to_owned())
+        .filter(|key| !wanted.contains_key(key))
+        .collect();
+    for key in stale {
+        table.remove(&key);
+    }
+    for (key, item) in wanted {
+        let Some(value) = item.as_value() else {
+            continue;
+        };
+        let same = table
+            .get(key)
+            .and_then(Item::as_value)
+            .is_some_and(|old| old.to_string().trim() == value.to_string().trim());
+        if !same {
+            set_value(table, key, value.clone());
+        }
+    }
+}
+
 /// A visual written as a TOML table.
 fn visual_as_table(visual: &Visual) -> Result<Table, DashboardFileError> {
+    as_table(visual, &Subject::Visual(visual.id.clone()))
+}
+
+/// A visual or alert rule written as one TOML table (nested values inline).
+fn as_table(value: &impl serde::Serialize, subject: &Subject) -> Result<Table, DashboardFileError> {
     let message = |err: &dyn std::fmt::Display| {
         DashboardFileError::Invalid(InvalidDashboard {
             problems: vec![DashboardError {
                 line: 1,
                 column: 1,
-                subject: Subject::Visual(visual.id.clone()),
+                subject: subject.clone(),
                 message: format!("cannot be written as TOML: {err}"),
             }],
         })
     };
-    let text = toml::to_string_pretty(visual).map_err(|err| message(&err))?;
+    let text = toml::to_string_pretty(value).map_err(|err| message(&err))?;
     let document = text.parse::<DocumentMut>().map_err(|err| message(&err))?;
     let mut table = document.as_table().clone();
     // Nested tables (`thresholds`, `bands`) inline, so the visual stays one `[[visuals]]` block.

@@ -38,6 +38,9 @@ pub use visual::{
 
 use crate::model::SourceSpec;
 
+/// How often an S3 lake is checked for new files when the file names no `poll`.
+pub const DEFAULT_POLL: Duration = Duration::from_secs(10);
+
 /// A checked dashboard: every value parsed, every visual valid, ids and param names unique.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dashboard {
@@ -53,6 +56,12 @@ pub struct Dashboard {
     pub refresh: Refresh,
     /// How late data may land after its time partition: partition pruning widens the range by this.
     pub lateness: Duration,
+    /// How long the source may stay silent before the dashboard shows its data as stale (`None`:
+    /// [`Dashboard::stale_after`]'s default).
+    pub stale_after: Option<Duration>,
+    /// How often an S3 lake is checked for new files under `refresh = "new-data"` (`None`: every
+    /// [`DEFAULT_POLL`]).
+    pub poll: Option<Duration>,
     /// Parameters the queries use as `$name`.
     pub params: Vec<Param>,
     /// The visuals, in file order.
@@ -65,6 +74,26 @@ impl Dashboard {
     /// Reads and checks a dashboard file's text; every problem is reported, each with its line.
     pub fn parse(text: &str) -> Result<Self, InvalidDashboard> {
         parse::parse(text)
+    }
+
+    /// How long the source may stay silent before its data counts as stale: the file's
+    /// `stale_after`, else three refresh periods (at least a minute); `None` when the dashboard
+    /// does not refresh and names none.
+    pub fn stale_after(&self) -> Option<Duration> {
+        if self.stale_after.is_some() {
+            return self.stale_after;
+        }
+        let period = match self.refresh {
+            Refresh::Off => return None,
+            Refresh::Every(every) => every,
+            Refresh::NewData => self.poll_every(),
+        };
+        Some((period * 3).max(Duration::from_mins(1)))
+    }
+
+    /// How often an S3 lake is checked for new files.
+    pub fn poll_every(&self) -> Duration {
+        self.poll.unwrap_or(DEFAULT_POLL)
     }
 
     /// The visual with this id.

@@ -30,6 +30,8 @@ struct RawDashboard {
     timezone: Option<Spanned<String>>,
     refresh: Option<Spanned<String>>,
     lateness: Option<Spanned<String>>,
+    stale_after: Option<Spanned<String>>,
+    poll: Option<Spanned<String>>,
     #[serde(default)]
     params: Vec<Spanned<RawParam>>,
     #[serde(default)]
@@ -122,6 +124,25 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         },
         DEFAULT_LATENESS,
     );
+    let optional_duration = |key: &str,
+                             value: Option<&Spanned<String>>,
+                             problems: &mut Problems<'_>| {
+        value.map(|value| {
+            problems.setting(
+                key,
+                Some(value),
+                |text| match parse_duration(text) {
+                    Some(span) if span >= Duration::from_secs(1) => Ok(span),
+                    _ => Err(format!(
+                        "`{text}` is not a duration of at least 1s: write `<n><s|m|h|d>` such as `30s`"
+                    )),
+                },
+                Duration::from_secs(1),
+            )
+        })
+    };
+    let stale_after = optional_duration("stale_after", raw.stale_after.as_ref(), &mut problems);
+    let poll = optional_duration("poll", raw.poll.as_ref(), &mut problems);
     let params = raw
         .params
         .into_iter()
@@ -190,6 +211,8 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         timezone,
         refresh,
         lateness,
+        stale_after,
+        poll,
         params: params.into_iter().map(|(param, _)| param).collect(),
         visuals: raw.visuals.into_iter().map(Spanned::into_inner).collect(),
         alerts: raw.alerts.into_iter().map(Spanned::into_inner).collect(),

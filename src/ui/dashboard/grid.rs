@@ -122,7 +122,7 @@ pub(super) fn grid_ui(
                 egui::StrokeKind::Outside,
             );
         }
-        let handles = tile::tile_ui(ui, rect, view, visual, send);
+        let handles = tile::tile_ui(ui, rect, view, visual, &mut state.alert_draft, send);
         if view.editing {
             drag_ui(ui, &geometry, visual, &handles, state, send);
         }

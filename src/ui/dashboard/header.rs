@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use crate::command::DashboardCommand;
-use crate::model::dashboard::{Param, ParamValue, TimeRange, format_duration, parse_instant};
+use crate::model::dashboard::{
+    Param, ParamValue, Refresh, TimeRange, format_duration, parse_instant,
+};
+use crate::refresh::Staleness;
 
 use super::{DashboardPanelState, DashboardView};
 
@@ -55,8 +58,12 @@ pub(super) fn header_ui(
             ))
             .on_hover_text("When the visuals shown read the lake");
         }
+        live_ui(ui, view);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             actions_ui(ui, view, send);
+            if !view.editing {
+                alerts_toggle_ui(ui, view, state);
+            }
         });
     });
     ui.horizontal_wrapped(|ui| {
@@ -67,6 +74,77 @@ pub(super) fn header_ui(
         }
     });
     ui.add_space(4.0);
+}
+
+/// How the dashboard refreshes, and how new its newest data is (amber when late, red when the
+/// source has gone quiet).
+fn live_ui(ui: &mut egui::Ui, view: &DashboardView<'_>) {
+    match view.dashboard.refresh {
+        Refresh::Off => {}
+        Refresh::Every(every) => {
+            ui.weak(format!("live: every {}", format_duration(every)));
+        }
+        Refresh::NewData => {
+            ui.weak("live: on new data");
+        }
+    }
+    let Some(fresh) = view.freshness else {
+        return;
+    };
+    let zone = view.dashboard.timezone;
+    let (color, why) = match fresh.staleness {
+        Staleness::Fresh => (ui.visuals().weak_text_color(), ""),
+        Staleness::Late => (egui::Color32::from_rgb(0xe0, 0x8e, 0x0b), ": late"),
+        Staleness::Stale => (
+            egui::Color32::from_rgb(0xd6, 0x27, 0x28),
+            ": the source has gone quiet",
+        ),
+    };
+    ui.colored_label(
+        color,
+        format!(
+            "newest file {} ({} ago){why}",
+            zone.format(fresh.newest, "%H:%M:%S"),
+            age_text(fresh.age)
+        ),
+    )
+    .on_hover_text(match view.dashboard.stale_after() {
+        Some(limit) => format!(
+            "The newest file in the tables this dashboard reads. Late after {} without new data \
+             (`stale_after`), quiet after twice that.",
+            format_duration(limit)
+        ),
+        None => "The newest file in the tables this dashboard reads.".to_owned(),
+    });
+}
+
+/// An age in whole units: `8s`, `3m 5s`, `2h 10m`, `3d 4h`.
+pub fn age_text(age: Duration) -> String {
+    let secs = age.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
+        3600..86_400 => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d {}h", secs / 86_400, secs % 86_400 / 3600),
+    }
+}
+
+/// Opens or closes the alerts panel; says how many rules fire.
+fn alerts_toggle_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, state: &mut DashboardPanelState) {
+    let firing = view.alerts.iter().filter(|a| a.state.is_firing()).count();
+    let text = if firing > 0 {
+        egui::RichText::new(format!("Alerts ({firing} firing)"))
+            .color(egui::Color32::from_rgb(0xd6, 0x27, 0x28))
+    } else {
+        egui::RichText::new(format!("Alerts ({})", view.alerts.len()))
+    };
+    if ui
+        .selectable_label(state.show_alerts, text)
+        .on_hover_text("Every alert rule with its state, and the history of transitions")
+        .clicked()
+    {
+        state.show_alerts = !state.show_alerts;
+    }
 }
 
 fn actions_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, send: &dyn Fn(DashboardCommand)) {

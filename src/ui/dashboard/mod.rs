@@ -3,6 +3,8 @@
 //! side panel that edits the selected visual. Draws from [`DashboardView`] and sends
 //! [`DashboardCommand`]s; it never runs queries.
 
+mod alert_editor;
+mod alerts_panel;
 mod editor;
 mod grid;
 mod header;
@@ -13,9 +15,15 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::alert::{AlertState, Notice};
 use crate::command::{Command, CommandSender, DashboardCommand, DashboardId};
-use crate::model::dashboard::{Dashboard, DashboardSource, ParamValue, TimeRange, Visual};
+use crate::model::dashboard::{
+    AlertRule, Dashboard, DashboardSource, ParamValue, TimeRange, Visual,
+};
+use crate::refresh::Freshness;
 use crate::series::visual::VisualData;
+
+pub use alert_editor::AlertDraft;
 
 pub use grid::GRID_ROW_HEIGHT;
 
@@ -67,9 +75,37 @@ pub struct DashboardView<'a> {
     pub disk_changed: bool,
     /// A failed save or reload.
     pub problem: Option<&'a str>,
+    /// Each rule: its state and since when.
+    pub alerts: Vec<AlertView<'a>>,
+    /// Recent alert transitions, oldest first.
+    pub alert_history: Vec<&'a Notice>,
+    /// How new the newest data in the lake is.
+    pub freshness: Option<Freshness>,
+    /// Why new files are not being noticed, if they are not.
+    pub live_problem: Option<&'a str>,
+}
+
+/// One alert rule as the view shows it.
+#[derive(Clone, Copy, Debug)]
+pub struct AlertView<'a> {
+    /// The rule.
+    pub rule: &'a AlertRule,
+    /// Its state.
+    pub state: AlertState,
+    /// Since when.
+    pub since: DateTime<Utc>,
 }
 
 impl DashboardView<'_> {
+    /// The most urgent state among the rules on `visual` (`None`: it has none).
+    pub fn visual_alert(&self, visual: &str) -> Option<AlertState> {
+        self.alerts
+            .iter()
+            .filter(|a| a.rule.visual == visual)
+            .map(|a| a.state)
+            .max_by_key(|state| alerts_panel::urgency(*state))
+    }
+
     /// The current value of param `name`: set by the user, else the file's default.
     pub fn param_value(&self, name: &str) -> Option<ParamValue> {
         match self.params.get(name) {
@@ -98,6 +134,10 @@ pub struct DashboardPanelState {
     pub drag: Option<grid::Drag>,
     /// The side panel's draft of the selected visual.
     pub draft: Option<editor::Draft>,
+    /// Whether the alerts panel is open.
+    pub show_alerts: bool,
+    /// The "Alert when…" dialog's draft.
+    pub alert_draft: Option<AlertDraft>,
 }
 
 /// Draws the dashboard: header, banners, the grid, and the side panel in edit mode.
@@ -126,8 +166,20 @@ pub fn dashboard_ui(
     if let Some(problem) = view.problem {
         ui.colored_label(ui.visuals().error_fg_color, problem);
     }
+    if let Some(problem) = view.live_problem {
+        ui.colored_label(ui.visuals().warn_fg_color, problem);
+    }
     if !view.attached {
         ui.weak("Attach a lake to run this dashboard (its visuals run on the lake attached).");
+    }
+    alert_editor::alert_editor_ui(ui, view, &mut state.alert_draft, &send);
+    if state.show_alerts && !view.editing {
+        egui::Panel::right(egui::IdSalt::new(("dashboard-alerts", view.id)))
+            .resizable(true)
+            .default_size(340.0)
+            .show(ui, |ui| {
+                alerts_panel::alerts_panel_ui(ui, view, state, &send)
+            });
     }
     if view.editing {
         let selected = view.selected.and_then(|id| view.dashboard.visual(id));

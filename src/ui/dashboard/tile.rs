@@ -1,12 +1,15 @@
-//! One tile: a card with the visual's title, a menu (View data, Run again, Edit, Delete), the
-//! visual itself, and its error in the tile when its query failed. In edit mode the title bar and
-//! the bottom-right corner are drag handles.
+//! One tile: a card with the visual's title, a menu (View data, Run again, Alert when…, Edit,
+//! Delete), the visual itself, and its error in the tile when its query failed. A visual with alert
+//! rules shows their state: a coloured frame and a badge, and its thresholds drawn on the chart.
+//! In edit mode the title bar and the bottom-right corner are drag handles.
 
+use crate::alert::AlertState;
 use crate::command::DashboardCommand;
-use crate::model::dashboard::Visual;
+use crate::model::dashboard::{AlertThreshold, Visual, VisualKind};
 use crate::ui::visuals::{VisualStyle, draw};
 
-use super::{DashboardView, TileView, visual_title};
+use super::alerts_panel::{state_color, state_label};
+use super::{AlertDraft, DashboardView, TileView, visual_title};
 
 /// Height of a tile's title bar.
 const TITLE_HEIGHT: f32 = 26.0;
@@ -26,9 +29,11 @@ pub(super) fn tile_ui(
     rect: egui::Rect,
     view: &DashboardView<'_>,
     visual: &Visual,
+    alert_draft: &mut Option<AlertDraft>,
     send: &dyn Fn(DashboardCommand),
 ) -> Handles {
     let tile = view.tiles.get(visual.id.as_str()).copied();
+    let alert = view.visual_alert(&visual.id);
     let selected = view.editing && view.selected == Some(visual.id.as_str());
     let visuals = ui.visuals().clone();
     let fill = if visuals.dark_mode {
@@ -38,6 +43,8 @@ pub(super) fn tile_ui(
     };
     let stroke = if selected {
         egui::Stroke::new(2.0, visuals.selection.bg_fill)
+    } else if let Some(state) = alert.filter(|s| *s != AlertState::Normal) {
+        egui::Stroke::new(2.5, state_color(state, &visuals))
     } else {
         egui::Stroke::new(1.0, visuals.widgets.noninteractive.bg_stroke.color)
     };
@@ -58,7 +65,7 @@ pub(super) fn tile_ui(
             .id_salt(("tile-title-ui", &visual.id))
             .layout(egui::Layout::left_to_right(egui::Align::Center)),
     );
-    title_bar_ui(&mut title_ui, view, visual, tile, send);
+    title_bar_ui(&mut title_ui, view, visual, tile, alert, alert_draft, send);
 
     let mut body = ui.new_child(
         egui::UiBuilder::new()
@@ -97,6 +104,8 @@ fn title_bar_ui(
     view: &DashboardView<'_>,
     visual: &Visual,
     tile: Option<&TileView>,
+    alert: Option<AlertState>,
+    alert_draft: &mut Option<AlertDraft>,
     send: &dyn Fn(DashboardCommand),
 ) {
     ui.add(
@@ -123,6 +132,13 @@ fn title_bar_ui(
             if ui.button("Run again").clicked() {
                 send(DashboardCommand::Rerun);
             }
+            if matches!(
+                visual.kind,
+                VisualKind::Kpi | VisualKind::Gauge | VisualKind::Line
+            ) && ui.button("Alert when…").clicked()
+            {
+                *alert_draft = Some(AlertDraft::for_visual(view, visual));
+            }
             if ui.button("Edit").clicked() {
                 send(DashboardCommand::SetEditing(true));
                 send(DashboardCommand::Select(Some(visual.id.clone())));
@@ -136,7 +152,33 @@ fn title_bar_ui(
         if tile.is_some_and(|t| t.running) {
             ui.spinner();
         }
+        if let Some(state) = alert {
+            badge_ui(ui, state);
+        }
     });
+}
+
+/// The alert state's badge: a coloured pill with the state's name.
+fn badge_ui(ui: &mut egui::Ui, state: AlertState) {
+    let color = state_color(state, ui.visuals());
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.18))
+        .stroke(egui::Stroke::new(1.0, color))
+        .corner_radius(8.0)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(state_label(state))
+                        .color(color)
+                        .size(11.0)
+                        .strong(),
+                )
+                .selectable(false),
+            );
+        })
+        .response
+        .on_hover_text("The state of this visual's alert rules (the alerts panel lists them)");
 }
 
 fn body_ui(
@@ -175,7 +217,17 @@ fn body_ui(
     if let Some(note) = tile.and_then(|t| t.note.as_deref()) {
         ui.weak(note);
     }
-    let style = VisualStyle::new(view.dashboard.timezone);
+    let lines: Vec<f64> = view
+        .dashboard
+        .alerts
+        .iter()
+        .filter(|rule| rule.visual == visual.id && !rule.condition.is_change())
+        .flat_map(|rule| match rule.threshold {
+            AlertThreshold::Value(value) => vec![value],
+            AlertThreshold::Range([low, high]) => vec![low, high],
+        })
+        .collect();
+    let style = VisualStyle::new(view.dashboard.timezone).with_alert_lines(lines);
     let response = draw(ui, visual, data, &style);
     if let Some(value) = response.clicked
         && visual.cross_filter.is_some()

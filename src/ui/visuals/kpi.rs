@@ -168,7 +168,12 @@ fn gauge_range(visual: &Visual, value: Option<f64>) -> (f64, f64) {
 }
 
 /// Draws a gauge.
-pub fn gauge_ui(ui: &mut egui::Ui, visual: &Visual, data: &GaugeData) -> VisualResponse {
+pub fn gauge_ui(
+    ui: &mut egui::Ui,
+    visual: &Visual,
+    data: &GaugeData,
+    style: &super::VisualStyle,
+) -> VisualResponse {
     let numbers = NumberStyle::of(visual);
     let (rect, _) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
     let painter = ui.painter_at(rect);
@@ -229,6 +234,16 @@ pub fn gauge_ui(ui: &mut egui::Ui, visual: &Visual, data: &GaugeData) -> VisualR
             angle(value),
             value_color,
         ));
+    }
+    for threshold in &style.alert_lines {
+        let a = angle(*threshold);
+        painter.line_segment(
+            [
+                on_circle(center, radius - thickness - 2.0, a),
+                on_circle(center, radius + 2.0, a),
+            ],
+            Stroke::new(2.0, super::ALERT_LINE),
+        );
     }
     if let Some(target) = visual.target {
         let a = angle(target);

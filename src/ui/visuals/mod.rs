@@ -28,14 +28,29 @@ use crate::series::visual::VisualData;
 pub struct VisualStyle {
     /// The time zone times are shown in.
     pub timezone: Timezone,
+    /// Alert thresholds on the visual's value, drawn as lines on line charts and ticks on gauges.
+    pub alert_lines: Vec<f64>,
 }
 
 impl VisualStyle {
     /// The style of a dashboard shown in `timezone`.
     pub fn new(timezone: Timezone) -> Self {
-        Self { timezone }
+        Self {
+            timezone,
+            alert_lines: Vec::new(),
+        }
+    }
+
+    /// The style with alert thresholds at `lines`.
+    #[must_use]
+    pub fn with_alert_lines(mut self, lines: Vec<f64>) -> Self {
+        self.alert_lines = lines;
+        self
     }
 }
+
+/// The colour alert thresholds are drawn in.
+pub const ALERT_LINE: egui::Color32 = egui::Color32::from_rgb(0xd6, 0x27, 0x28);
 
 /// What the user did in a visual this frame.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -127,7 +142,7 @@ fn draw_kind(
         }
         VisualData::Table(table) => table::table_ui(ui, visual, table, style),
         VisualData::Kpi(kpi) => kpi::kpi_ui(ui, visual, kpi),
-        VisualData::Gauge(gauge) => kpi::gauge_ui(ui, visual, gauge),
+        VisualData::Gauge(gauge) => kpi::gauge_ui(ui, visual, gauge, style),
         VisualData::Xy(xy) => xy::xy_ui(ui, visual, xy, style),
         VisualData::Bars(bars) => bars::bars_ui(ui, visual, bars, style),
         VisualData::Pie(pie) => pie::pie_ui(ui, visual, pie),

@@ -8,7 +8,10 @@
 //! y transform.
 
 use egui::{Color32, RichText};
-use egui_plot::{AxisHints, FilledArea, HPlacement, Legend, Line, Plot, PlotPoints, Points, VLine};
+use egui_plot::{
+    AxisHints, FilledArea, HLine, HPlacement, Legend, Line, LineStyle, Plot, PlotPoints, Points,
+    VLine,
+};
 
 use super::axes::nice_marks;
 use super::palette::series_color;
@@ -158,6 +161,14 @@ pub fn xy_ui(
                     plot_ui.line(line);
                 }
             }
+        }
+        for (index, threshold) in style.alert_lines.iter().enumerate() {
+            plot_ui.hline(
+                HLine::new(if index == 0 { "alert threshold" } else { "" }, *threshold)
+                    .color(super::ALERT_LINE)
+                    .width(1.2)
+                    .style(LineStyle::dashed_loose()),
+            );
         }
         let hovered = plot_ui.response().hovered();
         let pointer = plot_ui.pointer_coordinate().filter(|_| hovered)?;

@@ -1,0 +1,61 @@
+//! Live refresh, ticked every frame (visible or not): what landed in the lake, the visuals each
+//! dashboard's plan says are due, checks of the lake for new files, the next wake-up, and the
+//! alert transitions to record and announce.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use super::LakesightApp;
+
+/// How often a live dashboard's header is redrawn to show the data's age.
+const AGE_TICK: Duration = Duration::from_secs(1);
+
+impl LakesightApp {
+    /// Runs what is due and asks to be woken for what comes next.
+    pub(super) fn tick_refresh(&mut self, ctx: &egui::Context) {
+        let Some(engine) = self.engine.clone() else {
+            return;
+        };
+        let tables: BTreeSet<String> = self
+            .dashboards
+            .values()
+            .flat_map(super::dashboards::DashboardRuntime::tables)
+            .collect();
+        self.live.watch(&self.jobs, &engine, tables);
+        let landed = self.live.take_landed();
+        let now = Instant::now();
+        let polls = self.live.polls();
+        let mut wake: Option<Duration> = None;
+        let mut check = false;
+        for dashboard in self.dashboards.values_mut() {
+            dashboard.plan.note_new_files(landed.tables.iter().cloned());
+            let due = dashboard.due(now);
+            if !due.is_empty() {
+                dashboard.run(&self.jobs, &engine, Utc::now(), Some(&due));
+            }
+            if polls && dashboard.plan.poll_due(now, self.live.checking()) {
+                check = true;
+            }
+            if let Some(next) = dashboard.plan.wake_in(now, polls) {
+                wake = Some(wake.map_or(next, |w| w.min(next)));
+            }
+        }
+        if check {
+            self.live.start_check(&self.jobs, &engine);
+        }
+        if self
+            .dashboards
+            .values()
+            .any(|d| d.dashboard().refresh != crate::model::dashboard::Refresh::Off)
+        {
+            // The header's "newest file … ago" counts up.
+            wake = Some(wake.map_or(AGE_TICK, |w| w.min(AGE_TICK)));
+        }
+        if let Some(wake) = wake {
+            ctx.request_repaint_after(wake.max(Duration::from_millis(50)));
+        }
+        self.announce_alerts();
+    }
+}

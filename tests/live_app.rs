@@ -1,0 +1,112 @@
+//! Live dashboards in the real window: the simulator writes into a temporary lake while the app
+//! shows a `refresh = "new-data"` dashboard; the visual runs again as files land, its alert's
+//! badge changes state, the alerts panel lists the transition, and a lake folder removed while
+//! watched is reported.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::app::{has_label, open_config_on, runtime, step_until};
+use egui_kittest::kittest::Queryable;
+use lakesight::app::{AppConfig, Launch};
+use lakesight::model::SourceSpec;
+use lakesight::model::dashboard::DashboardSource;
+use lakesight::sim::{SimConfig, run};
+
+/// A live dashboard: a count of every order, and an alert when it rises.
+const DASHBOARD: &str = r#"title = "Live orders"
+time_range = "last 24h"
+refresh = "new-data"
+
+[[visuals]]
+id = "orders_count"
+title = "Orders so far"
+kind = "kpi"
+sql = "SELECT count(*) AS orders FROM orders"
+y = ["orders"]
+position = [0, 0, 4, 3]
+
+[[alerts]]
+id = "orders-rising"
+visual = "orders_count"
+condition = "change-above"
+threshold = 0
+"#;
+
+/// The simulator writing into `lake` for `seconds`, delivering every 300 ms.
+fn simulate(lake: &std::path::Path, seconds: f64, seed: u64) -> SimConfig {
+    SimConfig {
+        into: lake.to_path_buf(),
+        rate_per_sec: 200.0,
+        duration: Some(Duration::from_secs_f64(seconds)),
+        seed,
+        flush_interval: Duration::from_millis(300),
+        ..SimConfig::default()
+    }
+}
+
+/// The app with the live dashboard open on a lake the simulator has started to fill.
+fn live_app() -> (common::app::Fixture, tokio::runtime::Runtime) {
+    let lake = tempfile::tempdir().unwrap();
+    let sim = runtime();
+    sim.block_on(run(&simulate(lake.path(), 1.0, 1), |_| {}))
+        .unwrap();
+    let file = lake.path().join("live.toml");
+    std::fs::write(&file, DASHBOARD).unwrap();
+    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
+    config.dashboards.push(DashboardSource::File(file));
+    let mut f = open_config_on(lake, config, runtime());
+    step_until(&mut f.harness, "the tile's first run", |h| {
+        has_label(h, "Orders so far")
+            && !h.state().dashboard_running()
+            && has_label(h, "newest file")
+    });
+    (f, sim)
+}
+
+#[test]
+fn files_landing_run_the_visual_again_and_its_alert_badge_turns_firing() {
+    let (mut f, sim) = live_app();
+    assert!(has_label(&f.harness, "OK"), "the rule starts normal");
+    assert!(has_label(&f.harness, "live: on new data"));
+    let before = f.harness.state().dashboard_runs();
+
+    // The simulator keeps delivering while the window runs.
+    let config = simulate(f.lake.path(), 3.0, 2);
+    let feeding = sim.spawn(async move { run(&config, |_| {}).await });
+    step_until(&mut f.harness, "the alert firing", |h| {
+        h.query_all_by_label("Firing").next().is_some()
+    });
+    assert!(
+        f.harness.state().dashboard_runs() > before,
+        "new files ran the visual again"
+    );
+
+    f.harness.get_by_label_contains("Alerts (1 firing)").click();
+    step_until(&mut f.harness, "the alerts panel", |h| {
+        has_label(h, "Transitions") && has_label(h, "orders-rising")
+    });
+    assert!(
+        has_label(&f.harness, "OK ->"),
+        "the history lists the transition from OK"
+    );
+    sim.block_on(feeding).unwrap().unwrap();
+}
+
+#[test]
+fn a_lake_folder_removed_while_watched_is_reported_and_nothing_crashes() {
+    let (mut f, _sim) = live_app();
+    let moved = f.lake.path().with_extension("moved");
+    std::fs::rename(f.lake.path(), &moved).unwrap();
+    step_until(&mut f.harness, "the removal reported", |h| {
+        has_label(h, "was removed")
+    });
+    std::fs::rename(&moved, f.lake.path()).unwrap();
+    // The window keeps running.
+    for _ in 0..10 {
+        f.harness.step();
+    }
+    assert!(has_label(&f.harness, "Orders so far"));
+}
