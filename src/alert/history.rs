@@ -145,6 +145,7 @@ fn sync_folder(path: &Path) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::alert::AlertState;
