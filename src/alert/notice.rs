@@ -144,3 +144,25 @@ mod rfc3339 {
             .map_err(serde::de::Error::custom)
     }
 }
+
+#[cfg(test)]
+impl Notice {
+    /// The error-rate alert of the app-health dashboard going Pending -> Firing, for tests.
+    pub(crate) fn example() -> Self {
+        Self {
+            alert: "error-rate".to_owned(),
+            dashboard: "App health".to_owned(),
+            visual: "error_rate".to_owned(),
+            state: AlertState::Firing,
+            previous: AlertState::Pending,
+            value: Some(0.24),
+            threshold: AlertThreshold::Value(0.1),
+            condition: "above".to_owned(),
+            at: DateTime::parse_from_rfc3339("2026-11-24T10:05:00Z")
+                .map(|at| at.with_timezone(&Utc))
+                .unwrap_or_default(),
+            sql: Some("SELECT avg(is_error) AS error_rate FROM app_logs".to_owned()),
+            error: None,
+        }
+    }
+}
