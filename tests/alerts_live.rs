@@ -16,7 +16,7 @@ use lakesight::sim::{Scenario, SimConfig, VirtualClock, run_with_clock};
 use serde_json::Value;
 
 /// Generous: only bounds how long a broken build takes to fail.
-const PATIENCE: Duration = Duration::from_secs(120);
+const PATIENCE: Duration = Duration::from_mins(2);
 
 fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -50,7 +50,7 @@ fn simulate(lake: &Path, start: DateTime<Utc>, minutes: u64, scenario: Scenario)
     let config = SimConfig {
         into: lake.to_path_buf(),
         rate_per_sec: 10.0,
-        duration: Some(Duration::from_secs(minutes * 60)),
+        duration: Some(Duration::from_mins(minutes)),
         seed: 7,
         scenario,
         flush_interval: Duration::from_secs(30),
@@ -204,6 +204,18 @@ condition = "above"
 threshold = 10
 "#;
 
+/// The watching process, killed if the test fails before it stops.
+struct Watching(Child);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
 /// Waits for `child` to exit; its exit code.
 fn wait_exit(child: &mut Child) -> Option<i32> {
     let mut status = None;
@@ -235,7 +247,7 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
     let file = root.path().join("live.toml");
     std::fs::write(&file, LIVE).unwrap();
 
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
         .env_remove("LAKESIGHT_SOURCE")
         .arg("watch")
         .arg(&file)
@@ -246,6 +258,8 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut watching = Watching(child);
+    let child = &mut watching.0;
     let stdout = collect_lines(child.stdout.take().unwrap(), "watch-stdout");
     let stderr = collect_lines(child.stderr.take().unwrap(), "watch-stderr");
     let all = || {
@@ -326,11 +340,6 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         .status()
         .unwrap();
     assert!(killed.success());
-    assert_eq!(
-        wait_exit(&mut child),
-        Some(3),
-        "firing when stopped: {}",
-        all()
-    );
+    assert_eq!(wait_exit(child), Some(3), "firing when stopped: {}", all());
     wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
 }
