@@ -178,3 +178,25 @@ impl AlertSetup {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+    use crate::model::dashboard::parse_instant;
+
+    fn dashboard(range: &str) -> Dashboard {
+        Dashboard::parse(&format!("title = \"T\"\ntime_range = \"{range}\"\n")).unwrap()
+    }
+
+    #[test]
+    fn the_time_range_is_moved_to_end_at_the_evaluation_keeping_its_length() {
+        let at = parse_instant("2026-11-24T15:30Z").unwrap();
+        let last = window_at(&dashboard("last 24h"), at);
+        assert_eq!((last.from, last.to), (at - TimeDelta::hours(24), at));
+        let fixed = window_at(&dashboard("2026-11-01T00:00Z..2026-11-01T06:00Z"), at);
+        assert_eq!((fixed.from, fixed.to), (at - TimeDelta::hours(6), at));
+    }
+}
