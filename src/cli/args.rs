@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use super::alert_args::{AlertFormat, AlertsCommand, BacktestArgs, WatchArgs};
 use crate::engine::MemoryLimit;
 pub use crate::model::ResultFormat;
 
@@ -108,6 +109,15 @@ pub enum Command {
         /// What to do with dashboards.
         #[command(subcommand)]
         command: DashboardCommand,
+    },
+    /// Evaluate a dashboard's alerts: once (`--once`, exit 0 none firing, 3 firing, 1 error) or
+    /// on every refresh the file asks for, printing each transition until Ctrl-C or SIGTERM.
+    Watch(WatchArgs),
+    /// Work with a dashboard's alert rules without a window.
+    Alerts {
+        /// What to do with alerts.
+        #[command(subcommand)]
+        command: AlertsCommand,
     },
     /// Regenerate the bundled sample lake (for maintainers).
     #[command(hide = true)]

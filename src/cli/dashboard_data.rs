@@ -126,7 +126,10 @@ fn time_range(dashboard: &Dashboard, request: &DataRequest<'_>) -> Result<TimeRa
 }
 
 /// `NAME=VALUE` as the typed value of the dashboard's parameter `NAME`.
-fn param_value(dashboard: &Dashboard, assignment: &str) -> Result<(String, ScalarValue)> {
+pub(super) fn param_value(
+    dashboard: &Dashboard,
+    assignment: &str,
+) -> Result<(String, ScalarValue)> {
     let (name, text) = assignment
         .split_once('=')
         .ok_or_else(|| anyhow!("--param `{assignment}` is not NAME=VALUE"))?;

@@ -1,11 +1,18 @@
-//! The headless subcommands (`tables`, `schema`, `query`, `simulate`), built on `lake`, `engine`
-//! and `sim`. Errors are reported once, here: one message on stderr and exit code 1.
+//! The headless subcommands (`tables`, `schema`, `query`, `simulate`, `dashboard`, `watch`,
+//! `alerts`), built on `lake`, `engine`, `alert` and `sim`. Errors are reported once, here: one
+//! message on stderr and exit code 1 (`watch` also exits 3 when an alert fires).
 
+mod alert_args;
+mod alert_eval;
+mod announce;
 pub mod args;
+mod backtest;
+mod changes;
 mod dashboard;
 mod dashboard_data;
 mod open;
 mod report;
+mod watch;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -16,7 +23,8 @@ use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
 pub use args::{
-    AccessArgs, Cli, Command, DashboardCommand, LakeArgs, OpenArgs, ReportFormat, ResultFormat,
+    AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, Command, DashboardCommand, LakeArgs,
+    OpenArgs, ReportFormat, ResultFormat, WatchArgs,
 };
 pub use open::{OpenError, OpenRequest, open_launch};
 
@@ -44,7 +52,7 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
             .exit();
     }
     match runtime.block_on(dispatch(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {}", crate::lake::error::error_text(err.as_ref()));
             ExitCode::FAILURE
@@ -52,8 +60,19 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
     }
 }
 
-async fn dispatch(cli: Cli) -> Result<()> {
+async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Some(Command::Watch(args)) => watch::watch(&args).await,
+        Some(Command::Alerts {
+            command: AlertsCommand::Backtest(args),
+        }) => backtest::backtest(&args).await,
+        command => dispatch_plain(command).await.map(|()| ExitCode::SUCCESS),
+    }
+}
+
+/// The commands that exit 0 when they succeed.
+async fn dispatch_plain(command: Option<Command>) -> Result<()> {
+    match command {
         // The binary opens the desktop app for these before the command line is dispatched.
         None | Some(Command::Open(_)) => {
             bail!("the desktop app is opened by the lakesight binary")
@@ -160,6 +179,9 @@ async fn dispatch(cli: Cli) -> Result<()> {
             }
             DashboardCommand::Show { name } => dashboard::show(&name),
         },
+        Some(Command::Watch(_) | Command::Alerts { .. }) => {
+            bail!("watch and alerts are dispatched with their own exit codes")
+        }
         Some(Command::GenerateSample { into }) => {
             let report = sim::generate_sample_lake(&into).with_context(|| {
                 format!("could not generate the sample lake in {}", into.display())

@@ -133,7 +133,7 @@ pub(crate) fn is_after_switch(elapsed: Duration, total: Option<Duration>) -> boo
 /// an `app_logs` error spike from 10 to 7 hours before the end (24 Nov 14:00-17:00) and a payments
 /// fraud burst from 46 to 44 hours before it (23 Nov 02:00-04:00).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Story {
+pub struct Story {
     /// When the error spike starts and stops.
     pub error_spike: (DateTime<Utc>, DateTime<Utc>),
     /// When the fraud burst starts and stops.
@@ -151,7 +151,7 @@ impl Story {
     }
 
     /// The metric pushes in effect at simulated time `at`.
-    pub fn at(&self, at: DateTime<Utc>) -> Effects {
+    pub(crate) fn at(&self, at: DateTime<Utc>) -> Effects {
         let within = |(from, to): (DateTime<Utc>, DateTime<Utc>)| at >= from && at < to;
         let mut effects = Effects::BASELINE;
         if within(self.error_spike) {

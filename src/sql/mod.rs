@@ -9,3 +9,4 @@ pub mod text;
 
 pub use completion::{Completions, Suggestion, SuggestionKind};
 pub use ident::{quote_ident, quote_qualified};
+pub use table_refs::table_names;

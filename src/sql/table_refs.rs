@@ -68,6 +68,31 @@ pub(crate) fn table_refs(sql: &str) -> Vec<TableRef> {
     refs
 }
 
+/// The tables `sql` reads, as `table` or `schema.table` (a catalog part dropped; unquoted names
+/// in lowercase, as DataFusion reads them).
+pub fn table_names(sql: &str) -> Vec<String> {
+    table_refs(sql)
+        .into_iter()
+        .map(|table| {
+            let parts: Vec<String> = table
+                .name
+                .iter()
+                .rev()
+                .take(2)
+                .rev()
+                .map(|part| {
+                    if part.quoted {
+                        part.value.clone()
+                    } else {
+                        part.value.to_lowercase()
+                    }
+                })
+                .collect();
+            parts.join(".")
+        })
+        .collect()
+}
+
 /// The dotted name starting at item `i`, and the index after it.
 fn dotted_name(items: &[Item], mut i: usize) -> Option<(Vec<NamePart>, usize)> {
     let Some(Item::Word(first, _)) = items.get(i) else {
@@ -132,6 +157,14 @@ mod tests {
     fn name(parts: &[&str], alias: Option<&str>) -> (Vec<String>, Option<String>) {
         let parts = parts.iter().map(|p| (*p).to_owned()).collect();
         (parts, alias.map(str::to_owned))
+    }
+
+    #[test]
+    fn table_names_drop_the_catalog_and_read_unquoted_names_in_lowercase() {
+        assert_eq!(
+            table_names("SELECT * FROM datafusion.Landing.Orders o JOIN \"Pay\" p ON 1 = 1"),
+            ["landing.orders", "Pay"]
+        );
     }
 
     #[test]

@@ -1,0 +1,345 @@
+//! Alerts on lakes that change: the simulator's error-spike scenario, written with its simulated
+//! clock, takes a rule through every state of a backtest; and `lakesight watch` on a lake where
+//! files land, which is deleted and comes back, and which is stopped with SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, TimeZone, Utc};
+use lakesight::sim::{Scenario, SimConfig, VirtualClock, run_with_clock};
+use serde_json::Value;
+
+/// Generous: only bounds how long a broken build takes to fail.
+const PATIENCE: Duration = Duration::from_mins(2);
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+const SIMULATED: &str = r#"title = "Simulated app health"
+time_range = "last 1h"
+
+[[visuals]]
+id = "errors_per_minute"
+title = "Error rate per minute"
+kind = "line"
+sql = """SELECT date_trunc('minute', event_time) AS minute,
+                avg(CASE WHEN level = 'ERROR' THEN 1.0 ELSE 0.0 END) AS error_rate
+         FROM app_logs WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1"""
+x = "minute"
+y = ["error_rate"]
+position = [0, 0, 12, 4]
+
+[[alerts]]
+id = "errors"
+visual = "errors_per_minute"
+condition = "above"
+threshold = 0.15
+for = "2m"
+keep_firing_for = "2m"
+"#;
+
+/// Runs the simulator on a virtual clock from `start` for `minutes`, playing `scenario`.
+fn simulate(lake: &Path, start: DateTime<Utc>, minutes: u64, scenario: Scenario) {
+    let config = SimConfig {
+        into: lake.to_path_buf(),
+        rate_per_sec: 10.0,
+        duration: Some(Duration::from_mins(minutes)),
+        seed: 7,
+        scenario,
+        flush_interval: Duration::from_secs(30),
+        ..SimConfig::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime
+        .block_on(run_with_clock(&config, &VirtualClock::new(start), |_| {}))
+        .unwrap();
+}
+
+#[test]
+fn the_error_spike_scenario_takes_a_rule_through_every_state() {
+    let lake = tempfile::tempdir().unwrap();
+    let start = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    // A third of 30 minutes at the baseline, then the spike; then 20 minutes steady again.
+    simulate(lake.path(), start, 30, Scenario::ErrorSpike);
+    let spike = (
+        start + TimeDelta::minutes(10),
+        start + TimeDelta::minutes(30),
+    );
+    simulate(lake.path(), spike.1, 20, Scenario::Steady);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("simulated.toml");
+    std::fs::write(&file, SIMULATED).unwrap();
+    let out = assert_cmd::Command::cargo_bin("lakesight")
+        .unwrap()
+        .env_remove("LAKESIGHT_SOURCE")
+        .args(["alerts", "backtest"])
+        .arg(&file)
+        .arg("--source")
+        .arg(lake.path())
+        .args(["--from", &stamp(start + TimeDelta::minutes(1))])
+        .args(["--to", &stamp(start + TimeDelta::minutes(50))])
+        .args(["--step", "1m", "--format", "ndjson"])
+        .assert()
+        .success();
+    let notices: Vec<Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let path: Vec<(&str, &str)> = notices
+        .iter()
+        .map(|n| {
+            (
+                n["previous"].as_str().unwrap(),
+                n["state"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        path,
+        [
+            ("normal", "pending"),
+            ("pending", "firing"),
+            ("firing", "recovering"),
+            ("recovering", "normal")
+        ],
+        "{notices:#?}"
+    );
+    let at = |i: usize| {
+        DateTime::parse_from_rfc3339(notices[i]["at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let minutes = |m| TimeDelta::minutes(m);
+    // The first minute of the spike is judged once it is over; the periods are `for` and
+    // `keep_firing_for`.
+    assert_eq!(at(0), spike.0 + minutes(1));
+    assert_eq!(at(1), at(0) + minutes(2));
+    assert_eq!(at(2), spike.1 + minutes(1));
+    assert_eq!(at(3), at(2) + minutes(2));
+}
+
+/// Lines a child process writes, collected by a named thread.
+fn collect_lines(
+    stream: impl std::io::Read + Send + 'static,
+    name: &str,
+) -> Arc<Mutex<Vec<String>>> {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&lines);
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        })
+        .unwrap();
+    lines
+}
+
+/// Waits until a line of `lines` satisfies `wanted`.
+fn wait_for_line(
+    lines: &Arc<Mutex<Vec<String>>>,
+    what: &str,
+    wanted: impl Fn(&str) -> bool,
+    all: &dyn Fn() -> String,
+) {
+    common::wait_until(
+        PATIENCE,
+        || lines.lock().unwrap().iter().any(|line| wanted(line)),
+        || format!("no line with {what}; output so far:\n{}", all()),
+    );
+}
+
+/// A Parquet file of one event: `value` at `at`, written beside the lake and renamed in.
+fn land(lake: &Path, scratch: &Path, name: &str, at: DateTime<Utc>, value: f64) {
+    use datafusion::arrow::array::{Float64Array, RecordBatch, TimestampMicrosecondArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    let schema = Schema::new(vec![
+        Field::new(
+            "event_time",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
+        Field::new("value", DataType::Float64, false),
+    ]);
+    let batch = RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![at.timestamp_micros()]).with_timezone("UTC"),
+            ),
+            Arc::new(Float64Array::from(vec![value])),
+        ],
+    )
+    .unwrap();
+    let staged = scratch.join(name);
+    std::fs::write(&staged, common::parquet_bytes(&batch)).unwrap();
+    std::fs::create_dir_all(lake.join("events")).unwrap();
+    std::fs::rename(&staged, lake.join("events").join(name)).unwrap();
+}
+
+const LIVE: &str = r#"title = "Live"
+time_range = "last 1h"
+refresh = "new-data"
+
+[[visuals]]
+id = "peak"
+title = "Peak"
+kind = "kpi"
+sql = "SELECT max(value) AS peak FROM events WHERE $__timeFilter(event_time)"
+y = ["peak"]
+position = [0, 0, 4, 4]
+
+[[alerts]]
+id = "peak-high"
+visual = "peak"
+condition = "above"
+threshold = 10
+"#;
+
+/// The watching process, killed if the test fails before it stops.
+struct Watching(Child);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Waits for `child` to exit; its exit code.
+fn wait_exit(child: &mut Child) -> Option<i32> {
+    let mut status = None;
+    common::wait_until(
+        PATIENCE,
+        || {
+            status = child.try_wait().unwrap();
+            status.is_some()
+        },
+        || "watch did not stop".to_owned(),
+    );
+    status.and_then(|s| s.code())
+}
+
+#[test]
+fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm() {
+    let root = tempfile::tempdir().unwrap();
+    let lake = root.path().join("lake");
+    let scratch = root.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let now = Utc::now();
+    land(
+        &lake,
+        &scratch,
+        "part-0.parquet",
+        now - TimeDelta::minutes(5),
+        1.0,
+    );
+    let file = root.path().join("live.toml");
+    std::fs::write(&file, LIVE).unwrap();
+
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
+        .env_remove("LAKESIGHT_SOURCE")
+        .arg("watch")
+        .arg(&file)
+        .arg("--source")
+        .arg(&lake)
+        .args(["--format", "ndjson", "--poll", "1s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut watching = Watching(child);
+    let child = &mut watching.0;
+    let stdout = collect_lines(child.stdout.take().unwrap(), "watch-stdout");
+    let stderr = collect_lines(child.stderr.take().unwrap(), "watch-stderr");
+    let all = || {
+        format!(
+            "stdout:\n{}\nstderr:\n{}",
+            stdout.lock().unwrap().join("\n"),
+            stderr.lock().unwrap().join("\n")
+        )
+    };
+    let transition = |previous: &'static str, state: &'static str| {
+        move |line: &str| {
+            serde_json::from_str::<Value>(line)
+                .is_ok_and(|n| n["previous"] == previous && n["state"] == state)
+        }
+    };
+    wait_for_line(
+        &stderr,
+        "watching",
+        |l| l.contains("watching 1 alert "),
+        &all,
+    );
+    assert!(
+        stdout.lock().unwrap().is_empty(),
+        "normal at first: {}",
+        all()
+    );
+
+    land(
+        &lake,
+        &scratch,
+        "part-1.parquet",
+        Utc::now() - TimeDelta::minutes(1),
+        50.0,
+    );
+    wait_for_line(
+        &stdout,
+        "normal -> firing",
+        transition("normal", "firing"),
+        &all,
+    );
+
+    std::fs::remove_dir_all(&lake).unwrap();
+    wait_for_line(
+        &stdout,
+        "firing -> error",
+        transition("firing", "error"),
+        &all,
+    );
+    wait_for_line(&stderr, "the lake is gone", |l| l.contains("is gone"), &all);
+
+    // The lake comes back whole, as a restored folder would.
+    let restored = scratch.join("restored");
+    land(
+        &restored,
+        &scratch,
+        "part-0.parquet",
+        now - TimeDelta::minutes(5),
+        1.0,
+    );
+    land(
+        &restored,
+        &scratch,
+        "part-1.parquet",
+        now - TimeDelta::minutes(1),
+        50.0,
+    );
+    std::fs::rename(&restored, &lake).unwrap();
+    wait_for_line(
+        &stdout,
+        "error -> firing",
+        transition("error", "firing"),
+        &all,
+    );
+
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(wait_exit(child), Some(3), "firing when stopped: {}", all());
+    wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
+}
