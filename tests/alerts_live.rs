@@ -204,6 +204,38 @@ condition = "above"
 threshold = 10
 "#;
 
+/// A real HTTP server on 127.0.0.1 that answers every POST with 200; the bodies it received.
+fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (sender, bodies) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("content-length")
+                {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            if reader.read_exact(&mut body).is_ok() {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+                let _ = sender.send(body);
+            }
+        }
+    });
+    (url, bodies)
+}
+
 /// The watching process, killed if the test fails before it stops.
 struct Watching(Child);
 
@@ -245,12 +277,29 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         1.0,
     );
     let file = root.path().join("live.toml");
-    std::fs::write(&file, LIVE).unwrap();
+    // Transitions go to a real HTTP server and to a program, and into a history file.
+    let (webhook, posted) = webhook_receiver();
+    let received = root.path().join("received.jsonl");
+    let script = root.path().join("notify.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ncat >> '{}'\n", received.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let notify = format!(
+        "threshold = 10\nnotify = [\"webhook:{webhook}/hook\", \"command:{}\"]\n",
+        script.display()
+    );
+    std::fs::write(&file, LIVE.replace("threshold = 10\n", &notify)).unwrap();
+    let history = root.path().join("alerts.jsonl");
 
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
         .env_remove("LAKESIGHT_SOURCE")
         .arg("watch")
         .arg(&file)
+        .arg("--history")
+        .arg(&history)
         .arg("--source")
         .arg(&lake)
         .args(["--format", "ndjson", "--poll", "1s"])
@@ -299,6 +348,38 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         "normal -> firing",
         transition("normal", "firing"),
         &all,
+    );
+    // The history has it, the webhook got the JSON, and so did the program.
+    let posted = posted
+        .recv_timeout(PATIENCE)
+        .expect("the webhook was called");
+    let posted: Value = serde_json::from_slice(&posted).unwrap();
+    assert_eq!(
+        (&posted["alert"], &posted["state"], &posted["previous"]),
+        (
+            &Value::from("peak-high"),
+            &Value::from("firing"),
+            &Value::from("normal")
+        )
+    );
+    assert_eq!(posted["value"], 50.0);
+    assert_eq!(posted["threshold"], 10.0);
+    assert!(
+        posted["sql"]
+            .as_str()
+            .is_some_and(|sql| sql.contains("max(value)"))
+    );
+    common::wait_until(
+        PATIENCE,
+        || std::fs::read_to_string(&received).is_ok_and(|text| text.contains("\"firing\"")),
+        || "the command got no JSON".to_owned(),
+    );
+    let recorded = std::fs::read_to_string(&history).unwrap();
+    assert!(
+        recorded
+            .lines()
+            .any(|line| transition("normal", "firing")(line)),
+        "{recorded}"
     );
 
     std::fs::remove_dir_all(&lake).unwrap();

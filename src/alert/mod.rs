@@ -5,12 +5,14 @@
 //! webhook, program), each bounded by its own timeout. Plain threads and blocking I/O: no engine,
 //! no async runtime, no egui.
 
+mod announce;
 mod history;
 mod notice;
 pub mod notify;
 mod state;
 mod value;
 
+pub use announce::record_and_announce;
 pub use history::{HISTORY_FILE_NAME, History, HistoryError};
 pub use notice::Notice;
 pub use notify::{Notify, NotifyError, NotifyFailure, NotifyOptions, notifiers_for, send_all};

@@ -2,7 +2,9 @@
 //! file (flushed) before its notifications go out; a failing notifier is reported, never a reason
 //! to stop evaluating.
 
+use crate::alert::{History, NotifyOptions, record_and_announce};
 use crate::jobs::Job;
+use crate::model::dashboard::AlertRule;
 
 use super::LakesightApp;
 
@@ -15,10 +17,32 @@ pub struct Announcing {
 impl LakesightApp {
     /// Hands every dashboard's new transitions to a background job.
     pub(super) fn announce_alerts(&mut self) {
+        let mut notices = Vec::new();
         for dashboard in self.dashboards.values_mut() {
+            let rules: Vec<AlertRule> = dashboard.dashboard().alerts.clone();
             for notice in dashboard.alerts.outbox.drain(..) {
                 tracing::info!("alert {}", notice.summary());
+                if let Some(rule) = rules.iter().find(|rule| rule.id == notice.alert) {
+                    notices.push((rule.clone(), notice));
+                }
             }
+        }
+        if !notices.is_empty() {
+            let history = self.config.alert_history.clone().map(History::at);
+            let options = NotifyOptions {
+                desktop: self.config.desktop_notifications,
+                ..NotifyOptions::default()
+            };
+            // One job per batch keeps each batch's history in order; a slow notifier delays
+            // only its own batch.
+            self.announcing.jobs.push(self.jobs.spawn_blocking(move || {
+                notices
+                    .iter()
+                    .flat_map(|(rule, notice)| {
+                        record_and_announce(history.as_ref(), rule, notice, &options)
+                    })
+                    .collect()
+            }));
         }
         let mut failures = Vec::new();
         self.announcing.jobs.retain_mut(|job| match job.poll() {

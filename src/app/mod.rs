@@ -64,6 +64,10 @@ pub struct AppConfig {
     pub dashboards: Vec<DashboardSource>,
     /// Hours of history in the demo lake (tests use fewer).
     pub demo_hours: i64,
+    /// The alert history transitions are appended to (`None`: not recorded, as in tests).
+    pub alert_history: Option<PathBuf>,
+    /// Whether alerts with `notify = ["desktop"]` pop up desktop notifications (off in tests).
+    pub desktop_notifications: bool,
 }
 
 impl AppConfig {
@@ -71,6 +75,8 @@ impl AppConfig {
     pub fn for_window(launch: Launch, engine: EngineOptions) -> Self {
         Self {
             state_path: StateFile::in_data_dir().map(|f| f.path().to_path_buf()),
+            alert_history: crate::alert::History::in_data_dir().map(|h| h.path().to_path_buf()),
+            desktop_notifications: true,
             engine,
             ..Self::new(launch)
         }
@@ -85,6 +91,8 @@ impl AppConfig {
             demo_base: None,
             dashboards: Vec::new(),
             demo_hours: demo::DEMO_HOURS,
+            alert_history: None,
+            desktop_notifications: false,
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct WatchArgs {
     /// (`refresh = "off"`), at least 1s.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_poll)]
     pub poll: Duration,
+    /// The alert history each transition is appended to (JSON lines; default: alerts.jsonl in
+    /// the user's data folder, shared with the window).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
 }
 
 /// The `alerts` subcommands.

@@ -18,8 +18,8 @@ use super::alert_eval::{AlertSetup, RuleOutcome, set_up};
 use super::announce::{announce, print_notice};
 use super::changes::LakeChanges;
 use super::{AlertFormat, WatchArgs};
-use crate::alert::{AlertState, Evaluation, Notice, RuleState, Transition};
-use crate::model::dashboard::Refresh;
+use crate::alert::{AlertState, Evaluation, History, Notice, RuleState, Transition};
+use crate::model::dashboard::{AlertRule, Refresh};
 
 /// Runs `lakesight watch`.
 pub async fn watch(args: &WatchArgs) -> Result<ExitCode> {
@@ -102,6 +102,10 @@ async fn watch_until(
             .collect(),
         errors: vec![None; setup.dashboard.alerts.len()],
         format: args.format,
+        history: match &args.history {
+            Some(path) => Some(History::at(path.clone())),
+            None => History::in_data_dir(),
+        },
     };
     let (mut changes, every) = match setup.dashboard.refresh {
         Refresh::NewData => (Some(LakeChanges::new(setup)), args.poll),
@@ -161,6 +165,8 @@ struct Watcher {
     states: Vec<RuleState>,
     errors: Vec<Option<String>>,
     format: AlertFormat,
+    /// Where transitions are recorded (`None`: nowhere).
+    history: Option<History>,
 }
 
 impl Watcher {
@@ -168,9 +174,18 @@ impl Watcher {
     async fn evaluate(&mut self, setup: &AlertSetup) {
         let at = Utc::now();
         let outcomes = setup.evaluate_at(at).await;
-        for notice in feed(setup, &mut self.states, &outcomes, at) {
-            announce(&notice, self.format);
-        }
+        let notices: Vec<(AlertRule, Notice)> = feed(setup, &mut self.states, &outcomes, at)
+            .into_iter()
+            .filter_map(|notice| {
+                let rule = setup
+                    .dashboard
+                    .alerts
+                    .iter()
+                    .find(|r| r.id == notice.alert)?;
+                Some((rule.clone(), notice))
+            })
+            .collect();
+        announce(notices, self.format, self.history.clone()).await;
         for ((rule, reported), outcome) in setup
             .dashboard
             .alerts
