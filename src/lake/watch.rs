@@ -175,7 +175,7 @@ mod tests {
         std::fs::write(root.join("events/part-0.json"), "{\"a\": 1}\n").unwrap();
         let lake = Lake::attach(&SourceSpec::local(&root)).await.unwrap();
         let catalog = lake.discover(&DiscoverOptions::default()).await.unwrap();
-        let (sender, events) = mpsc::channel();
+        let (sender, events) = mpsc::sync_channel(64);
         let _watch = watch_local(&root, catalog.tables.clone(), move |event| {
             sender.send(event).unwrap();
         })

@@ -56,7 +56,7 @@ mod tests {
     fn data_turns_late_then_stale_as_the_source_stays_silent() {
         let newest = DateTime::from_timestamp(1_000_000, 0);
         let at = |secs: i64| DateTime::from_timestamp(1_000_000 + secs, 0).unwrap_or_default();
-        let limit = Some(Duration::from_secs(60));
+        let limit = Some(Duration::from_mins(1));
         let level = |secs| freshness(newest, at(secs), limit).map(|f| f.staleness);
         assert_eq!(level(10), Some(Staleness::Fresh));
         assert_eq!(level(61), Some(Staleness::Late));

@@ -111,7 +111,7 @@ fn off_never_refreshes_and_changes_are_ignored() {
     let tables = ["t".to_owned()];
     assert!(
         plan.due(
-            start + Duration::from_secs(3600),
+            start + Duration::from_hours(1),
             &[reads("a", &tables, false)]
         )
         .is_empty()

@@ -178,7 +178,7 @@ pub fn dashboard_ui(
             .resizable(true)
             .default_size(340.0)
             .show(ui, |ui| {
-                alerts_panel::alerts_panel_ui(ui, view, state, &send)
+                alerts_panel::alerts_panel_ui(ui, view, state, &send);
             });
     }
     if view.editing {
