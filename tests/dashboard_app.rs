@@ -232,3 +232,67 @@ fn a_query_tab_result_is_added_to_a_dashboard_and_undo_takes_it_back() {
         !has_label(h, "cancelled") && !has_label(h, "(edited)")
     });
 }
+
+#[test]
+fn alert_when_writes_a_rule_to_the_file_and_the_tile_shows_its_state() {
+    let text = DASHBOARD.replace(
+        "[[visuals]]\nid = \"broken\"",
+        r#"[[visuals]]
+id = "total"
+title = "All orders"
+kind = "kpi"
+sql = "SELECT count(*) AS orders FROM orders WHERE $__timeFilter(event_time)"
+y = ["orders"]
+position = [6, 3, 3, 3]
+
+[[visuals]]
+id = "broken""#,
+    );
+    let (mut f, file) = open_dashboard(&text);
+    step_until(&mut f.harness, "the KPI", |h| {
+        has_label(h, "All orders") && !h.state().dashboard_running()
+    });
+    // The KPI tile's menu: the "…" button on its title's row.
+    let title = f.harness.get_by_label("All orders").rect();
+    f.harness
+        .query_all_by_label("…")
+        .find(|node| {
+            let rect = node.rect();
+            (rect.center().y - title.center().y).abs() < 10.0 && rect.min.x > title.max.x
+        })
+        .expect("the KPI tile's menu")
+        .click();
+    step_until(&mut f.harness, "the menu", |h| has_label(h, "Alert when…"));
+    f.harness.get_by_label("Alert when…").click();
+    step_until(&mut f.harness, "the alert window", |h| {
+        has_label(h, "Save alert")
+    });
+    f.harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Threshold")
+        .focus();
+    f.harness.step();
+    f.harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Threshold")
+        .type_text("10");
+    f.harness.step();
+    f.harness.get_by_label("Save alert").click();
+    step_until(&mut f.harness, "the rule saved", |_| {
+        std::fs::read_to_string(&file).is_ok_and(|t| t.contains("[[alerts]]"))
+    });
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.starts_with("# Test dashboard"), "comments stay");
+    let rule = lakesight::model::dashboard::Dashboard::parse(&saved)
+        .unwrap()
+        .alerts;
+    assert_eq!(rule.len(), 1, "{saved}");
+    assert_eq!(rule[0].visual, "total");
+    assert_eq!(
+        rule[0].threshold,
+        lakesight::model::dashboard::AlertThreshold::Value(10.0)
+    );
+    // The sample lake has far more than 10 orders: once the KPI runs again, the rule fires.
+    f.harness.get_by_label("Run again").click();
+    step_until(&mut f.harness, "the badge firing", |h| {
+        h.query_all_by_label("Firing").next().is_some()
+    });
+}

@@ -195,7 +195,7 @@ pub fn ensure_month_lake(root: &Path) -> (usize, i64, DateTime<Utc>) {
 }
 
 /// A deterministic hour of orders starting at `start`, evenly spread over the hour.
-fn hour_batch(start: DateTime<Utc>, seed: u64, rows: usize) -> RecordBatch {
+pub fn hour_batch(start: DateTime<Utc>, seed: u64, rows: usize) -> RecordBatch {
     const COUNTRIES: [&str; 8] = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"];
     const STATUSES: [&str; 4] = ["placed", "paid", "shipped", "cancelled"];
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
@@ -240,7 +240,7 @@ fn hour_batch(start: DateTime<Utc>, seed: u64, rows: usize) -> RecordBatch {
     .unwrap()
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) {
+pub fn write_parquet(path: &Path, batch: &RecordBatch) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let file = std::fs::File::create(path).unwrap();
     let mut writer = ArrowWriter::try_new(file, batch.schema(), None).unwrap();
