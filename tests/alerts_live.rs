@@ -427,3 +427,117 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
     assert_eq!(wait_exit(child), Some(3), "firing when stopped: {}", all());
     wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
 }
+
+#[test]
+fn watch_on_s3_reports_the_store_unavailable_and_resumes_when_it_answers_again() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = runtime.block_on(common::s3::S3Server::start(true));
+    let aws = common::s3::AwsFiles::new(&server.endpoint);
+    let root = tempfile::tempdir().unwrap();
+    let (local, scratch) = (root.path().join("lake"), root.path().join("scratch"));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let now = Utc::now();
+    land(
+        &local,
+        &scratch,
+        "part-0.parquet",
+        now - TimeDelta::minutes(5),
+        1.0,
+    );
+    land(
+        &local,
+        &scratch,
+        "part-1.parquet",
+        now - TimeDelta::minutes(1),
+        50.0,
+    );
+    server.upload_dir(&local, "acme-lake", "prod");
+    let file = root.path().join("live.toml");
+    std::fs::write(&file, LIVE).unwrap();
+
+    let aws_dir = aws.dir.path();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
+        .env_remove("LAKESIGHT_SOURCE")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("HOME", aws_dir)
+        .env("AWS_CONFIG_FILE", aws_dir.join(".aws/config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            aws_dir.join(".aws/credentials"),
+        )
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .arg("watch")
+        .arg(&file)
+        .arg("--history")
+        .arg(root.path().join("alerts.jsonl"))
+        .args([
+            "--source",
+            "s3://acme-lake/prod",
+            "--profile",
+            "lake-reader",
+        ])
+        .args(["--format", "ndjson", "--poll", "1s"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut watching = Watching(child);
+    let child = &mut watching.0;
+    let stdout = collect_lines(child.stdout.take().unwrap(), "s3-watch-stdout");
+    let stderr = collect_lines(child.stderr.take().unwrap(), "s3-watch-stderr");
+    let all = || {
+        format!(
+            "stdout:\n{}\nstderr:\n{}",
+            stdout.lock().unwrap().join("\n"),
+            stderr.lock().unwrap().join("\n")
+        )
+    };
+    let transition = |previous: &'static str, state: &'static str| {
+        move |line: &str| {
+            serde_json::from_str::<Value>(line)
+                .is_ok_and(|n| n["previous"] == previous && n["state"] == state)
+        }
+    };
+    wait_for_line(
+        &stdout,
+        "normal -> firing",
+        transition("normal", "firing"),
+        &all,
+    );
+
+    // The store stops answering with data: every request gets 503 Service Unavailable.
+    *server.faults.error.lock().unwrap() = Some((503, "ServiceUnavailable"));
+    wait_for_line(
+        &stdout,
+        "firing -> error",
+        transition("firing", "error"),
+        &all,
+    );
+    wait_for_line(
+        &stderr,
+        "the store unreachable",
+        |l| l.contains("cannot reach"),
+        &all,
+    );
+
+    *server.faults.error.lock().unwrap() = None;
+    wait_for_line(
+        &stdout,
+        "error -> firing",
+        transition("error", "firing"),
+        &all,
+    );
+    let pid = child.id().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(wait_exit(child), Some(3), "firing when stopped: {}", all());
+}
