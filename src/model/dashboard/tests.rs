@@ -593,3 +593,71 @@ fn bad_alerts_are_named_with_their_line() {
     ));
     assert!(found.iter().any(|p| p.contains("severe")), "{found:?}");
 }
+
+const WITH_KPI: &str = "# my dashboard\ntitle = \"T\"\n\n[[visuals]]\nid = \"v\"\nkind = \"kpi\"\nsql = \"SELECT 1 AS x\"\ny = [\"x\"]\nposition = [0, 0, 3, 3]\n";
+
+#[test]
+fn an_alert_is_added_edited_in_place_and_removed_keeping_the_rest_of_the_file() {
+    let mut file = DashboardFile::parse(WITH_KPI).unwrap();
+    let mut rule = AlertRule {
+        id: "high".into(),
+        visual: "v".into(),
+        condition: Condition::Above,
+        threshold: AlertThreshold::Value(10.0),
+        pending_for: "0s".into(),
+        keep_firing_for: "0s".into(),
+        no_data: NoDataPolicy::default(),
+        on_error: ErrorPolicy::default(),
+        notify: vec!["desktop".into()],
+    };
+    file.set_alert(&rule).unwrap();
+    let text = file.text();
+    assert!(text.starts_with(WITH_KPI), "{text}");
+    assert!(text.contains("[[alerts]]\nid = \"high\""), "{text}");
+    assert_eq!(file.dashboard().alerts, [rule.clone()]);
+
+    // A comment on the threshold stays when only the period changes.
+    let commented = text.replace("threshold = 10.0", "threshold = 10.0 # tuned by backtest");
+    let mut file = DashboardFile::parse(&commented).unwrap();
+    rule.pending_for = "5m".into();
+    file.set_alert(&rule).unwrap();
+    assert!(
+        file.text().contains("threshold = 10.0 # tuned by backtest"),
+        "{}",
+        file.text()
+    );
+    assert_eq!(file.dashboard().alerts[0].pending_for, "5m");
+    assert_eq!(file.dashboard().alerts.len(), 1, "replaced, not added");
+
+    file.remove_alert("high").unwrap();
+    assert!(file.dashboard().alerts.is_empty());
+    assert!(file.text().starts_with(WITH_KPI));
+}
+
+#[test]
+fn stale_after_and_poll_are_durations_with_defaults_from_the_refresh() {
+    let dashboard = Dashboard::parse("title = \"T\"\nrefresh = \"new-data\"\n").unwrap();
+    assert_eq!(dashboard.poll_every(), DEFAULT_POLL);
+    assert_eq!(
+        dashboard.stale_after(),
+        Some(Duration::from_mins(1)),
+        "three polls, at least 1m"
+    );
+    let every = Dashboard::parse("title = \"T\"\nrefresh = \"5m\"\n").unwrap();
+    assert_eq!(every.stale_after(), Some(Duration::from_mins(15)));
+    let off = Dashboard::parse("title = \"T\"\n").unwrap();
+    assert_eq!(
+        off.stale_after(),
+        None,
+        "a dashboard that does not refresh is never late"
+    );
+    let set = Dashboard::parse(
+        "title = \"T\"\nrefresh = \"off\"\nstale_after = \"2h\"\npoll = \"30s\"\n",
+    )
+    .unwrap();
+    assert_eq!(set.stale_after(), Some(Duration::from_hours(2)));
+    assert_eq!(set.poll_every(), Duration::from_secs(30));
+    let found = problems("title = \"T\"\nstale_after = \"soon\"\npoll = \"0s\"\n");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].contains("`stale_after`"), "{found:?}");
+}
