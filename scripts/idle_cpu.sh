@@ -11,7 +11,7 @@ source scripts/xvfb_env.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r sample-data "$work/lake"
-sed 's/^refresh = .*/refresh = "new-data"/' dashboards/app-health.toml > "$work/live.toml"
+sed "s/^refresh = .*/refresh = \"${LAKESIGHT_REFRESH:-new-data}\"/" dashboards/app-health.toml > "$work/live.toml"
 export XDG_DATA_HOME="$work/data" LAKESIGHT_CACHE_DIR="$work/cache"
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   "$0" open "$1/live.toml" --source "$1/lake" &

@@ -97,6 +97,9 @@ impl AppConfig {
     }
 }
 
+/// How often the app wakes to check open dashboard files for changes on disk.
+const DISK_WAKE: Duration = Duration::from_secs(3);
+
 /// How often the state is saved while the app runs (and once more when it closes).
 const SAVE_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -379,7 +382,7 @@ impl eframe::App for LakesightApp {
         }
         if self.dashboards.values().any(|d| d.source.path().is_some()) {
             // Wake to notice a dashboard file changed on disk.
-            ctx.request_repaint_after(Duration::from_secs(1));
+            ctx.request_repaint_after(DISK_WAKE);
         }
         self.view.set_title(ctx, self.engine.as_ref());
         self.save_state(false);

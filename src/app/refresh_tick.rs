@@ -9,8 +9,10 @@ use chrono::Utc;
 
 use super::LakesightApp;
 
-/// How often a live dashboard's header is redrawn to show the data's age.
+/// How often a live dashboard's header is redrawn to show the data's age in seconds.
 const AGE_TICK: Duration = Duration::from_secs(1);
+/// How often it is redrawn once the newest data is over a minute old.
+const QUIET_AGE_TICK: Duration = Duration::from_secs(30);
 
 impl LakesightApp {
     /// Runs what is due and asks to be woken for what comes next.
@@ -45,13 +47,22 @@ impl LakesightApp {
         if check {
             self.live.start_check(&self.jobs, &engine);
         }
-        if self
+        // The header's "newest file … ago" counts up: every second while it says seconds, then
+        // twice a minute, so a quiet source costs next to nothing.
+        let youngest = self
             .dashboards
             .values()
-            .any(|d| d.dashboard().refresh != crate::model::dashboard::Refresh::Off)
-        {
-            // The header's "newest file … ago" counts up.
-            wake = Some(wake.map_or(AGE_TICK, |w| w.min(AGE_TICK)));
+            .filter(|d| d.dashboard().refresh != crate::model::dashboard::Refresh::Off)
+            .filter_map(|d| self.live.newest(&d.tables()))
+            .max();
+        if let Some(newest) = youngest {
+            let age = (Utc::now() - newest).to_std().unwrap_or_default();
+            let tick = if age < Duration::from_mins(1) {
+                AGE_TICK
+            } else {
+                QUIET_AGE_TICK
+            };
+            wake = Some(wake.map_or(tick, |w| w.min(tick)));
         }
         if let Some(wake) = wake {
             ctx.request_repaint_after(wake.max(Duration::from_millis(50)));
