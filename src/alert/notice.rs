@@ -55,7 +55,7 @@ impl Notice {
             previous: transition.previous,
             value: transition.value,
             threshold: rule.threshold,
-            condition: condition_name(rule),
+            condition: rule.condition.name().to_owned(),
             at: transition.at,
             sql,
             error,
@@ -91,14 +91,6 @@ impl Notice {
         }
         line
     }
-}
-
-/// The condition as the file writes it.
-fn condition_name(rule: &AlertRule) -> String {
-    serde_json::to_value(rule.condition)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 impl AlertState {

@@ -19,8 +19,13 @@ impl LakesightApp {
     pub(super) fn announce_alerts(&mut self) {
         let mut notices = Vec::new();
         for dashboard in self.dashboards.values_mut() {
-            let rules: Vec<AlertRule> = dashboard.dashboard().alerts.clone();
-            for notice in dashboard.alerts.outbox.drain(..) {
+            // Runs every frame: nothing is copied unless a transition waits.
+            if dashboard.alerts.outbox.is_empty() {
+                continue;
+            }
+            let outbox = std::mem::take(&mut dashboard.alerts.outbox);
+            let rules: &[AlertRule] = &dashboard.dashboard().alerts;
+            for notice in outbox {
                 tracing::info!("alert {}", notice.summary());
                 if let Some(rule) = rules.iter().find(|rule| rule.id == notice.alert) {
                     notices.push((rule.clone(), notice));

@@ -29,6 +29,18 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The condition as the file writes it (`above`, `change-below`…).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Above => "above",
+            Self::Below => "below",
+            Self::Outside => "outside",
+            Self::Inside => "inside",
+            Self::ChangeAbove => "change-above",
+            Self::ChangeBelow => "change-below",
+        }
+    }
+
     /// Whether the condition compares the change in percent (no line to draw at the threshold).
     pub fn is_change(self) -> bool {
         matches!(self, Self::ChangeAbove | Self::ChangeBelow)

@@ -661,3 +661,18 @@ fn stale_after_and_poll_are_durations_with_defaults_from_the_refresh() {
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[0].contains("`stale_after`"), "{found:?}");
 }
+
+#[test]
+fn a_condition_is_named_as_the_file_writes_it() {
+    for condition in [
+        Condition::Above,
+        Condition::Below,
+        Condition::Outside,
+        Condition::Inside,
+        Condition::ChangeAbove,
+        Condition::ChangeBelow,
+    ] {
+        let written = toml::Value::try_from(condition).unwrap();
+        assert_eq!(written.as_str(), Some(condition.name()));
+    }
+}

@@ -97,10 +97,7 @@ pub(super) fn alerts_panel_ui(
                 }
             });
         });
-        let condition = serde_json::to_value(alert.rule.condition)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let condition = alert.rule.condition.name();
         ui.weak(format!(
             "{} {condition} {}{}",
             alert.rule.visual,
