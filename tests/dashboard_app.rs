@@ -296,3 +296,19 @@ id = "broken""#,
         h.query_all_by_label("Firing").next().is_some()
     });
 }
+
+#[test]
+fn a_file_edited_on_disk_reloads_in_the_open_window() {
+    let (mut f, file) = open_dashboard(DASHBOARD);
+    step_until(&mut f.harness, "the table", |h| has_label(h, "FR"));
+    // Another program (an editor, git) changes the file: the window shows the new version,
+    // woken by the thread that checks the file, with no timed frames of its own.
+    std::fs::write(
+        &file,
+        DASHBOARD.replace("Orders per country", "Orders by country, edited"),
+    )
+    .unwrap();
+    step_until(&mut f.harness, "the edited title", |h| {
+        has_label(h, "Orders by country, edited")
+    });
+}

@@ -1,6 +1,7 @@
 //! Applying dashboard commands: opening and closing dashboards, their range and params, cross-
 //! filters, edits (move, replace, delete, undo), saving, and reloading a file changed on disk.
 
+use std::path::Path;
 use std::time::Instant;
 
 use chrono::Utc;
@@ -91,10 +92,24 @@ impl LakesightApp {
     /// Takes finished visuals, and reloads files changed on disk (or asks, over unsaved edits).
     pub(super) fn drain_dashboards(&mut self) {
         let now = Instant::now();
+        // With the checking thread, files are compared only when it saw one change.
+        let disk_news = self.file_watch.as_ref().map(|watch| {
+            let files = self
+                .dashboards
+                .values()
+                .filter_map(|d| d.source.path().map(Path::to_path_buf))
+                .collect();
+            watch.set_paths(files);
+            watch.take_changed()
+        });
         let mut reload = Vec::new();
         for (id, dashboard) in &mut self.dashboards {
             dashboard.drain();
-            if !dashboard.disk_changed && dashboard.changed_on_disk(now) {
+            let changed = match disk_news {
+                Some(news) => news && dashboard.disk_differs(),
+                None => dashboard.changed_on_disk(now),
+            };
+            if !dashboard.disk_changed && changed {
                 if dashboard.is_dirty() {
                     dashboard.disk_changed = true;
                 } else {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use datafusion::common::ScalarValue;
@@ -24,11 +24,12 @@ use crate::series::visual::prepare;
 use crate::ui::dashboard::TileView;
 
 use super::dashboard_alerts::DashboardAlerts;
+use super::file_watch::{DiskStamp, stamp};
 
 /// Edits kept for undo.
 const UNDO_DEPTH: usize = 50;
 /// How often an open dashboard's file is checked for changes on disk.
-const DISK_CHECK: Duration = Duration::from_secs(1);
+pub(super) const DISK_CHECK: Duration = Duration::from_secs(1);
 /// Values of a param's picker at most.
 const MAX_OPTIONS: usize = 500;
 
@@ -56,9 +57,6 @@ pub struct Tile {
 
 /// Each param's picker values, or why its `options` query failed.
 type OptionValues = Vec<(String, Result<Vec<String>, String>)>;
-
-/// When the file was last read or written: its modification time and length.
-type DiskStamp = (SystemTime, u64);
 
 /// An open dashboard at run time.
 pub struct DashboardRuntime {
@@ -279,6 +277,11 @@ impl DashboardRuntime {
             return false;
         }
         self.last_disk_check = Some(now);
+        self.disk_differs()
+    }
+
+    /// Whether the file on disk differs from the one read or saved (checked now).
+    pub fn disk_differs(&self) -> bool {
         let Some(path) = self.source.path() else {
             return false;
         };
@@ -493,11 +496,6 @@ async fn option_values(
         }
     }
     Ok(values)
-}
-
-fn stamp(path: &std::path::Path) -> Option<DiskStamp> {
-    let metadata = std::fs::metadata(path).ok()?;
-    Some((metadata.modified().ok()?, metadata.len()))
 }
 
 /// The id a new dashboard gets: one more than the largest open.

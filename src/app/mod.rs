@@ -11,6 +11,7 @@ mod dashboards;
 pub mod demo;
 mod drain;
 pub mod export;
+mod file_watch;
 pub mod frame_stats;
 mod layout;
 mod live;
@@ -97,8 +98,9 @@ impl AppConfig {
     }
 }
 
-/// How often the app wakes to check open dashboard files for changes on disk.
-const DISK_WAKE: Duration = Duration::from_secs(3);
+/// How often the app wakes to check open dashboard files for changes on disk, where the thread
+/// that checks them could not be started.
+const DISK_WAKE: Duration = Duration::from_secs(1);
 
 /// How often the state is saved while the app runs (and once more when it closes).
 const SAVE_INTERVAL: Duration = Duration::from_secs(5);
@@ -129,6 +131,9 @@ pub struct LakesightApp {
     dashboards: HashMap<DashboardId, dashboards::DashboardRuntime>,
     /// The watching of the lake for new files.
     live: live::Live,
+    /// The checking of open dashboard files for changes on disk (`None`: the thread could not
+    /// be started, and the app wakes to check them itself).
+    file_watch: Option<file_watch::FileWatch>,
     /// Alert transitions being recorded and announced.
     announcing: announce::Announcing,
     /// The dashboard file chosen to open.
@@ -199,6 +204,9 @@ impl LakesightApp {
         state.fix_tabs();
         let ctx = cc.egui_ctx.clone();
         let jobs = Jobs::new(runtime.clone(), Arc::new(move || ctx.request_repaint()));
+        let file_watch = file_watch::FileWatch::start(dashboards::DISK_CHECK, jobs.repaint())
+            .inspect_err(|err| tracing::warn!("dashboard files are checked by waking: {err}"))
+            .ok();
         let view = view::ViewState::start(&cc.egui_ctx, &mut state);
         let total_memory = sysinfo::System::new_with_specifics(
             sysinfo::RefreshKind::nothing().with_memory(sysinfo::MemoryRefreshKind::everything()),
@@ -212,6 +220,7 @@ impl LakesightApp {
                 .collect(),
             dashboards: HashMap::new(),
             live: live::Live::default(),
+            file_watch,
             announcing: announce::Announcing::default(),
             dashboard_open_dialog: Slot::default(),
             dashboard_save_dialog: Slot::default(),
@@ -314,19 +323,24 @@ impl LakesightApp {
     }
 
     /// Saves the state when it is due, off the UI thread (the write ends with an fsync); `now`
-    /// (on exit) writes at once, here.
-    fn save_state(&mut self, now: bool) {
-        if !now && self.last_save.elapsed() < SAVE_INTERVAL {
-            return;
+    /// (on exit) writes at once, here. Returns how long until the save that was put off is due.
+    fn save_state(&mut self, now: bool) -> Option<Duration> {
+        let since = self.last_save.elapsed();
+        if !now && since < SAVE_INTERVAL {
+            return self
+                .state_file
+                .is_some()
+                .then(|| SAVE_INTERVAL.saturating_sub(since));
         }
         self.last_save = Instant::now();
-        let Some(file) = &mut self.state_file else {
-            return;
-        };
+        let file = self.state_file.as_mut()?;
         let save = match file.prepare(&self.state) {
             Ok(Some(save)) => save,
-            Ok(None) => return,
-            Err(err) => return self.state_saved(Err(err)),
+            Ok(None) => return None,
+            Err(err) => {
+                self.state_saved(Err(err));
+                return None;
+            }
         };
         if now {
             let written = save.writer.write(save.generation, &save.text);
@@ -337,6 +351,7 @@ impl LakesightApp {
                     .spawn_blocking(move || save.writer.write(save.generation, &save.text)),
             );
         }
+        None
     }
 
     /// Reports a failed save once in the status line; the next save writes again.
@@ -380,16 +395,22 @@ impl eframe::App for LakesightApp {
         if self.export_run.is_some() || self.tabs.values().any(|t| t.running.is_some()) {
             ctx.request_repaint_after(Duration::from_millis(100));
         }
-        if self.dashboards.values().any(|d| d.source.path().is_some()) {
+        if self.file_watch.is_none() && self.dashboards.values().any(|d| d.source.path().is_some())
+        {
             // Wake to notice a dashboard file changed on disk.
             ctx.request_repaint_after(DISK_WAKE);
         }
         self.view.set_title(ctx, self.engine.as_ref());
-        self.save_state(false);
-        if self.state_file.is_some() {
-            // Wake for the next save even when nothing else draws a frame.
-            ctx.request_repaint_after(SAVE_INTERVAL);
+        if let Some(wait) = self.save_state(false) {
+            // This frame may have changed the state: wake for its save even if nothing else
+            // draws a frame (an idle window draws none).
+            ctx.request_repaint_after(wait);
         }
+        tracing::trace!(
+            frame = ctx.cumulative_frame_nr(),
+            causes = ?ctx.repaint_causes(),
+            "frame"
+        );
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -404,11 +425,11 @@ impl eframe::App for LakesightApp {
     fn save(&mut self, _storage: &mut dyn eframe::Storage) {
         // The state has its own file (atomic, with a backup); eframe's storage keeps only the
         // window's size and place.
-        self.save_state(true);
+        let _ = self.save_state(true);
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.save_state(true);
+        let _ = self.save_state(true);
     }
 }
 
