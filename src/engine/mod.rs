@@ -3,6 +3,7 @@
 //! of the UI; the same `Engine` serves the CLI, the app and tests.
 
 pub mod dashboard;
+mod date_trunc;
 mod diagnose;
 mod error;
 mod guard;
@@ -94,6 +95,7 @@ impl Engine {
             .build_arc()
             .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
+        ctx.register_udf(date_trunc::UtcDateTrunc::udf());
         ctx.register_object_store(&Lake::url(), Arc::clone(&lake.store) as _);
         let engine = Self {
             ctx,
