@@ -78,17 +78,23 @@ impl AppConfig {
             state_path: StateFile::in_data_dir().map(|f| f.path().to_path_buf()),
             alert_history: crate::alert::History::in_data_dir().map(|h| h.path().to_path_buf()),
             desktop_notifications: true,
-            engine,
+            engine: EngineOptions {
+                hot_cache: true,
+                ..engine
+            },
             ..Self::new(launch)
         }
     }
 
-    /// `launch`, with nothing remembered and the engine's defaults.
+    /// `launch`, with nothing remembered and the engine's defaults (and its hot cache).
     pub fn new(launch: Launch) -> Self {
         Self {
             launch,
             state_path: None,
-            engine: EngineOptions::default(),
+            engine: EngineOptions {
+                hot_cache: true,
+                ..EngineOptions::default()
+            },
             demo_base: None,
             dashboards: Vec::new(),
             demo_hours: demo::DEMO_HOURS,

@@ -12,7 +12,7 @@ use datafusion::common::ScalarValue;
 
 use super::{LakeArgs, engine_options, with_access};
 use crate::engine::params::dashboard_value;
-use crate::engine::{Engine, TimeWindow, expand};
+use crate::engine::{Engine, EngineOptions, TimeWindow, expand};
 use crate::lake::bundled;
 use crate::model::SourceSpec;
 use crate::model::dashboard::Dashboard;
@@ -87,7 +87,12 @@ pub(super) async fn attach_for(
         (None, Some(spec)) => spec.clone(),
         (None, None) => with_access(SourceSpec::local(bundled::sample_lake_dir()?), &lake.access),
     };
-    let engine = Engine::attach(&spec, &engine_options(&lake.access))
+    // Dashboards run several visuals over the same files, `watch` and `backtest` run them again.
+    let options = EngineOptions {
+        hot_cache: true,
+        ..engine_options(&lake.access)
+    };
+    let engine = Engine::attach(&spec, &options)
         .await
         .with_context(|| format!("could not attach {spec}"))?;
     Ok((engine, spec))

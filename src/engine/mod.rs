@@ -7,6 +7,7 @@ mod date_trunc;
 mod diagnose;
 mod error;
 mod guard;
+pub mod hot;
 pub mod macros;
 pub mod options;
 pub mod output;
@@ -48,7 +49,12 @@ pub struct Engine {
     discover_options: DiscoverOptions,
     memory_limit_bytes: u64,
     diagnose_budget: DiagnoseBudget,
+    /// Decoded Parquet columns kept for the next query (`EngineOptions::hot_cache`).
+    hot: Option<Arc<hot::HotCache>>,
 }
+
+/// The hot cache gets this part of the memory limit.
+const HOT_SHARE: u64 = 4;
 
 impl Engine {
     /// Attaches to `spec`, discovers its tables and registers them.
@@ -97,7 +103,13 @@ impl Engine {
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         ctx.register_udf(date_trunc::UtcDateTrunc::udf());
         ctx.register_object_store(&Lake::url(), Arc::clone(&lake.store) as _);
+        let hot = options.hot_cache.then(|| {
+            Arc::new(hot::HotCache::new(
+                usize::try_from(memory_limit_bytes / HOT_SHARE).unwrap_or(usize::MAX),
+            ))
+        });
         let engine = Self {
+            hot,
             ctx,
             lake,
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
@@ -110,9 +122,13 @@ impl Engine {
     }
 
     fn install(&self, mut catalog: Catalog) -> Result<(), EngineError> {
-        let failures =
-            register::register_catalog(&self.ctx, &catalog, self.lake.store.display_root())
-                .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
+        let failures = register::register_catalog(
+            &self.ctx,
+            &catalog,
+            self.lake.store.display_root(),
+            self.hot.as_ref(),
+        )
+        .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
         catalog.notes.extend(
             failures
                 .into_iter()
@@ -130,6 +146,11 @@ impl Engine {
         let catalog = self.lake.discover(&self.discover_options).await?;
         self.install(catalog)?;
         Ok(self.catalog())
+    }
+
+    /// What the hot cache holds and has done (`None`: the engine has none).
+    pub fn hot_stats(&self) -> Option<hot::HotStats> {
+        self.hot.as_ref().map(|cache| cache.stats())
     }
 
     /// What discovery found, as of the last attach or refresh.

@@ -19,6 +19,10 @@ pub struct EngineOptions {
     pub s3: crate::lake::S3Tuning,
     /// How much reading may go into finding the file that broke a query.
     pub diagnose_budget: DiagnoseBudget,
+    /// Keep the Parquet columns queries read in memory for the next query, up to a quarter of
+    /// the memory limit (see `engine::hot`): for engines that run the same queries again (the
+    /// window, `watch`, `backtest`), not for a one-off query.
+    pub hot_cache: bool,
 }
 
 /// A limit on the files read, one by one, to find the one that a Parquet or Arrow reader could not

@@ -13,6 +13,7 @@ use datafusion::datasource::listing::{
 use datafusion::error::Result;
 use datafusion::prelude::SessionContext;
 
+use super::hot::{HotCache, HotTable};
 use crate::lake::files::DataFormat;
 use crate::lake::text_format::{LakeTextFormat, TextKind};
 use crate::lake::{Catalog, Lake, TableInfo};
@@ -33,11 +34,13 @@ pub fn file_format(
     }
 }
 
-/// A listing table over `table`'s folder (every query lists it again, so new files are seen).
+/// A listing table over `table`'s folder (every query lists it again, so new files are seen),
+/// read through the hot cache when there is one and the table is Parquet.
 pub fn listing_table(
     ctx: &SessionContext,
     table: &TableInfo,
     display_root: &str,
+    hot: Option<&Arc<HotCache>>,
 ) -> Result<Arc<dyn TableProvider>> {
     let options = ListingOptions::new(file_format(ctx, table, display_root))
         .with_file_extension(&table.file_extension)
@@ -51,7 +54,15 @@ pub fn listing_table(
     let config = ListingTableConfig::new(ListingTableUrl::parse(Lake::table_url(table))?)
         .with_listing_options(options)
         .with_schema(Arc::clone(&table.columns));
-    Ok(Arc::new(ListingTable::try_new(config)?))
+    let listing = Arc::new(ListingTable::try_new(config)?);
+    Ok(match hot {
+        Some(cache) if table.format == DataFormat::Parquet => Arc::new(HotTable::new(
+            listing,
+            Arc::clone(&table.columns),
+            Arc::clone(cache),
+        )),
+        _ => listing,
+    })
 }
 
 /// Registers every table of `catalog`, replacing whatever the session had.
@@ -59,6 +70,7 @@ pub fn register_catalog(
     ctx: &SessionContext,
     catalog: &Catalog,
     display_root: &str,
+    hot: Option<&Arc<HotCache>>,
 ) -> Result<Vec<String>> {
     let Some(sql_catalog) = ctx.catalog(&ctx.state().config().options().catalog.default_catalog)
     else {
@@ -72,7 +84,7 @@ pub fn register_catalog(
     for schema in schemas {
         let provider = Arc::new(MemorySchemaProvider::new());
         for table in catalog.tables.iter().filter(|t| t.schema == schema) {
-            match listing_table(ctx, table, display_root)
+            match listing_table(ctx, table, display_root, hot)
                 .and_then(|t| provider.register_table(table.name.clone(), t))
             {
                 Ok(_) => {}

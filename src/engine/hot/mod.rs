@@ -1,0 +1,262 @@
+//! The hot cache: the columns of lake files that queries have read, decoded, kept in memory for
+//! the next query (what `QuickSight` calls SPICE, filled file by file as queries need it).
+//!
+//! A live dashboard runs the same queries over nearly the same files again and again: a refresh
+//! after one new file would otherwise decode days of Parquet to add one hour. With the hot cache
+//! a table's scan still lists the files (so new and rewritten files are seen at once, exactly as
+//! without it), takes the columns it needs from memory for every file it has seen, and decodes
+//! only what is new: new files, or columns no query read before.
+//!
+//! **Correctness.** A file is known by its path, size, modification time and `ETag`: a file
+//! rewritten in place is a new file, and its old columns are never served. Rows are the file's
+//! rows, unfiltered and in file order, so columns read by different queries line up; every
+//! filter is applied above the scan as DataFusion would (nothing is pushed down as exact).
+//!
+//! **Memory.** The cache holds at most its budget (a quarter of the engine's memory limit in the
+//! window); past it the least recently used files go first. A scan with more Parquet bytes to
+//! decode than an eighth of the budget, or with a `LIMIT` that lets it stop early, is read as
+//! it would be without the cache (streamed, row groups pruned) and caches nothing. Only Parquet
+//! tables are cached (text files are read as they are).
+
+mod table;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use datafusion::arrow::array::ArrayRef;
+use object_store::ObjectMeta;
+use object_store::path::Path;
+
+pub use table::HotTable;
+
+/// Which file a cached column came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct FileKey {
+    path: Path,
+    size: u64,
+    modified: DateTime<Utc>,
+    e_tag: Option<String>,
+}
+
+impl FileKey {
+    fn of(meta: &ObjectMeta) -> Self {
+        Self {
+            path: meta.location.clone(),
+            size: meta.size,
+            modified: meta.last_modified,
+            e_tag: meta.e_tag.clone(),
+        }
+    }
+}
+
+/// One file's decoded columns, by name.
+struct Entry {
+    rows: usize,
+    columns: HashMap<String, ArrayRef>,
+    bytes: usize,
+    /// When it was last used (a counter, for least recently used eviction).
+    used: u64,
+}
+
+/// What the cache holds and has done.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HotStats {
+    /// Files decoded (wholly or some of their columns) since the cache was made.
+    pub files_decoded: u64,
+    /// Files served wholly from memory.
+    pub files_served: u64,
+    /// Files held now.
+    pub files: usize,
+    /// Bytes held now.
+    pub bytes: usize,
+}
+
+#[derive(Default)]
+struct State {
+    entries: HashMap<FileKey, Entry>,
+    bytes: usize,
+    clock: u64,
+    stats: HotStats,
+}
+
+/// Decoded columns of lake files, shared by every table of an engine.
+pub struct HotCache {
+    budget: usize,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for HotCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HotCache")
+            .field("budget", &self.budget)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a lookup found for one file: its row count (when known) and the columns asked for, in
+/// order, `None` where not cached.
+struct Found {
+    rows: Option<usize>,
+    columns: Vec<Option<ArrayRef>>,
+}
+
+impl HotCache {
+    /// A cache that holds at most `budget` bytes.
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            state: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What the cache holds and has done.
+    pub fn stats(&self) -> HotStats {
+        let state = self.lock();
+        HotStats {
+            files: state.entries.len(),
+            bytes: state.bytes,
+            ..state.stats
+        }
+    }
+
+    /// The most bytes it holds.
+    pub fn budget(&self) -> u64 {
+        u64::try_from(self.budget).unwrap_or(u64::MAX)
+    }
+
+    /// Whether it holds every column `names` of file `key` (and so its row count).
+    fn holds(&self, key: &FileKey, names: &[&str]) -> bool {
+        self.lock()
+            .entries
+            .get(key)
+            .is_some_and(|entry| names.iter().all(|name| entry.columns.contains_key(*name)))
+    }
+
+    /// The cached columns `names` of file `key`.
+    fn find(&self, key: &FileKey, names: &[&str]) -> Found {
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        let Some(entry) = state.entries.get_mut(key) else {
+            return Found {
+                rows: None,
+                columns: vec![None; names.len()],
+            };
+        };
+        entry.used = clock;
+        Found {
+            rows: Some(entry.rows),
+            columns: names
+                .iter()
+                .map(|name| entry.columns.get(*name).cloned())
+                .collect(),
+        }
+    }
+
+    /// Counts a file served from memory, or decoded.
+    fn count(&self, decoded: bool) {
+        let mut state = self.lock();
+        if decoded {
+            state.stats.files_decoded += 1;
+        } else {
+            state.stats.files_served += 1;
+        }
+    }
+
+    /// Adds decoded columns of file `key`, then evicts the least recently used files over the
+    /// budget.
+    fn insert(&self, key: FileKey, rows: usize, columns: Vec<(String, ArrayRef)>) {
+        let mut guard = self.lock();
+        let State {
+            entries,
+            bytes,
+            clock,
+            ..
+        } = &mut *guard;
+        *clock += 1;
+        let entry = entries.entry(key).or_insert_with(|| Entry {
+            rows,
+            columns: HashMap::new(),
+            bytes: 0,
+            used: *clock,
+        });
+        entry.used = *clock;
+        for (name, array) in columns {
+            let size = array.get_array_memory_size();
+            if let Some(old) = entry.columns.insert(name, array) {
+                let old = old.get_array_memory_size();
+                entry.bytes -= old.min(entry.bytes);
+                *bytes -= old.min(*bytes);
+            }
+            entry.bytes += size;
+            *bytes += size;
+        }
+        while *bytes > self.budget {
+            let Some(oldest) = entries
+                .iter()
+                .min_by_key(|(_, entry)| entry.used)
+                .map(|(key, _)| key.clone())
+            else {
+                break;
+            };
+            if let Some(gone) = entries.remove(&oldest) {
+                *bytes -= gone.bytes.min(*bytes);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::sync::Arc;
+
+    use datafusion::arrow::array::Int64Array;
+
+    use super::*;
+
+    fn key(name: &str) -> FileKey {
+        FileKey {
+            path: Path::from(name),
+            size: 1,
+            modified: DateTime::<Utc>::UNIX_EPOCH,
+            e_tag: None,
+        }
+    }
+
+    fn column(rows: i64) -> Vec<(String, ArrayRef)> {
+        vec![(
+            "id".to_owned(),
+            Arc::new(Int64Array::from_iter_values(0..rows)) as ArrayRef,
+        )]
+    }
+
+    #[test]
+    fn the_least_recently_used_files_go_when_over_the_budget() {
+        let size = column(1_000)[0].1.get_array_memory_size();
+        let cache = HotCache::new(size * 2 + size / 2);
+        cache.insert(key("a"), 1_000, column(1_000));
+        cache.insert(key("b"), 1_000, column(1_000));
+        // "a" is used again, so "b" is the least recently used when "c" comes.
+        assert!(cache.find(&key("a"), &["id"]).columns[0].is_some());
+        cache.insert(key("c"), 1_000, column(1_000));
+        let stats = cache.stats();
+        assert_eq!(stats.files, 2);
+        assert!(stats.bytes <= size * 2 + size / 2);
+        assert!(cache.find(&key("b"), &["id"]).rows.is_none(), "b went");
+        assert!(cache.find(&key("a"), &["id"]).columns[0].is_some());
+        assert!(cache.find(&key("c"), &["id"]).columns[0].is_some());
+        // A column not read before is not there; the file's row count is.
+        let found = cache.find(&key("a"), &["other"]);
+        assert_eq!(
+            (found.rows, found.columns[0].is_none()),
+            (Some(1_000), true)
+        );
+    }
+}

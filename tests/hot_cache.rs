@@ -1,0 +1,189 @@
+//! The hot cache against plain DataFusion reading: the same answers, new and rewritten files
+//! seen at once, and only what is new decoded again.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{orders_batch, parquet_bytes, write};
+use datafusion::arrow::array::{Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::util::pretty::pretty_format_batches;
+use lakesight::engine::{Engine, EngineOptions};
+use lakesight::model::SourceSpec;
+
+const QUERIES: &[&str] = &[
+    "SELECT country, count(*) AS n, sum(amount) AS total FROM orders GROUP BY 1 ORDER BY 1",
+    "SELECT hour, sum(amount) AS total FROM orders WHERE hour >= '02' GROUP BY 1 ORDER BY 1",
+    "SELECT count(*) AS n FROM orders",
+    "SELECT * FROM orders WHERE order_id % 7 = 0 ORDER BY order_id",
+    "SELECT order_id, hour FROM orders ORDER BY order_id DESC LIMIT 3",
+    "SELECT count(amount) AS with_amount, count(*) AS n FROM orders",
+];
+
+/// Orders whose columns may be null, as a lake's schema that grew over time has them.
+fn orders(first: i64, n: i64) -> RecordBatch {
+    let batch = orders_batch(first, n, true);
+    let fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), batch.columns().to_vec()).unwrap()
+}
+
+fn hour_file(root: &Path, hour: u32, batch: &RecordBatch) {
+    write(
+        root,
+        &format!("consumption/orders/year=2026/month=11/day=25/hour={hour:02}/part-0.parquet"),
+        &parquet_bytes(batch),
+    );
+}
+
+async fn engine(root: &Path, hot: bool) -> Engine {
+    let options = EngineOptions {
+        hot_cache: hot,
+        ..EngineOptions::default()
+    };
+    Engine::attach(&SourceSpec::local(root), &options)
+        .await
+        .unwrap()
+}
+
+async fn text(engine: &Engine, sql: &str) -> String {
+    let batches = engine
+        .collect(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    pretty_format_batches(&batches).unwrap().to_string()
+}
+
+/// Every query gives the same table through the hot cache as without it.
+async fn same_answers(hot: &Engine, plain: &Engine, when: &str) {
+    for sql in QUERIES {
+        assert_eq!(
+            text(hot, sql).await,
+            text(plain, sql).await,
+            "{when}: {sql}"
+        );
+    }
+}
+
+fn decoded(engine: &Engine) -> u64 {
+    engine.hot_stats().unwrap().files_decoded
+}
+
+#[tokio::test]
+async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    for hour in 0..4 {
+        hour_file(root, hour, &orders(i64::from(hour) * 100, 50));
+    }
+    let (hot, plain) = (engine(root, true).await, engine(root, false).await);
+    assert!(plain.hot_stats().is_none());
+
+    same_answers(&hot, &plain, "first run").await;
+    let first = decoded(&hot);
+    assert!(first >= 4, "every file was decoded once at least: {first}");
+
+    // The same queries again: every file is served from memory.
+    let served = hot.hot_stats().unwrap().files_served;
+    same_answers(&hot, &plain, "second run").await;
+    assert_eq!(decoded(&hot), first, "nothing is decoded again");
+    assert!(hot.hot_stats().unwrap().files_served > served);
+    assert!(hot.hot_stats().unwrap().bytes > 0);
+
+    // A new file lands: it is seen at once, and it is the only file decoded.
+    hour_file(root, 4, &orders(400, 30));
+    let before = decoded(&hot);
+    assert_eq!(text(&hot, QUERIES[0]).await, text(&plain, QUERIES[0]).await);
+    assert_eq!(decoded(&hot), before + 1, "only the new file is decoded");
+    same_answers(&hot, &plain, "after a new file").await;
+
+    // A file rewritten in place (a compaction, a re-run job) is read again, never served stale.
+    hour_file(root, 0, &orders(1_000, 80));
+    same_answers(&hot, &plain, "after a rewrite").await;
+
+    // A file written before a column existed: the column reads as nulls, as DataFusion reads it.
+    let old = RecordBatch::try_new(
+        Arc::new(Schema::new(vec![
+            Field::new("order_id", DataType::Int64, true),
+            Field::new("country", DataType::Utf8, true),
+        ])),
+        vec![
+            Arc::new(Int64Array::from(vec![5_000, 5_001])),
+            Arc::new(StringArray::from(vec!["DE", "IT"])),
+        ],
+    )
+    .unwrap();
+    hour_file(root, 5, &old);
+    same_answers(&hot, &plain, "with an older file").await;
+    let counts = text(&hot, QUERIES[5]).await;
+    assert!(
+        counts.contains(" 260 ") && counts.contains(" 262 "),
+        "two rows have no amount:\n{counts}"
+    );
+
+    // A file removed is gone from the answers.
+    std::fs::remove_file(
+        root.join("consumption/orders/year=2026/month=11/day=25/hour=01/part-0.parquet"),
+    )
+    .unwrap();
+    same_answers(&hot, &plain, "after a removal").await;
+}
+
+#[tokio::test]
+async fn a_scan_too_big_for_the_cache_or_with_a_limit_is_read_as_without_it() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    for hour in 0..24 {
+        hour_file(root, hour, &orders(i64::from(hour) * 100_000, 20_000));
+    }
+    let stored: u64 = (0..24)
+        .map(|hour| {
+            std::fs::metadata(root.join(format!(
+                "consumption/orders/year=2026/month=11/day=25/hour={hour:02}/part-0.parquet"
+            )))
+            .unwrap()
+            .len()
+        })
+        .sum();
+    // A 64 MiB memory limit gives the cache 16 MiB: too little for files that decode to eight
+    // times their size.
+    assert!(
+        stored > (16 << 20) / 8,
+        "the files are big enough: {stored} bytes"
+    );
+    let small = Engine::attach(
+        &SourceSpec::local(root),
+        &EngineOptions {
+            hot_cache: true,
+            memory_limit: Some(lakesight::engine::options::MemoryLimit::Bytes(64 << 20)),
+            ..EngineOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let plain = engine(root, false).await;
+    for sql in &QUERIES[..3] {
+        assert_eq!(text(&small, sql).await, text(&plain, sql).await, "{sql}");
+    }
+    let stats = small.hot_stats().unwrap();
+    assert_eq!((stats.files, stats.files_decoded), (0, 0), "nothing cached");
+
+    // A LIMIT with nothing to filter stops early instead of decoding every file.
+    let hot = engine(root, true).await;
+    let rows: usize = hot
+        .collect("SELECT * FROM orders LIMIT 2")
+        .await
+        .unwrap()
+        .iter()
+        .map(RecordBatch::num_rows)
+        .sum();
+    assert_eq!(rows, 2);
+    assert_eq!(hot.hot_stats().unwrap().files_decoded, 0);
+}
