@@ -110,3 +110,68 @@ fn a_lake_folder_removed_while_watched_is_reported_and_nothing_crashes() {
     }
     assert!(has_label(&f.harness, "Orders so far"));
 }
+
+/// Sets the modification time of every file under `dir` to `at`.
+fn touch_all(dir: &std::path::Path, at: std::time::SystemTime) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            touch_all(&path, at);
+        } else {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(at)
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_source_gone_quiet_shows_on_the_dashboard_and_new_files_make_it_fresh_again() {
+    let lake = tempfile::tempdir().unwrap();
+    let sim = runtime();
+    sim.block_on(run(&simulate(lake.path(), 1.0, 1), |_| {}))
+        .unwrap();
+    // The simulator stopped twenty minutes ago.
+    touch_all(
+        lake.path(),
+        std::time::SystemTime::now() - Duration::from_mins(20),
+    );
+    let file = lake.path().join("live.toml");
+    std::fs::write(
+        &file,
+        DASHBOARD.replace(
+            "refresh = \"new-data\"",
+            "refresh = \"new-data\"\nstale_after = \"5m\"",
+        ),
+    )
+    .unwrap();
+    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
+    config.dashboards.push(DashboardSource::File(file));
+    let mut f = open_config_on(lake, config, runtime());
+    step_until(&mut f.harness, "the quiet source said", |h| {
+        h.query_all_by_label_contains("the source has gone quiet")
+            .next()
+            .is_some()
+    });
+    assert!(
+        f.harness
+            .query_all_by_label_contains("(20m")
+            .next()
+            .is_some(),
+        "the age of the newest file is shown"
+    );
+
+    // It delivers again: the header is fresh.
+    let config = simulate(f.lake.path(), 1.0, 2);
+    sim.block_on(run(&config, |_| {})).unwrap();
+    step_until(&mut f.harness, "the header fresh again", |h| {
+        h.query_all_by_label_contains("newest file")
+            .next()
+            .is_some()
+            && h.query_all_by_label_contains("gone quiet").next().is_none()
+            && h.query_all_by_label_contains(": late").next().is_none()
+    });
+}
