@@ -10,7 +10,8 @@
 //! **Correctness.** A file is known by its path, size, modification time and `ETag`: a file
 //! rewritten in place is a new file, and its old columns are never served. Rows are the file's
 //! rows, unfiltered and in file order, so columns read by different queries line up; every
-//! filter is applied above the scan as DataFusion would (nothing is pushed down as exact).
+//! filter is applied above the scan as DataFusion would, except filters on partition columns
+//! only, which choose the files.
 //!
 //! **Memory.** The cache holds at most its budget (a quarter of the engine's memory limit in the
 //! window); past it the least recently used files go first. A scan with more Parquet bytes to

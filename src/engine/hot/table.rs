@@ -286,12 +286,25 @@ impl TableProvider for HotTable {
         TableType::Base
     }
 
-    /// Every filter is applied above the scan: the cache serves whole files.
+    /// A filter on partition columns only is applied exactly, by choosing the files (every row of
+    /// a file has its partition values); any other is applied above the scan, since the cache
+    /// serves whole files. (Evaluating a time range's partition predicate row by row would cost
+    /// more than the aggregation it feeds.)
     fn supports_filters_pushdown(
         &self,
         filters: &[&Expr],
     ) -> Result<Vec<TableProviderFilterPushDown>> {
-        Ok(vec![TableProviderFilterPushDown::Inexact; filters.len()])
+        let names = self.partition_names();
+        Ok(filters
+            .iter()
+            .map(|filter| {
+                if !names.is_empty() && expr_applicable_for_cols(&names, filter) {
+                    TableProviderFilterPushDown::Exact
+                } else {
+                    TableProviderFilterPushDown::Inexact
+                }
+            })
+            .collect())
     }
 
     async fn scan(
