@@ -3,7 +3,9 @@
 //! 1. Refresh after one new file against the first load, on the 10-million-row month lake of the
 //!    dashboard bench: the first load attaches a fresh engine and runs four visuals over the last
 //!    7 days; the refresh finds the new file with `lake::changes` (listing from the newest
-//!    partition on) and runs the four visuals again on the same engine, as the window does.
+//!    partition on) and runs the four visuals again on the same engine, as the window does. Locally
+//!    and on a real S3 server on 127.0.0.1 (s3s-fs), with the window's engine (hot cache) and with
+//!    plain DataFusion reading (the baseline).
 //! 2. Landing to chart on a local lake: the real app (`egui_kittest`, frames drawn continuously)
 //!    shows a `refresh = "new-data"` dashboard while the simulator writes; from the moment the
 //!    simulator renamed an orders file into place to the frame where the tile holds the new data.
@@ -18,6 +20,9 @@
 #[allow(dead_code)]
 #[path = "dashboard/support.rs"]
 mod support;
+
+#[path = "../tests/common/s3.rs"]
+mod s3;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -117,28 +122,99 @@ fn window(dashboard: &Dashboard, now: DateTime<Utc>) -> TimeWindow {
     }
 }
 
-/// Part 1.
+/// Part 1, for the window's engine (with its hot cache) and for plain DataFusion reading.
 async fn refresh_against_first_load() {
     let base = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| PathBuf::from("target"), PathBuf::from)
         .join("bench-lakes");
     let lake = base.join("ten-million-month");
     let (rows, hours, end) = ensure_month_lake(&lake);
+    println!(
+        "## Refresh after one new file against the first load ({rows} rows, {hours} hour partitions, \
+         4 visuals over the last 7 days; median of {RUNS})\n"
+    );
+    println!(
+        "| lake, engine | first load: attach + 4 visuals | refresh: find the new file + 4 visuals | refresh / first load | of which finding the file |"
+    );
+    println!("|---|---:|---:|---:|---:|");
+    // The same lake behind a real S3 server on 127.0.0.1 (s3s-fs), files hard-linked into it.
+    let server = s3::S3Server::start(false).await;
+    let bucket = server.bucket_dir("bench-lake");
+    let linked = std::process::Command::new("cp")
+        .arg("-al")
+        .arg(lake.join("consumption"))
+        .arg(&bucket)
+        .status()
+        .unwrap();
+    assert!(linked.success(), "the lake is linked into the bucket");
+    let mut s3_spec: SourceSpec = "s3://bench-lake".parse().unwrap();
+    s3_spec.endpoint = Some(server.endpoint.clone());
+    s3_spec.no_sign_request = true;
+    s3_spec.region = Some("us-east-1".into());
+    let local_spec = SourceSpec::local(&lake);
+    for (name, folder, spec, hot) in [
+        (
+            "local, the window's engine (hot cache)",
+            &lake,
+            &local_spec,
+            true,
+        ),
+        (
+            "local, plain DataFusion reading (baseline)",
+            &lake,
+            &local_spec,
+            false,
+        ),
+        (
+            "S3, the window's engine (hot cache)",
+            &bucket,
+            &s3_spec,
+            true,
+        ),
+        (
+            "S3, plain DataFusion reading (baseline)",
+            &bucket,
+            &s3_spec,
+            false,
+        ),
+    ] {
+        let (first, refresh, check) = first_and_refresh(folder, spec, rows, hours, end, hot).await;
+        println!(
+            "| {name} | {:.1} ms | {:.1} ms | {:.2}x | {:.1} ms |",
+            ms(first),
+            ms(refresh),
+            refresh.as_secs_f64() / first.as_secs_f64(),
+            ms(check)
+        );
+    }
+    println!();
+}
+
+/// Median first load, refresh and file check on the month lake.
+async fn first_and_refresh(
+    lake: &std::path::Path,
+    spec: &SourceSpec,
+    rows: usize,
+    hours: i64,
+    end: DateTime<Utc>,
+    hot: bool,
+) -> (Duration, Duration, Duration) {
     let dashboard = Dashboard::parse(MONTH).unwrap();
-    let spec = SourceSpec::local(&lake);
+    let options = EngineOptions {
+        hot_cache: hot,
+        ..EngineOptions::default()
+    };
     let new_hour = end;
     let new_file = lake.join(format!(
         "consumption/orders/{}/part-0.parquet",
         new_hour.format("year=%Y/month=%m/day=%d/hour=%H")
     ));
-    let batch = hour_batch(new_hour, 9_999, rows / hours as usize);
+    let batch = hour_batch(new_hour, 9_999, rows / usize::try_from(hours).unwrap());
     let (mut first, mut refresh, mut check) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let _ = std::fs::remove_dir_all(new_file.parent().unwrap());
         let started = Instant::now();
-        let engine = Engine::attach(&spec, &EngineOptions::default())
-            .await
-            .unwrap();
+        let engine = Engine::attach(spec, &options).await.unwrap();
         run_all(&engine, &dashboard, &window(&dashboard, end)).await;
         first.push(started.elapsed());
         let catalog = engine.catalog();
@@ -170,25 +246,7 @@ async fn refresh_against_first_load() {
         refresh.push(started.elapsed());
     }
     let _ = std::fs::remove_dir_all(new_file.parent().unwrap());
-    let (first, refresh, check) = (median(first), median(refresh), median(check));
-    println!(
-        "## Refresh after one new file against the first load ({rows} rows, {hours} hour partitions, \
-         4 visuals over the last 7 days; median of {RUNS})\n"
-    );
-    println!("| | time | ratio to the first load |\n|---|---:|---:|");
-    println!(
-        "| first load: attach + 4 visuals | {:.1} ms | 1.00x |",
-        ms(first)
-    );
-    println!(
-        "| refresh: find the new file + 4 visuals | {:.1} ms | {:.2}x |",
-        ms(refresh),
-        refresh.as_secs_f64() / first.as_secs_f64()
-    );
-    println!(
-        "| of which finding the new file (`lake::changes`, listing from the newest partition) | {:.2} ms | |\n",
-        ms(check)
-    );
+    (median(first), median(refresh), median(check))
 }
 
 /// Part 2.

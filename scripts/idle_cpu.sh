@@ -10,7 +10,8 @@ profile="${LAKESIGHT_PROFILE:-release}"
 source scripts/xvfb_env.sh
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cp -r sample-data "$work/lake"
+# Modification times kept: nothing has landed for as long as the checkout is old.
+cp -rp sample-data "$work/lake"
 sed "s/^refresh = .*/refresh = \"${LAKESIGHT_REFRESH:-new-data}\"/" dashboards/app-health.toml > "$work/live.toml"
 export XDG_DATA_HOME="$work/data" LAKESIGHT_CACHE_DIR="$work/cache"
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
