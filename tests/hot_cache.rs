@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -53,9 +54,21 @@ async fn engine(root: &Path, hot: bool) -> Engine {
         .unwrap()
 }
 
+/// `sql` run as a dashboard visual runs (through the hot cache, where the engine has one).
+async fn visual(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>, String> {
+    let mut stream = engine
+        .query_with_params(sql, &HashMap::new())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        batches.push(batch.map_err(|e| e.to_string())?);
+    }
+    Ok(batches)
+}
+
 async fn text(engine: &Engine, sql: &str) -> String {
-    let batches = engine
-        .collect(sql)
+    let batches = visual(engine, sql)
         .await
         .unwrap_or_else(|e| panic!("{sql}: {e}"));
     pretty_format_batches(&batches).unwrap().to_string()
@@ -85,6 +98,10 @@ async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new()
     }
     let (hot, plain) = (engine(root, true).await, engine(root, false).await);
     assert!(plain.hot_stats().is_none());
+
+    // An ad-hoc query (the SQL tab) streams its files: nothing is decoded into the cache.
+    hot.collect(QUERIES[0]).await.unwrap();
+    assert_eq!(decoded(&hot), 0, "ad-hoc queries do not fill the cache");
 
     same_answers(&hot, &plain, "first run").await;
     let first = decoded(&hot);
@@ -177,8 +194,7 @@ async fn a_scan_too_big_for_the_cache_or_with_a_limit_is_read_as_without_it() {
 
     // A LIMIT with nothing to filter stops early instead of decoding every file.
     let hot = engine(root, true).await;
-    let rows: usize = hot
-        .collect("SELECT * FROM orders LIMIT 2")
+    let rows: usize = visual(&hot, "SELECT * FROM orders LIMIT 2")
         .await
         .unwrap()
         .iter()
@@ -186,4 +202,23 @@ async fn a_scan_too_big_for_the_cache_or_with_a_limit_is_read_as_without_it() {
         .sum();
     assert_eq!(rows, 2);
     assert_eq!(hot.hot_stats().unwrap().files_decoded, 0);
+}
+
+#[tokio::test]
+async fn a_file_that_cannot_be_decoded_is_named_in_the_error() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    hour_file(root, 0, &orders(0, 50));
+    let hot = engine(root, true).await;
+    // A file cut short, as a crashed writer leaves it.
+    let whole = parquet_bytes(&orders(100, 50));
+    write(
+        root,
+        "consumption/orders/year=2026/month=11/day=25/hour=01/part-0.parquet",
+        &whole[..whole.len() / 2],
+    );
+    let err = visual(&hot, "SELECT sum(amount) FROM orders")
+        .await
+        .unwrap_err();
+    assert!(err.contains("hour=01/part-0.parquet"), "{err}");
 }

@@ -193,19 +193,21 @@ impl Engine {
     /// Plans `sql` (read-only statements only) and starts it as a stream of batches.
     /// Dropping the stream cancels the query.
     pub async fn query(&self, sql: &str) -> Result<QueryStream, EngineError> {
-        let frame = self.plan(sql).await?;
+        let frame = self.plan(sql, false).await?;
         self.start(frame).await
     }
 
     /// Like [`Engine::query`], with each `$name` placeholder bound to the typed value
     /// `params[name]` (never spliced into the text); a parameter the query uses but `params`
-    /// lacks is an error naming it.
+    /// lacks is an error naming it. This is how dashboard visuals run, again and again, so
+    /// their Parquet scans go through the hot cache when the engine has one (an ad-hoc query
+    /// streams its files as they are read, for a quick first batch).
     pub async fn query_with_params(
         &self,
         sql: &str,
         params: &HashMap<String, ScalarValue>,
     ) -> Result<QueryStream, EngineError> {
-        let frame = self.plan(sql).await?;
+        let frame = self.plan(sql, self.hot.is_some()).await?;
         let frame = params::bind(frame, params)?;
         self.start(frame).await
     }
@@ -217,7 +219,7 @@ impl Engine {
         sql: &str,
         params: &HashMap<String, ScalarValue>,
     ) -> Result<SchemaRef, EngineError> {
-        let frame = params::bind(self.plan(sql).await?, params)?;
+        let frame = params::bind(self.plan(sql, false).await?, params)?;
         let plan = frame
             .create_physical_plan()
             .await
@@ -225,16 +227,23 @@ impl Engine {
         Ok(plan.schema())
     }
 
-    /// The logical plan of one read-only statement.
-    async fn plan(&self, sql: &str) -> Result<DataFrame, EngineError> {
+    /// The logical plan of one read-only statement; `hot`: its Parquet scans use the hot cache.
+    async fn plan(&self, sql: &str, hot: bool) -> Result<DataFrame, EngineError> {
         check_read_only(sql)?;
         let options = SQLOptions::new()
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        self.ctx
-            .sql_with_options(sql, options)
-            .await
+        let mut state = self.ctx.state();
+        if hot {
+            state.config_mut().set_extension(Arc::new(hot::HotScans));
+        }
+        let planned = match state.create_logical_plan(sql).await {
+            Ok(plan) => options.verify_plan(&plan).map(|()| plan),
+            Err(err) => Err(err),
+        };
+        planned
+            .map(|plan| DataFrame::new(state, plan))
             .map_err(|e| self.planning_error(e))
     }
 

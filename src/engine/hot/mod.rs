@@ -5,7 +5,9 @@
 //! after one new file would otherwise decode days of Parquet to add one hour. With the hot cache
 //! a table's scan still lists the files (so new and rewritten files are seen at once, exactly as
 //! without it), takes the columns it needs from memory for every file it has seen, and decodes
-//! only what is new: new files, or columns no query read before.
+//! only what is new: new files, or columns no query read before. Only dashboard visuals use it
+//! (`Engine::query_with_params` marks their plans with [`HotScans`]); an ad-hoc query streams
+//! its files as DataFusion reads them, so its first rows come at once.
 //!
 //! **Correctness.** A file is known by its path, size, modification time and `ETag`: a file
 //! rewritten in place is a new file, and its old columns are never served. Rows are the file's
@@ -30,6 +32,11 @@ use object_store::ObjectMeta;
 use object_store::path::Path;
 
 pub use table::HotTable;
+
+/// Set on a query's session config when its scans may use the hot cache (dashboard visuals);
+/// without it a hot table reads as a plain listing table.
+#[derive(Debug)]
+pub struct HotScans;
 
 /// Which file a cached column came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

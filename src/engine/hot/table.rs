@@ -25,7 +25,7 @@ use datafusion_datasource::memory::MemorySourceConfig;
 use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
 
-use super::{FileKey, HotCache};
+use super::{FileKey, HotCache, HotScans};
 
 /// How many bytes of memory a byte of Parquet is taken to become once decoded, to judge whether
 /// a scan's files fit the cache before decoding them (Parquet compresses 3-10x).
@@ -167,6 +167,7 @@ impl HotTable {
             .build();
         // One file group: one partition, so the batches come in file order.
         let plan = format.create_physical_plan(state, config).await?;
+        // A file that cannot be decoded fails the query; the engine then names it (`diagnose`).
         let batches = collect(plan, state.task_ctx()).await?;
         let rows = batches.iter().map(RecordBatch::num_rows).sum();
         let arrays = columns
@@ -314,9 +315,9 @@ impl TableProvider for HotTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        // A query that stops early (`LIMIT` with nothing to filter) streams as it would without
-        // the cache rather than decoding every file first.
-        if limit.is_some() {
+        // A query that is not a dashboard visual, or that stops early (`LIMIT` with nothing to
+        // filter), streams as it would without the cache rather than decoding every file first.
+        if limit.is_some() || state.config().get_extension::<HotScans>().is_none() {
             return self.inner.scan(state, projection, filters, limit).await;
         }
         let table_schema = self.schema();
