@@ -1,7 +1,7 @@
 //! Live dashboards in the real window: the simulator writes into a temporary lake while the app
 //! shows a `refresh = "new-data"` dashboard; the visual runs again as files land, its alert's
 //! badge changes state, the alerts panel lists the transition, and a lake folder removed while
-//! watched is reported.
+//! watched is reported. On S3 (a real server on 127.0.0.1) the window finds new files by polling.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -174,4 +174,46 @@ fn a_source_gone_quiet_shows_on_the_dashboard_and_new_files_make_it_fresh_again(
             && h.query_all_by_label_contains("gone quiet").next().is_none()
             && h.query_all_by_label_contains(": late").next().is_none()
     });
+}
+
+#[test]
+fn on_s3_the_window_polls_for_new_files_and_runs_the_visual_again() {
+    let sim = runtime();
+    let server = sim.block_on(common::s3::S3Server::start(false));
+    // The simulator writes straight into the bucket's folder, which the server serves.
+    let bucket = server.bucket_dir("live-lake");
+    sim.block_on(run(&simulate(&bucket, 1.0, 1), |_| {}))
+        .unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("live.toml");
+    std::fs::write(
+        &file,
+        DASHBOARD.replace(
+            "refresh = \"new-data\"",
+            "refresh = \"new-data\"\npoll = \"1s\"",
+        ),
+    )
+    .unwrap();
+    let mut spec: SourceSpec = "s3://live-lake".parse().unwrap();
+    spec.endpoint = Some(server.endpoint.clone());
+    spec.no_sign_request = true;
+    spec.region = Some("us-east-1".into());
+    let mut config = AppConfig::new(Launch::Source(spec));
+    config.dashboards.push(DashboardSource::File(file));
+    let mut f = open_config_on(folder, config, runtime());
+    step_until(&mut f.harness, "the tile's first run", |h| {
+        has_label(h, "Orders so far")
+            && !h.state().dashboard_running()
+            && has_label(h, "newest file")
+    });
+    assert!(has_label(&f.harness, "OK"), "the rule starts normal");
+    let before = f.harness.state().dashboard_runs();
+
+    // More orders land in the bucket: a poll finds them, the visual runs again, the rule fires.
+    sim.block_on(run(&simulate(&bucket, 1.0, 2), |_| {}))
+        .unwrap();
+    step_until(&mut f.harness, "the alert firing", |h| {
+        h.query_all_by_label("Firing").next().is_some()
+    });
+    assert!(f.harness.state().dashboard_runs() > before);
 }
