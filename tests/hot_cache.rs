@@ -85,6 +85,11 @@ async fn same_answers(hot: &Engine, plain: &Engine, when: &str) {
     }
 }
 
+/// What the window does when its watcher reports files in the orders table.
+fn landed(engine: &Engine) {
+    engine.files_landed(&["consumption.orders".to_owned()]);
+}
+
 fn decoded(engine: &Engine) -> u64 {
     engine.hot_stats().unwrap().files_decoded
 }
@@ -114,8 +119,10 @@ async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new()
     assert!(hot.hot_stats().unwrap().files_served > served);
     assert!(hot.hot_stats().unwrap().bytes > 0);
 
-    // A new file lands: it is seen at once, and it is the only file decoded.
+    // A new file lands (the window's watcher reports it): it is seen at once, and it is the only
+    // file decoded.
     hour_file(root, 4, &orders(400, 30));
+    landed(&hot);
     let before = decoded(&hot);
     assert_eq!(text(&hot, QUERIES[0]).await, text(&plain, QUERIES[0]).await);
     assert_eq!(decoded(&hot), before + 1, "only the new file is decoded");
@@ -123,6 +130,7 @@ async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new()
 
     // A file rewritten in place (a compaction, a re-run job) is read again, never served stale.
     hour_file(root, 0, &orders(1_000, 80));
+    landed(&hot);
     same_answers(&hot, &plain, "after a rewrite").await;
 
     // A file written before a column existed: the column reads as nulls, as DataFusion reads it.
@@ -138,6 +146,7 @@ async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new()
     )
     .unwrap();
     hour_file(root, 5, &old);
+    landed(&hot);
     same_answers(&hot, &plain, "with an older file").await;
     let counts = text(&hot, QUERIES[5]).await;
     assert!(
@@ -150,6 +159,7 @@ async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new()
         root.join("consumption/orders/year=2026/month=11/day=25/hour=01/part-0.parquet"),
     )
     .unwrap();
+    landed(&hot);
     same_answers(&hot, &plain, "after a removal").await;
 }
 
@@ -221,4 +231,38 @@ async fn a_file_that_cannot_be_decoded_is_named_in_the_error() {
         .await
         .unwrap_err();
     assert!(err.contains("hour=01/part-0.parquet"), "{err}");
+}
+
+#[tokio::test]
+async fn visuals_share_a_listing_until_files_land() {
+    let lake = tempfile::tempdir().unwrap();
+    let root = lake.path();
+    hour_file(root, 0, &orders(0, 50));
+    // A reuse period far longer than the test, so nothing depends on the clock.
+    let hot = Engine::attach(
+        &SourceSpec::local(root),
+        &EngineOptions {
+            hot_cache: true,
+            hot_listing_reuse: Some(std::time::Duration::from_hours(1)),
+            ..EngineOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let listings = |engine: &Engine| engine.hot_stats().unwrap().listings;
+    let count = "SELECT count(*) AS n FROM orders";
+    assert!(text(&hot, count).await.contains(" 50 "));
+    assert!(text(&hot, QUERIES[0]).await.contains("DE"));
+    assert_eq!(listings(&hot), 1, "the second visual reused the listing");
+
+    // A file lands: until the engine is told, the listing stands; once told, it is seen.
+    hour_file(root, 1, &orders(100, 30));
+    assert!(text(&hot, count).await.contains(" 50 "));
+    landed(&hot);
+    assert!(text(&hot, count).await.contains(" 80 "));
+    assert_eq!(listings(&hot), 2);
+    // `watch` forgets every listing before each evaluation.
+    hot.forget_listings();
+    text(&hot, count).await;
+    assert_eq!(listings(&hot), 3);
 }

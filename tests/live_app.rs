@@ -47,6 +47,12 @@ fn simulate(lake: &std::path::Path, seconds: f64, seed: u64) -> SimConfig {
     }
 }
 
+/// Visuals reuse a table's listing until the window says files landed there, however long
+/// that takes: what the window sees, it sees because its watcher or its checks told the engine.
+fn reuse_listings_for_an_hour(config: &mut AppConfig) {
+    config.engine.hot_listing_reuse = Some(Duration::from_hours(1));
+}
+
 /// The app with the live dashboard open on a lake the simulator has started to fill.
 fn live_app() -> (common::app::Fixture, tokio::runtime::Runtime) {
     let lake = tempfile::tempdir().unwrap();
@@ -57,6 +63,7 @@ fn live_app() -> (common::app::Fixture, tokio::runtime::Runtime) {
     std::fs::write(&file, DASHBOARD).unwrap();
     let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
     config.dashboards.push(DashboardSource::File(file));
+    reuse_listings_for_an_hour(&mut config);
     let mut f = open_config_on(lake, config, runtime());
     step_until(&mut f.harness, "the tile's first run", |h| {
         has_label(h, "Orders so far")
@@ -200,6 +207,7 @@ fn on_s3_the_window_polls_for_new_files_and_runs_the_visual_again() {
     spec.region = Some("us-east-1".into());
     let mut config = AppConfig::new(Launch::Source(spec));
     config.dashboards.push(DashboardSource::File(file));
+    reuse_listings_for_an_hour(&mut config);
     let mut f = open_config_on(folder, config, runtime());
     step_until(&mut f.harness, "the tile's first run", |h| {
         has_label(h, "Orders so far")

@@ -27,6 +27,7 @@ impl LakesightApp {
             .collect();
         self.live.watch(&self.jobs, &engine, tables);
         let landed = self.live.take_landed();
+        engine.files_landed(&landed.tables);
         let now = Instant::now();
         let polls = self.live.polls();
         let mut wake: Option<Duration> = None;

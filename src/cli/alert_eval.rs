@@ -100,6 +100,8 @@ impl AlertSetup {
 
     /// Evaluates the rules at indices `rules` at `at`; one outcome per index, in order.
     pub async fn evaluate_rules_at(&self, rules: &[usize], at: DateTime<Utc>) -> Vec<RuleOutcome> {
+        // Each evaluation sees the files as they are now (visuals within it share one listing).
+        self.engine.forget_listings();
         let rules: Vec<&AlertRule> = rules
             .iter()
             .filter_map(|&index| self.dashboard.alerts.get(index))

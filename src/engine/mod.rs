@@ -56,6 +56,10 @@ pub struct Engine {
 /// The hot cache gets this part of the memory limit.
 const HOT_SHARE: u64 = 4;
 
+/// How long a dashboard visual's listing of a table serves the next visuals (those of the same
+/// refresh), unless files landed in it ([`Engine::files_landed`]).
+const HOT_LISTING_REUSE: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Engine {
     /// Attaches to `spec`, discovers its tables and registers them.
     pub async fn attach(spec: &SourceSpec, options: &EngineOptions) -> Result<Self, EngineError> {
@@ -106,6 +110,7 @@ impl Engine {
         let hot = options.hot_cache.then(|| {
             Arc::new(hot::HotCache::new(
                 usize::try_from(memory_limit_bytes / HOT_SHARE).unwrap_or(usize::MAX),
+                options.hot_listing_reuse.unwrap_or(HOT_LISTING_REUSE),
             ))
         });
         let engine = Self {
@@ -146,6 +151,29 @@ impl Engine {
         let catalog = self.lake.discover(&self.discover_options).await?;
         self.install(catalog)?;
         Ok(self.catalog())
+    }
+
+    /// Files landed in `tables` (qualified names): the next visual lists them again rather than
+    /// reuse a listing taken a moment ago. The window calls it as its watcher or checks report.
+    pub fn files_landed<'a>(&self, tables: impl IntoIterator<Item = &'a String>) {
+        let Some(cache) = &self.hot else {
+            return;
+        };
+        let catalog = self.catalog();
+        let urls: Vec<String> = tables
+            .into_iter()
+            .filter_map(|name| catalog.tables.iter().find(|t| t.qualified_name() == *name))
+            .map(Lake::table_url)
+            .collect();
+        cache.forget_listings(Some(&urls));
+    }
+
+    /// Forgets every table's listing: the next visuals list again (`watch`, before each
+    /// evaluation).
+    pub fn forget_listings(&self) {
+        if let Some(cache) = &self.hot {
+            cache.forget_listings(None);
+        }
     }
 
     /// What the hot cache holds and has done (`None`: the engine has none).

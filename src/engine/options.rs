@@ -23,6 +23,10 @@ pub struct EngineOptions {
     /// the memory limit (see `engine::hot`): for engines that run the same queries again (the
     /// window, `watch`, `backtest`), not for a one-off query.
     pub hot_cache: bool,
+    /// With the hot cache, how long one dashboard visual's listing of a table serves the next
+    /// visuals, unless files landed in it (`Engine::files_landed`); `None`: 1 s, so the visuals
+    /// of one refresh list each table once.
+    pub hot_listing_reuse: Option<Duration>,
 }
 
 /// A limit on the files read, one by one, to find the one that a Parquet or Arrow reader could not

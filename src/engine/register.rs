@@ -58,6 +58,7 @@ pub fn listing_table(
     Ok(match hot {
         Some(cache) if table.format == DataFormat::Parquet => Arc::new(HotTable::new(
             listing,
+            Lake::table_url(table),
             Arc::clone(&table.columns),
             Arc::clone(cache),
         )),

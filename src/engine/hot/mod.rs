@@ -3,9 +3,10 @@
 //!
 //! A live dashboard runs the same queries over nearly the same files again and again: a refresh
 //! after one new file would otherwise decode days of Parquet to add one hour. With the hot cache
-//! a table's scan still lists the files (so new and rewritten files are seen at once, exactly as
-//! without it), takes the columns it needs from memory for every file it has seen, and decodes
-//! only what is new: new files, or columns no query read before. Only dashboard visuals use it
+//! a table's scan lists the files (one listing serves the visuals of one refresh: it is reused
+//! for a second at most, and forgotten when the engine hears that files landed in the table),
+//! takes the columns it needs from memory for every file it has seen, and decodes only what is
+//! new: new files, or columns no query read before. Only dashboard visuals use it
 //! (`Engine::query_with_params` marks their plans with [`HotScans`]); an ad-hoc query streams
 //! its files as DataFusion reads them, so its first rows come at once.
 //!
@@ -24,7 +25,8 @@
 mod table;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::array::ArrayRef;
@@ -78,10 +80,19 @@ pub struct HotStats {
     pub files: usize,
     /// Bytes held now.
     pub bytes: usize,
+    /// Tables listed (a listing reused is not counted).
+    pub listings: u64,
+}
+
+/// A table's files as listed at `at`.
+struct Listing {
+    files: Arc<Vec<ObjectMeta>>,
+    at: Instant,
 }
 
 #[derive(Default)]
 struct State {
+    listings: HashMap<String, Listing>,
     entries: HashMap<FileKey, Entry>,
     bytes: usize,
     clock: u64,
@@ -91,6 +102,8 @@ struct State {
 /// Decoded columns of lake files, shared by every table of an engine.
 pub struct HotCache {
     budget: usize,
+    /// How long a table's listing serves the next scans (see [`HotCache::listing`]).
+    reuse: Duration,
     state: Mutex<State>,
 }
 
@@ -111,11 +124,48 @@ struct Found {
 }
 
 impl HotCache {
-    /// A cache that holds at most `budget` bytes.
-    pub fn new(budget: usize) -> Self {
+    /// A cache that holds at most `budget` bytes and reuses a table's listing for `reuse`.
+    pub fn new(budget: usize, reuse: Duration) -> Self {
         Self {
             budget,
+            reuse,
             state: Mutex::default(),
+        }
+    }
+
+    /// Table `table`'s files as listed less than the reuse period before `now`, unless files
+    /// landed in it since ([`HotCache::forget_listings`]). The visuals of one refresh run
+    /// within it, so they list the table once between them.
+    fn listing(&self, table: &str, now: Instant) -> Option<Arc<Vec<ObjectMeta>>> {
+        let state = self.lock();
+        let listing = state.listings.get(table)?;
+        (now.saturating_duration_since(listing.at) < self.reuse).then(|| Arc::clone(&listing.files))
+    }
+
+    /// Keeps table `table`'s files as listed from `at` on.
+    fn keep_listing(&self, table: &str, files: Arc<Vec<ObjectMeta>>, at: Instant) {
+        let mut state = self.lock();
+        state.stats.listings += 1;
+        state
+            .listings
+            .insert(table.to_owned(), Listing { files, at });
+    }
+
+    /// Counts a listing that is not kept.
+    fn count_listing(&self) {
+        self.lock().stats.listings += 1;
+    }
+
+    /// Forgets the listings of `tables` (their URLs): files landed there. `None`: every table.
+    pub fn forget_listings(&self, tables: Option<&[String]>) {
+        let mut state = self.lock();
+        match tables {
+            Some(tables) => {
+                for table in tables {
+                    state.listings.remove(table);
+                }
+            }
+            None => state.listings.clear(),
         }
     }
 
@@ -248,7 +298,7 @@ mod tests {
     #[test]
     fn the_least_recently_used_files_go_when_over_the_budget() {
         let size = column(1_000)[0].1.get_array_memory_size();
-        let cache = HotCache::new(size * 2 + size / 2);
+        let cache = HotCache::new(size * 2 + size / 2, Duration::ZERO);
         cache.insert(key("a"), 1_000, column(1_000));
         cache.insert(key("b"), 1_000, column(1_000));
         // "a" is used again, so "b" is the least recently used when "c" comes.

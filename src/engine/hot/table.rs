@@ -2,6 +2,7 @@
 //! the files, the cache gives what it holds, and only the rest is decoded.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{Array, AsArray};
@@ -35,6 +36,8 @@ const DECODED_PER_STORED: u64 = 8;
 #[derive(Debug)]
 pub struct HotTable {
     inner: Arc<ListingTable>,
+    /// The table's URL, which names its listing in the cache.
+    url: String,
     /// The files' columns (the table's schema without its partition columns).
     file_schema: SchemaRef,
     cache: Arc<HotCache>,
@@ -42,9 +45,15 @@ pub struct HotTable {
 
 impl HotTable {
     /// `inner` read through `cache`.
-    pub fn new(inner: Arc<ListingTable>, file_schema: SchemaRef, cache: Arc<HotCache>) -> Self {
+    pub fn new(
+        inner: Arc<ListingTable>,
+        url: String,
+        file_schema: SchemaRef,
+        cache: Arc<HotCache>,
+    ) -> Self {
         Self {
             inner,
+            url,
             file_schema,
             cache,
         }
@@ -73,39 +82,60 @@ impl HotTable {
         let options = self.inner.options();
         let columns = &options.table_partition_cols;
         let prefix = evaluate_partition_prefix(columns, &partition_filters);
+        // A whole-table listing serves the other visuals of the same refresh; one narrowed by a
+        // prefix serves this scan only.
+        let now = Instant::now();
+        let reused = if prefix.is_none() {
+            self.cache.listing(&self.url, now)
+        } else {
+            None
+        };
+        let listed = if let Some(listed) = reused {
+            listed
+        } else {
+            let mut listed = Vec::new();
+            for path in self.inner.table_paths() {
+                let store = state.runtime_env().object_store(path)?;
+                let found: Vec<ObjectMeta> = path
+                    .list_prefixed_files(
+                        state,
+                        store.as_ref(),
+                        prefix.clone(),
+                        &options.file_extension,
+                    )
+                    .await?
+                    .try_filter(|meta| futures::future::ready(meta.size > 0))
+                    .try_collect()
+                    .await?;
+                listed.extend(found);
+            }
+            let listed = Arc::new(listed);
+            if prefix.is_none() {
+                self.cache.keep_listing(&self.url, Arc::clone(&listed), now);
+            } else {
+                self.cache.count_listing();
+            }
+            listed
+        };
         let mut files = Vec::new();
-        for path in self.inner.table_paths() {
-            let store = state.runtime_env().object_store(path)?;
-            let listed: Vec<ObjectMeta> = path
-                .list_prefixed_files(
-                    state,
-                    store.as_ref(),
-                    prefix.clone(),
-                    &options.file_extension,
-                )
-                .await?
-                .try_filter(|meta| futures::future::ready(meta.size > 0))
-                .try_collect()
-                .await?;
-            for meta in listed {
-                let Some(values) = parse_partitions_for_path(
+        for meta in listed.iter() {
+            let Some(values) = self.inner.table_paths().iter().find_map(|path| {
+                parse_partitions_for_path(
                     path,
                     &meta.location,
                     columns.iter().map(|(name, _)| name.as_str()),
-                ) else {
-                    continue;
-                };
-                let values = values
-                    .into_iter()
-                    .zip(columns)
-                    .map(|(value, (_, kind))| {
-                        ScalarValue::try_from_string(value.into_owned(), kind)
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                let mut file = PartitionedFile::from(meta);
-                file.partition_values = values;
-                files.push(file);
-            }
+                )
+            }) else {
+                continue;
+            };
+            let values = values
+                .into_iter()
+                .zip(columns)
+                .map(|(value, (_, kind))| ScalarValue::try_from_string(value.into_owned(), kind))
+                .collect::<Result<Vec<_>>>()?;
+            let mut file = PartitionedFile::from(meta.clone());
+            file.partition_values = values;
+            files.push(file);
         }
         files.sort_by(|a, b| a.object_meta.location.cmp(&b.object_meta.location));
         files.dedup_by(|a, b| a.object_meta.location == b.object_meta.location);
