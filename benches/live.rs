@@ -230,12 +230,15 @@ async fn first_and_refresh(
             .watermark;
 
         // One new file lands in a new hour partition; the window refreshes.
+        let decoded = engine.hot_stats().map(|stats| stats.files_decoded);
         write_parquet(&new_file, &batch);
         let started = Instant::now();
         let changes = new_files_since(&engine.lake().store, &table, Some(&watermark))
             .await
             .unwrap();
         assert_eq!(changes.new_files.len(), 1, "the one new file is found");
+        // As the window does with what its watcher or check reported.
+        engine.files_landed(&[table.qualified_name()]);
         check.push(started.elapsed());
         run_all(
             &engine,
@@ -244,6 +247,12 @@ async fn first_and_refresh(
         )
         .await;
         refresh.push(started.elapsed());
+        if let Some(before) = decoded {
+            assert!(
+                engine.hot_stats().unwrap().files_decoded > before,
+                "the refresh read the new file"
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(new_file.parent().unwrap());
     (median(first), median(refresh), median(check))

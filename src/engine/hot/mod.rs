@@ -92,7 +92,8 @@ struct Listing {
 
 #[derive(Default)]
 struct State {
-    listings: HashMap<String, Listing>,
+    /// By table URL and the partition prefix the listing was narrowed to.
+    listings: HashMap<(String, Option<Path>), Listing>,
     entries: HashMap<FileKey, Entry>,
     bytes: usize,
     clock: u64,
@@ -136,35 +137,39 @@ impl HotCache {
     /// Table `table`'s files as listed less than the reuse period before `now`, unless files
     /// landed in it since ([`HotCache::forget_listings`]). The visuals of one refresh run
     /// within it, so they list the table once between them.
-    fn listing(&self, table: &str, now: Instant) -> Option<Arc<Vec<ObjectMeta>>> {
+    fn listing(
+        &self,
+        table: &str,
+        prefix: Option<&Path>,
+        now: Instant,
+    ) -> Option<Arc<Vec<ObjectMeta>>> {
         let state = self.lock();
-        let listing = state.listings.get(table)?;
+        let listing = state.listings.get(&(table.to_owned(), prefix.cloned()))?;
         (now.saturating_duration_since(listing.at) < self.reuse).then(|| Arc::clone(&listing.files))
     }
 
-    /// Keeps table `table`'s files as listed from `at` on.
-    fn keep_listing(&self, table: &str, files: Arc<Vec<ObjectMeta>>, at: Instant) {
+    /// Keeps table `table`'s files under `prefix` as listed from `at` on.
+    fn keep_listing(
+        &self,
+        table: &str,
+        prefix: Option<&Path>,
+        files: Arc<Vec<ObjectMeta>>,
+        at: Instant,
+    ) {
         let mut state = self.lock();
         state.stats.listings += 1;
         state
             .listings
-            .insert(table.to_owned(), Listing { files, at });
-    }
-
-    /// Counts a listing that is not kept.
-    fn count_listing(&self) {
-        self.lock().stats.listings += 1;
+            .insert((table.to_owned(), prefix.cloned()), Listing { files, at });
     }
 
     /// Forgets the listings of `tables` (their URLs): files landed there. `None`: every table.
     pub fn forget_listings(&self, tables: Option<&[String]>) {
         let mut state = self.lock();
         match tables {
-            Some(tables) => {
-                for table in tables {
-                    state.listings.remove(table);
-                }
-            }
+            Some(tables) => state
+                .listings
+                .retain(|(table, _), _| !tables.contains(table)),
             None => state.listings.clear(),
         }
     }

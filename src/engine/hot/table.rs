@@ -82,15 +82,9 @@ impl HotTable {
         let options = self.inner.options();
         let columns = &options.table_partition_cols;
         let prefix = evaluate_partition_prefix(columns, &partition_filters);
-        // A whole-table listing serves the other visuals of the same refresh; one narrowed by a
-        // prefix serves this scan only.
+        // The listing serves the other visuals of the same refresh.
         let now = Instant::now();
-        let reused = if prefix.is_none() {
-            self.cache.listing(&self.url, now)
-        } else {
-            None
-        };
-        let listed = if let Some(listed) = reused {
+        let listed = if let Some(listed) = self.cache.listing(&self.url, prefix.as_ref(), now) {
             listed
         } else {
             let mut listed = Vec::new();
@@ -110,11 +104,8 @@ impl HotTable {
                 listed.extend(found);
             }
             let listed = Arc::new(listed);
-            if prefix.is_none() {
-                self.cache.keep_listing(&self.url, Arc::clone(&listed), now);
-            } else {
-                self.cache.count_listing();
-            }
+            self.cache
+                .keep_listing(&self.url, prefix.as_ref(), Arc::clone(&listed), now);
             listed
         };
         let mut files = Vec::new();
