@@ -45,10 +45,17 @@ fn hour_file(root: &Path, hour: u32, batch: &RecordBatch) {
 }
 
 async fn engine(root: &Path, hot: bool) -> Engine {
-    let options = EngineOptions {
-        hot_cache: hot,
-        ..EngineOptions::default()
-    };
+    engine_with(
+        root,
+        EngineOptions {
+            hot_cache: hot,
+            ..EngineOptions::default()
+        },
+    )
+    .await
+}
+
+async fn engine_with(root: &Path, options: EngineOptions) -> Engine {
     Engine::attach(&SourceSpec::local(root), &options)
         .await
         .unwrap()
@@ -185,16 +192,15 @@ async fn a_scan_too_big_for_the_cache_or_with_a_limit_is_read_as_without_it() {
         stored > (16 << 20) / 8,
         "the files are big enough: {stored} bytes"
     );
-    let small = Engine::attach(
-        &SourceSpec::local(root),
-        &EngineOptions {
+    let small = engine_with(
+        root,
+        EngineOptions {
             hot_cache: true,
             memory_limit: Some(lakesight::engine::options::MemoryLimit::Bytes(64 << 20)),
             ..EngineOptions::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     let plain = engine(root, false).await;
     for sql in &QUERIES[..3] {
         assert_eq!(text(&small, sql).await, text(&plain, sql).await, "{sql}");
@@ -239,16 +245,15 @@ async fn visuals_share_a_listing_until_files_land() {
     let root = lake.path();
     hour_file(root, 0, &orders(0, 50));
     // A reuse period far longer than the test, so nothing depends on the clock.
-    let hot = Engine::attach(
-        &SourceSpec::local(root),
-        &EngineOptions {
+    let hot = engine_with(
+        root,
+        EngineOptions {
             hot_cache: true,
             hot_listing_reuse: Some(std::time::Duration::from_hours(1)),
             ..EngineOptions::default()
         },
     )
-    .await
-    .unwrap();
+    .await;
     let listings = |engine: &Engine| engine.hot_stats().unwrap().listings;
     let count = "SELECT count(*) AS n FROM orders";
     assert!(text(&hot, count).await.contains(" 50 "));

@@ -59,18 +59,38 @@ fn live_app() -> (common::app::Fixture, tokio::runtime::Runtime) {
     let sim = runtime();
     sim.block_on(run(&simulate(lake.path(), 1.0, 1), |_| {}))
         .unwrap();
-    let file = lake.path().join("live.toml");
-    std::fs::write(&file, DASHBOARD).unwrap();
-    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
+    let file = write_dashboard(lake.path(), "");
+    let source = SourceSpec::local(lake.path());
+    (open_live(lake, source, file), sim)
+}
+
+/// Writes the live dashboard, with `keys` added to its top-level keys, as `folder/live.toml`.
+fn write_dashboard(folder: &std::path::Path, keys: &str) -> std::path::PathBuf {
+    let file = folder.join("live.toml");
+    let text = DASHBOARD.replace(
+        "refresh = \"new-data\"",
+        &format!("refresh = \"new-data\"\n{keys}"),
+    );
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
+/// The app on `source` with the dashboard file `file` open (in `folder`), once the tile has run.
+fn open_live(
+    folder: tempfile::TempDir,
+    source: SourceSpec,
+    file: std::path::PathBuf,
+) -> common::app::Fixture {
+    let mut config = AppConfig::new(Launch::Source(source));
     config.dashboards.push(DashboardSource::File(file));
     reuse_listings_for_an_hour(&mut config);
-    let mut f = open_config_on(lake, config, runtime());
+    let mut f = open_config_on(folder, config, runtime());
     step_until(&mut f.harness, "the tile's first run", |h| {
         has_label(h, "Orders so far")
             && !h.state().dashboard_running()
             && has_label(h, "newest file")
     });
-    (f, sim)
+    f
 }
 
 #[test]
@@ -146,18 +166,9 @@ fn a_source_gone_quiet_shows_on_the_dashboard_and_new_files_make_it_fresh_again(
         lake.path(),
         std::time::SystemTime::now() - Duration::from_mins(20),
     );
-    let file = lake.path().join("live.toml");
-    std::fs::write(
-        &file,
-        DASHBOARD.replace(
-            "refresh = \"new-data\"",
-            "refresh = \"new-data\"\nstale_after = \"5m\"",
-        ),
-    )
-    .unwrap();
-    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
-    config.dashboards.push(DashboardSource::File(file));
-    let mut f = open_config_on(lake, config, runtime());
+    let file = write_dashboard(lake.path(), "stale_after = \"5m\"");
+    let source = SourceSpec::local(lake.path());
+    let mut f = open_live(lake, source, file);
     step_until(&mut f.harness, "the quiet source said", |h| {
         h.query_all_by_label_contains("the source has gone quiet")
             .next()
@@ -192,28 +203,12 @@ fn on_s3_the_window_polls_for_new_files_and_runs_the_visual_again() {
     sim.block_on(run(&simulate(&bucket, 1.0, 1), |_| {}))
         .unwrap();
     let folder = tempfile::tempdir().unwrap();
-    let file = folder.path().join("live.toml");
-    std::fs::write(
-        &file,
-        DASHBOARD.replace(
-            "refresh = \"new-data\"",
-            "refresh = \"new-data\"\npoll = \"1s\"",
-        ),
-    )
-    .unwrap();
+    let file = write_dashboard(folder.path(), "poll = \"1s\"");
     let mut spec: SourceSpec = "s3://live-lake".parse().unwrap();
     spec.endpoint = Some(server.endpoint.clone());
     spec.no_sign_request = true;
     spec.region = Some("us-east-1".into());
-    let mut config = AppConfig::new(Launch::Source(spec));
-    config.dashboards.push(DashboardSource::File(file));
-    reuse_listings_for_an_hour(&mut config);
-    let mut f = open_config_on(folder, config, runtime());
-    step_until(&mut f.harness, "the tile's first run", |h| {
-        has_label(h, "Orders so far")
-            && !h.state().dashboard_running()
-            && has_label(h, "newest file")
-    });
+    let mut f = open_live(folder, spec, file);
     assert!(has_label(&f.harness, "OK"), "the rule starts normal");
     let before = f.harness.state().dashboard_runs();
 
