@@ -44,6 +44,15 @@ fn hour_file(root: &Path, hour: u32, batch: &RecordBatch) {
     );
 }
 
+/// A lake of `hours` hour files of `rows` orders each (ids apart by hour).
+fn hours_of_orders(hours: u32, rows: i64) -> tempfile::TempDir {
+    let lake = tempfile::tempdir().unwrap();
+    for hour in 0..hours {
+        hour_file(lake.path(), hour, &orders(i64::from(hour) * 100_000, rows));
+    }
+    lake
+}
+
 async fn engine(root: &Path, hot: bool) -> Engine {
     engine_with(
         root,
@@ -103,11 +112,8 @@ fn decoded(engine: &Engine) -> u64 {
 
 #[tokio::test]
 async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new() {
-    let lake = tempfile::tempdir().unwrap();
+    let lake = hours_of_orders(4, 50);
     let root = lake.path();
-    for hour in 0..4 {
-        hour_file(root, hour, &orders(i64::from(hour) * 100, 50));
-    }
     let (hot, plain) = (engine(root, true).await, engine(root, false).await);
     assert!(plain.hot_stats().is_none());
 
@@ -172,11 +178,8 @@ async fn the_hot_cache_answers_as_datafusion_does_and_decodes_only_what_is_new()
 
 #[tokio::test]
 async fn a_scan_too_big_for_the_cache_or_with_a_limit_is_read_as_without_it() {
-    let lake = tempfile::tempdir().unwrap();
+    let lake = hours_of_orders(24, 20_000);
     let root = lake.path();
-    for hour in 0..24 {
-        hour_file(root, hour, &orders(i64::from(hour) * 100_000, 20_000));
-    }
     let stored: u64 = (0..24)
         .map(|hour| {
             std::fs::metadata(root.join(format!(

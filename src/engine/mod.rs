@@ -156,12 +156,13 @@ impl Engine {
     /// Files landed in `tables` (qualified names): the next visual lists them again rather than
     /// reuse a listing taken a moment ago. The window calls it as its watcher or checks report.
     pub fn files_landed<'a>(&self, tables: impl IntoIterator<Item = &'a String>) {
-        let Some(cache) = &self.hot else {
+        let mut tables = tables.into_iter().peekable();
+        // Called every frame by the window: nothing landed costs nothing.
+        let (Some(cache), Some(_)) = (&self.hot, tables.peek()) else {
             return;
         };
         let catalog = self.catalog();
         let urls: Vec<String> = tables
-            .into_iter()
             .filter_map(|name| catalog.tables.iter().find(|t| t.qualified_name() == *name))
             .map(Lake::table_url)
             .collect();

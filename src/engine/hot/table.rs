@@ -228,10 +228,7 @@ impl HotTable {
             .copied()
             .filter(|i| *i < file_columns)
             .collect();
-        let names: Vec<&str> = wanted
-            .iter()
-            .map(|i| self.file_schema.field(*i).name().as_str())
-            .collect();
+        let names = self.file_column_names(&wanted);
         let key = FileKey::of(&file.object_meta);
         let found = self.cache.find(&key, &names);
         let missing: Vec<usize> = wanted
