@@ -274,3 +274,109 @@ async fn visuals_share_a_listing_until_files_land() {
     text(&hot, count).await;
     assert_eq!(listings(&hot), 3);
 }
+
+fn states(engine: &Engine) -> (u64, u64) {
+    let stats = engine.hot_stats().unwrap();
+    (stats.states_computed, stats.states_reused)
+}
+
+/// A visual's aggregation is kept per file: when its filter moves on (a rolling time range),
+/// files wholly inside it are not aggregated again; a new file is the only one aggregated; the
+/// answers are DataFusion's all along.
+#[tokio::test]
+async fn aggregates_are_kept_per_file_and_a_moving_filter_reuses_them() {
+    let lake = hours_of_orders(6, 40);
+    let root = lake.path();
+    let (hot, plain) = (engine(root, true).await, engine(root, false).await);
+    // Order ids are hour * 100,000 + 0..40, so the bound cuts hour 1's file, leaves hour 0's out
+    // and takes hours 2 to 5 whole.
+    let shapes = |from: i64| {
+        [
+            format!(
+                "SELECT country, count(*) AS n, sum(amount) AS total, avg(amount) AS mean, \
+                 min(order_id) AS first, max(order_id) AS last, count(DISTINCT order_id % 3) AS k \
+                 FROM orders WHERE order_id >= {from} GROUP BY 1 ORDER BY 1"
+            ),
+            format!(
+                "SELECT count(*) AS n, sum(amount) AS total FROM orders WHERE order_id >= {from}"
+            ),
+        ]
+    };
+    for sql in shapes(100_010) {
+        assert_eq!(text(&hot, &sql).await, text(&plain, &sql).await, "{sql}");
+    }
+    let (computed, reused) = states(&hot);
+    assert_eq!(
+        (computed, reused),
+        (10, 0),
+        "two queries, five files with rows that pass each"
+    );
+
+    // The bound moves on, as "last 7 days" does: only the file it cuts is aggregated again.
+    for sql in shapes(100_020) {
+        assert_eq!(text(&hot, &sql).await, text(&plain, &sql).await, "{sql}");
+    }
+    assert_eq!(states(&hot), (computed + 2, reused + 8));
+
+    // A new file: the only one aggregated.
+    hour_file(root, 6, &orders(600_000, 25));
+    landed(&hot);
+    for sql in shapes(100_020) {
+        assert_eq!(text(&hot, &sql).await, text(&plain, &sql).await, "{sql}");
+    }
+    assert_eq!(states(&hot), (computed + 4, reused + 8 + 10));
+
+    // No row passes anywhere: the empty answer DataFusion gives.
+    for sql in shapes(10_000_000) {
+        assert_eq!(text(&hot, &sql).await, text(&plain, &sql).await, "{sql}");
+    }
+    // A query whose answer changes from run to run is never kept.
+    let before = states(&hot);
+    let random = "SELECT count(*) AS n FROM orders WHERE random() < 2.0";
+    assert!(text(&hot, random).await.contains(" 265 "));
+    assert_eq!(states(&hot), before, "nothing kept for random()");
+}
+
+fn hour_folder(hour: u32) -> String {
+    format!("consumption/orders/year=2026/month=11/day=25/hour={hour:02}")
+}
+
+/// With a file watcher reporting every change (the window on a local lake), a listing is kept
+/// across refreshes and only the folders that changed are listed again: new, rewritten and
+/// removed files are all seen, as DataFusion sees them.
+#[tokio::test]
+async fn a_followed_listing_lists_again_only_the_folders_that_changed() {
+    let lake = hours_of_orders(3, 40);
+    let root = lake.path();
+    let (hot, plain) = (engine(root, true).await, engine(root, false).await);
+    hot.follow_changes(true);
+    let stats = |engine: &Engine| {
+        let stats = engine.hot_stats().unwrap();
+        (stats.listings, stats.folders_listed)
+    };
+    same_answers(&hot, &plain, "first run").await;
+    assert_eq!(stats(&hot), (1, 0), "one listing, kept");
+
+    // A new hour folder: listed on its own, the kept listing grows.
+    hour_file(root, 3, &orders(300_000, 25));
+    hot.folders_changed(&[hour_folder(3)]);
+    same_answers(&hot, &plain, "a new folder").await;
+    assert_eq!(stats(&hot).0, 1, "no full listing");
+    assert!(stats(&hot).1 >= 1);
+
+    // A file rewritten in place, and one removed.
+    hour_file(root, 0, &orders(1_000, 60));
+    std::fs::remove_file(root.join(hour_folder(1)).join("part-0.parquet")).unwrap();
+    hot.folders_changed(&[hour_folder(0), hour_folder(1)]);
+    same_answers(&hot, &plain, "a rewrite and a removal").await;
+    assert_eq!(stats(&hot).0, 1, "no full listing");
+
+    // Unreported, a change is not seen until the listing is taken again: when the watcher
+    // stops, every kept listing is forgotten.
+    hour_file(root, 4, &orders(400_000, 5));
+    let count = "SELECT count(*) AS n FROM orders";
+    assert!(text(&hot, count).await.contains(" 125 "));
+    hot.follow_changes(false);
+    assert!(text(&hot, count).await.contains(" 130 "));
+    same_answers(&hot, &plain, "after the watcher stopped").await;
+}

@@ -110,6 +110,10 @@ fn files_landing_run_the_visual_again_and_its_alert_badge_turns_firing() {
         f.harness.state().dashboard_runs() > before,
         "new files ran the visual again"
     );
+    // The watcher names the folders where files landed; the window lists only those again.
+    step_until(&mut f.harness, "a changed folder listed again", |h| {
+        h.state().hot_stats().is_some_and(|s| s.folders_listed > 0)
+    });
 
     f.harness.get_by_label_contains("Alerts (1 firing)").click();
     step_until(&mut f.harness, "the alerts panel", |h| {

@@ -18,6 +18,7 @@ use crate::model::SourceLocation;
 #[derive(Default)]
 struct Inbox {
     tables: BTreeSet<String>,
+    folders: BTreeSet<String>,
     newest: Option<DateTime<Utc>>,
     failure: Option<String>,
 }
@@ -34,6 +35,12 @@ type Checked = Vec<(
 pub struct Landed {
     /// Tables with new files.
     pub tables: BTreeSet<String>,
+    /// The folders (relative to the lake's root) where files changed, as the file watcher
+    /// reported them (empty when found by checking).
+    pub folders: Vec<String>,
+    /// The file watcher started again (other tables, or the folder is back): what happened
+    /// meanwhile was not reported.
+    pub rewatched: bool,
 }
 
 /// The watching of the attached lake.
@@ -50,6 +57,8 @@ pub struct Live {
     newest: HashMap<String, DateTime<Utc>>,
     /// Why watching or checking fails, if it does.
     pub problem: Option<String>,
+    /// A file watcher started since the last [`Live::take_landed`].
+    rewatched: bool,
 }
 
 impl Live {
@@ -80,9 +89,16 @@ impl Live {
             let watched = watch_local(root, infos, move |event| {
                 let mut inbox = inbox.lock().unwrap_or_else(PoisonError::into_inner);
                 match event {
-                    LakeEvent::NewFiles { tables, newest } => {
+                    LakeEvent::NewFiles {
+                        tables,
+                        newest,
+                        folders,
+                    } => {
                         inbox.tables.extend(tables);
-                        inbox.newest = Some(inbox.newest.map_or(newest, |n| n.max(newest)));
+                        inbox.folders.extend(folders);
+                        if let Some(newest) = newest {
+                            inbox.newest = Some(inbox.newest.map_or(newest, |n| n.max(newest)));
+                        }
                     }
                     LakeEvent::Failed(message) => inbox.failure = Some(message),
                 }
@@ -90,11 +106,19 @@ impl Live {
                 repaint();
             });
             match watched {
-                Ok(watch) => self.local = Some(watch),
+                Ok(watch) => {
+                    self.local = Some(watch);
+                    self.rewatched = true;
+                }
                 Err(err) => self.problem = Some(err.to_string()),
             }
         }
         self.start_check(jobs, engine);
+    }
+
+    /// Whether every change to the lake's files is reported by a file watcher.
+    pub fn follows(&self) -> bool {
+        self.local.is_some()
     }
 
     /// Whether new files are found by checking (S3, or a local lake whose watcher failed) rather
@@ -145,10 +169,14 @@ impl Live {
 
     /// Takes what landed since the last frame (file events and finished checks).
     pub fn take_landed(&mut self) -> Landed {
-        let mut landed = Landed::default();
+        let mut landed = Landed {
+            rewatched: std::mem::take(&mut self.rewatched),
+            ..Landed::default()
+        };
         {
             let mut inbox = self.inbox.lock().unwrap_or_else(PoisonError::into_inner);
             let newest = inbox.newest.take();
+            landed.folders = std::mem::take(&mut inbox.folders).into_iter().collect();
             for table in std::mem::take(&mut inbox.tables) {
                 if let Some(newest) = newest {
                     let entry = self.newest.entry(table.clone()).or_insert(newest);

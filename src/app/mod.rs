@@ -303,6 +303,13 @@ impl LakesightApp {
         self.dashboards.values().map(|d| d.runs).sum()
     }
 
+    /// What the engine's hot cache holds and has done (for tests and benchmarks).
+    pub fn hot_stats(&self) -> Option<crate::engine::hot::HotStats> {
+        self.engine
+            .as_ref()
+            .and_then(crate::engine::Engine::hot_stats)
+    }
+
     /// Whether the simulator is feeding a demo lake (for tests).
     pub fn demo_feeding(&self) -> bool {
         self.demo.feed.is_some()

@@ -27,7 +27,18 @@ impl LakesightApp {
             .collect();
         self.live.watch(&self.jobs, &engine, tables);
         let landed = self.live.take_landed();
-        engine.files_landed(&landed.tables);
+        // With a file watcher every change is reported, so listings are kept and only the
+        // folders that changed are listed again; otherwise a table with news is listed anew.
+        let follows = self.live.follows();
+        if landed.rewatched {
+            engine.forget_listings();
+        }
+        engine.follow_changes(follows);
+        if follows {
+            engine.folders_changed(&landed.folders);
+        } else {
+            engine.files_landed(&landed.tables);
+        }
         let now = Instant::now();
         let polls = self.live.polls();
         let mut wake: Option<Duration> = None;

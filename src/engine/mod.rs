@@ -27,7 +27,7 @@ use datafusion::execution::cache::cache_manager::CacheManagerConfig;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::logical_expr::LogicalPlan;
+use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
 use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -169,6 +169,36 @@ impl Engine {
         cache.forget_listings(Some(&urls));
     }
 
+    /// Whether every change to the lake's files is reported through
+    /// [`Engine::folders_changed`] (the window's watcher of a local lake is running): listings
+    /// are then kept between refreshes and only the folders that changed are listed again.
+    /// Called every frame; when it becomes false, every listing is forgotten.
+    pub fn follow_changes(&self, followed: bool) {
+        if let Some(cache) = &self.hot {
+            cache.follow(followed);
+        }
+    }
+
+    /// Files were added, changed or removed in `folders` (relative to the lake's root): the
+    /// listings that hold them list those folders again before they serve.
+    pub fn folders_changed(&self, folders: &[String]) {
+        let (Some(cache), false) = (&self.hot, folders.is_empty()) else {
+            return;
+        };
+        let catalog = self.catalog();
+        for folder in folders {
+            let folder = folder.trim_matches('/');
+            let Some((table, rest)) = catalog.tables.iter().find_map(|table| {
+                let rest = folder.strip_prefix(table.prefix.trim_matches('/'))?;
+                (rest.is_empty() || rest.starts_with('/')).then_some((table, rest))
+            }) else {
+                continue;
+            };
+            let rest = object_store::path::Path::from(rest.trim_matches('/'));
+            cache.folder_changed(&Lake::table_url(table), &rest);
+        }
+    }
+
     /// Forgets every table's listing: the next visuals list again (`watch`, before each
     /// evaluation).
     pub fn forget_listings(&self) {
@@ -280,9 +310,23 @@ impl Engine {
     async fn start(&self, frame: DataFrame) -> Result<QueryStream, EngineError> {
         let tables = self.tables_in(frame.logical_plan());
         let task_context = Arc::new(frame.task_ctx());
-        let started = frame.create_physical_plan().await.and_then(|plan| {
-            execute_stream(Arc::clone(&plan), task_context).map(|stream| (plan, stream))
+        let per_file = self.hot.as_ref().filter(|_| {
+            task_context
+                .session_config()
+                .get_extension::<hot::HotScans>()
+                .is_some()
+                && !has_volatile_functions(frame.logical_plan())
         });
+        let started = frame
+            .create_physical_plan()
+            .await
+            .and_then(|plan| match per_file {
+                Some(cache) => hot::per_file(plan, cache),
+                None => Ok(plan),
+            })
+            .and_then(|plan| {
+                execute_stream(Arc::clone(&plan), task_context).map(|stream| (plan, stream))
+            });
         let (plan, stream) = match started {
             Ok(started) => started,
             Err(err) => return Err(diagnose::explain_failure(self, err, &tables).await),
@@ -387,4 +431,19 @@ impl QueryStream {
             .await)),
         }
     }
+}
+
+/// Whether `plan` calls a function whose answer changes from call to call (`random()`): its
+/// partial aggregates must not be kept ([`hot::per_file`]).
+fn has_volatile_functions(plan: &LogicalPlan) -> bool {
+    let mut volatile = false;
+    let _ = plan.apply_with_subqueries(|node| {
+        volatile = node.expressions().iter().any(Expr::is_volatile);
+        Ok(if volatile {
+            TreeNodeRecursion::Stop
+        } else {
+            TreeNodeRecursion::Continue
+        })
+    });
+    volatile
 }

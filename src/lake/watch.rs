@@ -17,12 +17,16 @@ pub const DEBOUNCE: Duration = Duration::from_millis(200);
 /// What the watcher saw.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LakeEvent {
-    /// Files landed (or a partition folder appeared) in these tables (qualified names).
+    /// Files landed, changed or went away (or a partition folder appeared) in these tables
+    /// (qualified names).
     NewFiles {
         /// The tables.
         tables: Vec<String>,
-        /// The newest modification time among the files.
-        newest: DateTime<Utc>,
+        /// The newest modification time among the files (none when files only went away).
+        newest: Option<DateTime<Utc>>,
+        /// The folders (relative to the lake's root) whose files changed: what a kept listing
+        /// must list again.
+        folders: Vec<String>,
     },
     /// Watching failed (the folder was removed, too many watches…).
     Failed(String),
@@ -68,7 +72,12 @@ pub fn watch_local(
             }
             let paths = events
                 .iter()
-                .filter(|e| matches!(e.kind, EventKind::Create(_) | EventKind::Modify(_)))
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+                    )
+                })
                 .flat_map(|e| e.paths.iter().cloned());
             if let Some(event) = new_files(&root, &tables, paths) {
                 on_event(event);
@@ -95,8 +104,8 @@ pub fn watch_local(
     })
 }
 
-/// The tables that `paths` (created or changed under `root`) belong to, if any is a data file or
-/// a new folder inside a table.
+/// The tables that `paths` (created, changed or removed under `root`) belong to, if any is a
+/// data file or a new folder inside a table, and the folders they are in.
 fn new_files(
     root: &Path,
     tables: &[TableInfo],
@@ -104,6 +113,7 @@ fn new_files(
 ) -> Option<LakeEvent> {
     let mut found: Vec<String> = Vec::new();
     let mut newest: Option<DateTime<Utc>> = None;
+    let mut folders: Vec<String> = Vec::new();
     for path in paths {
         let Ok(relative) = path.strip_prefix(root) else {
             continue;
@@ -117,23 +127,34 @@ fn new_files(
         let counts = match &metadata {
             Some(m) if m.is_dir() => !matches!(classify_name(in_table), NameClass::Ignored),
             Some(m) => m.len() > 0 && is_data(in_table),
-            None => false,
+            // Gone: removed, or renamed away.
+            None => is_data(in_table),
         };
         if !counts {
             continue;
         }
-        let modified = metadata
-            .and_then(|m| m.modified().ok())
-            .map_or_else(Utc::now, DateTime::<Utc>::from);
-        newest = Some(newest.map_or(modified, |n| n.max(modified)));
+        let folder = match &metadata {
+            Some(m) if m.is_dir() => relative.as_str(),
+            _ => relative.rsplit_once('/').map_or("", |(folder, _)| folder),
+        };
+        if !folders.iter().any(|f| f == folder) {
+            folders.push(folder.to_owned());
+        }
+        if let Some(metadata) = metadata {
+            let modified = metadata
+                .modified()
+                .map_or_else(|_| Utc::now(), DateTime::<Utc>::from);
+            newest = Some(newest.map_or(modified, |n| n.max(modified)));
+        }
         let name = table.qualified_name();
         if !found.contains(&name) {
             found.push(name);
         }
     }
-    Some(LakeEvent::NewFiles {
+    (!found.is_empty()).then_some(LakeEvent::NewFiles {
         tables: found,
-        newest: newest?,
+        newest,
+        folders,
     })
 }
 
@@ -186,8 +207,26 @@ mod tests {
         std::fs::rename(root.join("events/.tmp-1"), root.join("events/part-1.json")).unwrap();
         std::fs::write(root.join("notes.txt"), "not a table").unwrap();
         match events.recv_timeout(WAIT).unwrap() {
-            LakeEvent::NewFiles { tables, .. } => {
+            LakeEvent::NewFiles {
+                tables,
+                newest,
+                folders,
+            } => {
                 assert_eq!(tables, [catalog.tables[0].qualified_name()]);
+                assert!(newest.is_some());
+                assert_eq!(folders, ["events"], "the folder to list again");
+            }
+            other @ LakeEvent::Failed(_) => panic!("{other:?}"),
+        }
+
+        // A file removed is a change too: its folder must be listed again.
+        std::fs::remove_file(root.join("events/part-0.json")).unwrap();
+        match events.recv_timeout(WAIT).unwrap() {
+            LakeEvent::NewFiles {
+                tables, folders, ..
+            } => {
+                assert_eq!(tables, [catalog.tables[0].qualified_name()]);
+                assert_eq!(folders, ["events"]);
             }
             other @ LakeEvent::Failed(_) => panic!("{other:?}"),
         }

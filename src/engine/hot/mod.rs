@@ -4,9 +4,12 @@
 //! A live dashboard runs the same queries over nearly the same files again and again: a refresh
 //! after one new file would otherwise decode days of Parquet to add one hour. With the hot cache
 //! a table's scan lists the files (one listing serves the visuals of one refresh: it is reused
-//! for a second at most, and forgotten when the engine hears that files landed in the table),
-//! takes the columns it needs from memory for every file it has seen, and decodes only what is
-//! new: new files, or columns no query read before. Only dashboard visuals use it
+//! for a second at most, and forgotten when the engine hears that files landed in the table;
+//! while a file watcher reports every change it is kept, and only the folders that changed are
+//! listed again), takes the columns it needs from memory for every file it has seen, and decodes
+//! only what is new: new files, or columns no query read before. Above the scan, a visual's
+//! partial aggregate is done per file and kept ([`per_file`]), so a refresh aggregates only what
+//! is new. Only dashboard visuals use it
 //! (`Engine::query_with_params` marks their plans with [`HotScans`]); an ad-hoc query streams
 //! its files as DataFusion reads them, so its first rows come at once.
 //!
@@ -22,6 +25,9 @@
 //! it would be without the cache (streamed, row groups pruned) and caches nothing. Only Parquet
 //! tables are cached (text files are read as they are).
 
+mod bounds;
+mod partial;
+mod scan;
 mod table;
 
 use std::collections::HashMap;
@@ -29,10 +35,13 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use datafusion::arrow::array::ArrayRef;
+use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::datasource::listing::PartitionedFile;
 use object_store::ObjectMeta;
 use object_store::path::Path;
 
+pub use partial::{PerFileAggregateExec, per_file};
+pub use scan::HotScanExec;
 pub use table::HotTable;
 
 /// Set on a query's session config when its scans may use the hot cache (dashboard visuals);
@@ -60,10 +69,24 @@ impl FileKey {
     }
 }
 
+/// One decoded column of a file, and its bounds.
+#[derive(Clone)]
+struct Column {
+    array: ArrayRef,
+    bounds: Option<Arc<bounds::Bounds>>,
+}
+
+impl Column {
+    fn new(array: ArrayRef) -> Self {
+        let bounds = bounds::Bounds::of(&array);
+        Self { array, bounds }
+    }
+}
+
 /// One file's decoded columns, by name.
 struct Entry {
     rows: usize,
-    columns: HashMap<String, ArrayRef>,
+    columns: HashMap<String, Column>,
     bytes: usize,
     /// When it was last used (a counter, for least recently used eviction).
     used: u64,
@@ -82,12 +105,33 @@ pub struct HotStats {
     pub bytes: usize,
     /// Tables listed (a listing reused is not counted).
     pub listings: u64,
+    /// Changed folders listed again to bring a kept listing up to date.
+    pub folders_listed: u64,
+    /// Files whose partial aggregate state was computed (see [`per_file`]).
+    pub states_computed: u64,
+    /// Files whose partial aggregate state was kept from an earlier query.
+    pub states_reused: u64,
 }
 
-/// A table's files as listed at `at`.
+/// One file's partial aggregate state for one query shape.
+struct KeptState {
+    batches: Vec<RecordBatch>,
+    bytes: usize,
+    used: u64,
+}
+
+/// A table's files as listed at `at`, and the folders (relative to the table) that changed
+/// since, to list again before it is used.
 struct Listing {
-    files: Arc<Vec<ObjectMeta>>,
+    files: Arc<Vec<PartitionedFile>>,
     at: Instant,
+    changed: Vec<Path>,
+}
+
+/// A kept listing: its files and the folders to list again first.
+pub(super) struct KeptListing {
+    pub files: Arc<Vec<PartitionedFile>>,
+    pub changed: Vec<Path>,
 }
 
 #[derive(Default)]
@@ -95,10 +139,19 @@ struct State {
     /// By table URL and the partition prefix the listing was narrowed to.
     listings: HashMap<(String, Option<Path>), Listing>,
     entries: HashMap<FileKey, Entry>,
+    /// By the query shape's description and the file.
+    states: HashMap<(Arc<str>, FileKey), KeptState>,
     bytes: usize,
     clock: u64,
     stats: HotStats,
+    /// Whether every change to the lake's files is reported (a local lake's file watcher), so
+    /// listings are kept for [`FOLLOWED_LISTING_KEEP`] and changed folders listed again.
+    followed: bool,
 }
+
+/// How long a listing is kept while every change is reported: a full listing that often still,
+/// should a report have been lost.
+pub const FOLLOWED_LISTING_KEEP: Duration = Duration::from_mins(1);
 
 /// Decoded columns of lake files, shared by every table of an engine.
 pub struct HotCache {
@@ -121,7 +174,7 @@ impl std::fmt::Debug for HotCache {
 /// order, `None` where not cached.
 struct Found {
     rows: Option<usize>,
-    columns: Vec<Option<ArrayRef>>,
+    columns: Vec<Option<Column>>,
 }
 
 impl HotCache {
@@ -134,18 +187,22 @@ impl HotCache {
         }
     }
 
-    /// Table `table`'s files as listed less than the reuse period before `now`, unless files
-    /// landed in it since ([`HotCache::forget_listings`]). The visuals of one refresh run
-    /// within it, so they list the table once between them.
-    fn listing(
-        &self,
-        table: &str,
-        prefix: Option<&Path>,
-        now: Instant,
-    ) -> Option<Arc<Vec<ObjectMeta>>> {
+    /// Table `table`'s files under `prefix`, as listed less than the reuse period before `now`
+    /// (the visuals of one refresh run within it, so they list the table once between them),
+    /// unless files landed in it since ([`HotCache::forget_listings`]). While every change is
+    /// reported ([`HotCache::follow`]) a listing is kept longer, with the folders that changed.
+    fn listing(&self, table: &str, prefix: Option<&Path>, now: Instant) -> Option<KeptListing> {
         let state = self.lock();
         let listing = state.listings.get(&(table.to_owned(), prefix.cloned()))?;
-        (now.saturating_duration_since(listing.at) < self.reuse).then(|| Arc::clone(&listing.files))
+        let keep = if state.followed {
+            FOLLOWED_LISTING_KEEP.max(self.reuse)
+        } else {
+            self.reuse
+        };
+        (now.saturating_duration_since(listing.at) < keep).then(|| KeptListing {
+            files: Arc::clone(&listing.files),
+            changed: listing.changed.clone(),
+        })
     }
 
     /// Keeps table `table`'s files under `prefix` as listed from `at` on.
@@ -153,14 +210,35 @@ impl HotCache {
         &self,
         table: &str,
         prefix: Option<&Path>,
-        files: Arc<Vec<ObjectMeta>>,
+        files: Arc<Vec<PartitionedFile>>,
         at: Instant,
     ) {
         let mut state = self.lock();
         state.stats.listings += 1;
-        state
-            .listings
-            .insert((table.to_owned(), prefix.cloned()), Listing { files, at });
+        state.listings.insert(
+            (table.to_owned(), prefix.cloned()),
+            Listing {
+                files,
+                at,
+                changed: Vec::new(),
+            },
+        );
+    }
+
+    /// Table `table`'s listing under `prefix` with the folders `listed` listed again: `files`.
+    fn update_listing(
+        &self,
+        table: &str,
+        prefix: Option<&Path>,
+        files: Arc<Vec<PartitionedFile>>,
+        listed: &[Path],
+    ) {
+        let mut state = self.lock();
+        state.stats.folders_listed += listed.len() as u64;
+        if let Some(listing) = state.listings.get_mut(&(table.to_owned(), prefix.cloned())) {
+            listing.files = files;
+            listing.changed.retain(|folder| !listed.contains(folder));
+        }
     }
 
     /// Forgets the listings of `tables` (their URLs): files landed there. `None`: every table.
@@ -171,6 +249,27 @@ impl HotCache {
                 .listings
                 .retain(|(table, _), _| !tables.contains(table)),
             None => state.listings.clear(),
+        }
+    }
+
+    /// Whether every change to the lake's files is reported from now on (through
+    /// [`HotCache::folder_changed`]); when that stops, every listing is forgotten.
+    pub fn follow(&self, followed: bool) {
+        let mut state = self.lock();
+        if state.followed && !followed {
+            state.listings.clear();
+        }
+        state.followed = followed;
+    }
+
+    /// Files changed in `folder` (relative to table `table`'s URL): its kept listings list that
+    /// folder again before they serve.
+    pub fn folder_changed(&self, table: &str, folder: &Path) {
+        let mut state = self.lock();
+        for ((url, _), listing) in &mut state.listings {
+            if url == table && !listing.changed.contains(folder) {
+                listing.changed.push(folder.clone());
+            }
         }
     }
 
@@ -234,7 +333,7 @@ impl HotCache {
 
     /// Adds decoded columns of file `key`, then evicts the least recently used files over the
     /// budget.
-    fn insert(&self, key: FileKey, rows: usize, columns: Vec<(String, ArrayRef)>) {
+    fn insert(&self, key: FileKey, rows: usize, columns: Vec<(String, Column)>) {
         let mut guard = self.lock();
         let State {
             entries,
@@ -250,28 +349,81 @@ impl HotCache {
             used: *clock,
         });
         entry.used = *clock;
-        for (name, array) in columns {
-            let size = array.get_array_memory_size();
-            if let Some(old) = entry.columns.insert(name, array) {
-                let old = old.get_array_memory_size();
+        for (name, column) in columns {
+            let size = column.array.get_array_memory_size();
+            if let Some(old) = entry.columns.insert(name, column) {
+                let old = old.array.get_array_memory_size();
                 entry.bytes -= old.min(entry.bytes);
                 *bytes -= old.min(*bytes);
             }
             entry.bytes += size;
             *bytes += size;
         }
-        while *bytes > self.budget {
-            let Some(oldest) = entries
+        self.evict(&mut guard);
+    }
+
+    /// Drops the least recently used files and states until the cache is within its budget.
+    fn evict(&self, state: &mut State) {
+        while state.bytes > self.budget {
+            let oldest_file = state
+                .entries
                 .iter()
                 .min_by_key(|(_, entry)| entry.used)
-                .map(|(key, _)| key.clone())
-            else {
-                break;
+                .map(|(key, entry)| (entry.used, key.clone()));
+            let oldest_state = state
+                .states
+                .iter()
+                .min_by_key(|(_, kept)| kept.used)
+                .map(|(key, kept)| (kept.used, key.clone()));
+            let gone = match (oldest_file, oldest_state) {
+                (Some((file_used, file)), Some((state_used, _))) if file_used < state_used => {
+                    state.entries.remove(&file).map(|gone| gone.bytes)
+                }
+                (_, Some((_, key))) => state.states.remove(&key).map(|gone| gone.bytes),
+                (Some((_, file)), None) => state.entries.remove(&file).map(|gone| gone.bytes),
+                (None, None) => break,
             };
-            if let Some(gone) = entries.remove(&oldest) {
-                *bytes -= gone.bytes.min(*bytes);
-            }
+            state.bytes -= gone.unwrap_or(0).min(state.bytes);
         }
+    }
+
+    /// File `file`'s partial aggregate state for the query shape `shape`, if kept.
+    fn partial(&self, shape: &Arc<str>, file: &FileKey) -> Option<Vec<RecordBatch>> {
+        let mut state = self.lock();
+        state.clock += 1;
+        let clock = state.clock;
+        let found = state
+            .states
+            .get_mut(&(Arc::clone(shape), file.clone()))
+            .map(|kept| {
+                kept.used = clock;
+                kept.batches.clone()
+            });
+        if found.is_some() {
+            state.stats.states_reused += 1;
+        }
+        found
+    }
+
+    /// Keeps file `file`'s partial aggregate state for the query shape `shape`.
+    fn keep_partial(&self, shape: Arc<str>, file: FileKey, batches: Vec<RecordBatch>) {
+        let mut state = self.lock();
+        state.clock += 1;
+        state.stats.states_computed += 1;
+        let bytes = batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum::<usize>();
+        let kept = KeptState {
+            batches,
+            bytes,
+            used: state.clock,
+        };
+        if let Some(old) = state.states.insert((shape, file), kept) {
+            state.bytes -= old.bytes.min(state.bytes);
+        }
+        state.bytes += bytes;
+        self.evict(&mut state);
     }
 }
 
@@ -293,16 +445,16 @@ mod tests {
         }
     }
 
-    fn column(rows: i64) -> Vec<(String, ArrayRef)> {
+    fn column(rows: i64) -> Vec<(String, Column)> {
         vec![(
             "id".to_owned(),
-            Arc::new(Int64Array::from_iter_values(0..rows)) as ArrayRef,
+            Column::new(Arc::new(Int64Array::from_iter_values(0..rows))),
         )]
     }
 
     #[test]
     fn the_least_recently_used_files_go_when_over_the_budget() {
-        let size = column(1_000)[0].1.get_array_memory_size();
+        let size = column(1_000)[0].1.array.get_array_memory_size();
         let cache = HotCache::new(size * 2 + size / 2, Duration::ZERO);
         cache.insert(key("a"), 1_000, column(1_000));
         cache.insert(key("b"), 1_000, column(1_000));

@@ -16,17 +16,19 @@ use datafusion::datasource::listing::helpers::{
     evaluate_partition_prefix, expr_applicable_for_cols, parse_partitions_for_path,
 };
 use datafusion::datasource::listing::{ListingTable, PartitionedFile};
-use datafusion::error::Result;
+use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::utils::conjunction;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown, TableType};
 use datafusion::physical_plan::{ExecutionPlan, collect};
 use datafusion_datasource::TableSchema;
 use datafusion_datasource::file_scan_config::FileScanConfigBuilder;
-use datafusion_datasource::memory::MemorySourceConfig;
 use futures::{StreamExt, TryStreamExt};
 use object_store::ObjectMeta;
+use object_store::path::Path;
 
-use super::{FileKey, HotCache, HotScans};
+use super::bounds::Bounds;
+use super::scan::{HotFile, HotScanExec};
+use super::{Column, FileKey, HotCache, HotScans};
 
 /// How many bytes of memory a byte of Parquet is taken to become once decoded, to judge whether
 /// a scan's files fit the cache before decoding them (Parquet compresses 3-10x).
@@ -84,54 +86,30 @@ impl HotTable {
         let prefix = evaluate_partition_prefix(columns, &partition_filters);
         // The listing serves the other visuals of the same refresh.
         let now = Instant::now();
-        let listed = if let Some(listed) = self.cache.listing(&self.url, prefix.as_ref(), now) {
-            listed
-        } else {
-            let mut listed = Vec::new();
-            for path in self.inner.table_paths() {
-                let store = state.runtime_env().object_store(path)?;
-                let found: Vec<ObjectMeta> = path
-                    .list_prefixed_files(
-                        state,
-                        store.as_ref(),
-                        prefix.clone(),
-                        &options.file_extension,
-                    )
-                    .await?
-                    .try_filter(|meta| futures::future::ready(meta.size > 0))
-                    .try_collect()
+        let files = match self.cache.listing(&self.url, prefix.as_ref(), now) {
+            Some(kept) if kept.changed.is_empty() => kept.files,
+            Some(kept) => {
+                let files = self
+                    .list_again(state, prefix.as_ref(), &kept.files, &kept.changed)
                     .await?;
-                listed.extend(found);
+                self.cache.update_listing(
+                    &self.url,
+                    prefix.as_ref(),
+                    Arc::clone(&files),
+                    &kept.changed,
+                );
+                files
             }
-            let listed = Arc::new(listed);
-            self.cache
-                .keep_listing(&self.url, prefix.as_ref(), Arc::clone(&listed), now);
-            listed
+            None => {
+                let listed = self.list(state, prefix.clone()).await?;
+                let files = Arc::new(self.parse(&listed, Vec::new())?);
+                self.cache
+                    .keep_listing(&self.url, prefix.as_ref(), Arc::clone(&files), now);
+                files
+            }
         };
-        let mut files = Vec::new();
-        for meta in listed.iter() {
-            let Some(values) = self.inner.table_paths().iter().find_map(|path| {
-                parse_partitions_for_path(
-                    path,
-                    &meta.location,
-                    columns.iter().map(|(name, _)| name.as_str()),
-                )
-            }) else {
-                continue;
-            };
-            let values = values
-                .into_iter()
-                .zip(columns)
-                .map(|(value, (_, kind))| ScalarValue::try_from_string(value.into_owned(), kind))
-                .collect::<Result<Vec<_>>>()?;
-            let mut file = PartitionedFile::from(meta.clone());
-            file.partition_values = values;
-            files.push(file);
-        }
-        files.sort_by(|a, b| a.object_meta.location.cmp(&b.object_meta.location));
-        files.dedup_by(|a, b| a.object_meta.location == b.object_meta.location);
         let Some(filter) = conjunction(partition_filters) else {
-            return Ok(files);
+            return Ok(files.to_vec());
         };
         // One row per file, one column per partition key: the filter runs once.
         let fields: Vec<Field> = columns
@@ -156,11 +134,107 @@ impl HotTable {
             .into_array(files.len())?;
         let keep = keep.as_boolean();
         Ok(files
-            .into_iter()
+            .iter()
             .enumerate()
             .filter(|(i, _)| keep.is_valid(*i) && keep.value(*i))
-            .map(|(_, file)| file)
+            .map(|(_, file)| file.clone())
             .collect())
+    }
+
+    /// `listed` added to `files`, each with its partition values, in path order, once each.
+    fn parse(
+        &self,
+        listed: &[ObjectMeta],
+        mut files: Vec<PartitionedFile>,
+    ) -> Result<Vec<PartitionedFile>> {
+        let columns = &self.inner.options().table_partition_cols;
+        for meta in listed {
+            let Some(values) = self.inner.table_paths().iter().find_map(|path| {
+                parse_partitions_for_path(
+                    path,
+                    &meta.location,
+                    columns.iter().map(|(name, _)| name.as_str()),
+                )
+            }) else {
+                continue;
+            };
+            let values = values
+                .into_iter()
+                .zip(columns)
+                .map(|(value, (_, kind))| ScalarValue::try_from_string(value.into_owned(), kind))
+                .collect::<Result<Vec<_>>>()?;
+            let mut file = PartitionedFile::from(meta.clone());
+            file.partition_values = values;
+            files.push(file);
+        }
+        files.sort_by(|a, b| a.object_meta.location.cmp(&b.object_meta.location));
+        files.dedup_by(|a, b| a.object_meta.location == b.object_meta.location);
+        Ok(files)
+    }
+
+    /// The table's data files under `prefix` (relative to the table), listed now.
+    async fn list(&self, state: &dyn Session, prefix: Option<Path>) -> Result<Vec<ObjectMeta>> {
+        let options = self.inner.options();
+        let mut listed = Vec::new();
+        for path in self.inner.table_paths() {
+            let store = state.runtime_env().object_store(path)?;
+            let found: Result<Vec<ObjectMeta>> = path
+                .list_prefixed_files(
+                    state,
+                    store.as_ref(),
+                    prefix.clone(),
+                    &options.file_extension,
+                )
+                .await?
+                .try_filter(|meta| futures::future::ready(meta.size > 0))
+                .try_collect()
+                .await;
+            match found {
+                Ok(found) => listed.extend(found),
+                // A folder listed again because it changed may be gone.
+                Err(DataFusionError::ObjectStore(err))
+                    if prefix.is_some() && matches!(*err, object_store::Error::NotFound { .. }) => {
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(listed)
+    }
+
+    /// A kept listing (`files`, under `prefix`) brought up to date by listing again only the
+    /// folders that `changed` (relative to the table): what the file watcher reported.
+    async fn list_again(
+        &self,
+        state: &dyn Session,
+        prefix: Option<&Path>,
+        files: &[PartitionedFile],
+        changed: &[Path],
+    ) -> Result<Arc<Vec<PartitionedFile>>> {
+        let Some(root) = self
+            .inner
+            .table_paths()
+            .first()
+            .map(|path| path.prefix().clone())
+        else {
+            return Ok(Arc::new(files.to_vec()));
+        };
+        let mut files = files.to_vec();
+        let mut listed = Vec::new();
+        for folder in changed {
+            // The deeper of the changed folder and the listing's prefix, if one holds the other.
+            let under = |inner: &Path, outer: &Path| inner.prefix_match(outer).is_some();
+            let again = match prefix {
+                None => folder.clone(),
+                Some(prefix) if under(folder, prefix) => folder.clone(),
+                Some(prefix) if under(prefix, folder) => prefix.clone(),
+                Some(_) => continue,
+            };
+            let full: Path = root.parts().chain(again.parts()).collect();
+            files.retain(|file| file.object_meta.location.prefix_match(&full).is_none());
+            let again = (!again.as_ref().is_empty()).then_some(again);
+            listed.extend(self.list(state, again).await?);
+        }
+        Ok(Arc::new(self.parse(&listed, files)?))
     }
 
     /// Columns `columns` (indices into the file schema) of `file`, decoded: all its rows, in
@@ -221,7 +295,7 @@ impl HotTable {
         file: &PartitionedFile,
         projection: &[usize],
         schema: &SchemaRef,
-    ) -> Result<Vec<RecordBatch>> {
+    ) -> Result<HotFile> {
         let file_columns = self.file_schema.fields().len();
         let wanted: Vec<usize> = projection
             .iter()
@@ -231,6 +305,7 @@ impl HotTable {
         let names = self.file_column_names(&wanted);
         let key = FileKey::of(&file.object_meta);
         let found = self.cache.find(&key, &names);
+        let file_key = key.clone();
         let missing: Vec<usize> = wanted
             .iter()
             .zip(&found.columns)
@@ -250,11 +325,11 @@ impl HotTable {
                 let mut fresh = Vec::new();
                 for (slot, i) in columns.iter_mut().zip(&wanted) {
                     if slot.is_none() {
-                        let array = decoded.next().unwrap_or_else(|| {
+                        let column = Column::new(decoded.next().unwrap_or_else(|| {
                             new_empty_array(self.file_schema.field(*i).data_type())
-                        });
-                        fresh.push((self.file_schema.field(*i).name().clone(), array.clone()));
-                        *slot = Some(array);
+                        }));
+                        fresh.push((self.file_schema.field(*i).name().clone(), column.clone()));
+                        *slot = Some(column);
                     }
                 }
                 self.cache.insert(key, rows, fresh);
@@ -262,24 +337,27 @@ impl HotTable {
             }
         };
         let mut from_file = columns.into_iter().flatten();
+        let mut bounds = Vec::with_capacity(projection.len());
         let arrays = projection
             .iter()
             .map(|i| match i.checked_sub(file_columns) {
-                None => from_file.next().ok_or_else(|| {
-                    datafusion::error::DataFusionError::Internal(
-                        "a cached column went missing".to_owned(),
-                    )
-                }),
-                Some(p) => file
-                    .partition_values
-                    .get(p)
-                    .ok_or_else(|| {
-                        datafusion::error::DataFusionError::Internal(format!(
+                None => {
+                    let column = from_file.next().ok_or_else(|| {
+                        DataFusionError::Internal("a cached column went missing".to_owned())
+                    })?;
+                    bounds.push(column.bounds);
+                    Ok(column.array)
+                }
+                Some(p) => {
+                    let value = file.partition_values.get(p).ok_or_else(|| {
+                        DataFusionError::Internal(format!(
                             "no value of partition column {p} for {}",
                             file.object_meta.location
                         ))
-                    })?
-                    .to_array_of_size(rows),
+                    })?;
+                    bounds.push(Bounds::single(value));
+                    value.to_array_of_size(rows)
+                }
             })
             .collect::<Result<Vec<_>>>()?;
         let batch = RecordBatch::try_new_with_options(
@@ -288,10 +366,15 @@ impl HotTable {
             &RecordBatchOptions::new().with_row_count(Some(rows)),
         )?;
         let size = state.config().batch_size().max(1);
-        Ok((0..rows)
-            .step_by(size)
-            .map(|offset| batch.slice(offset, size.min(rows - offset)))
-            .collect())
+        Ok(HotFile {
+            key: file_key,
+            rows,
+            batches: (0..rows)
+                .step_by(size)
+                .map(|offset| batch.slice(offset, size.min(rows - offset)))
+                .collect(),
+            bounds,
+        })
     }
 }
 
@@ -358,7 +441,7 @@ impl TableProvider for HotTable {
                 .scan(state, Some(&projection), filters, limit)
                 .await;
         }
-        let per_file: Vec<Vec<RecordBatch>> = futures::stream::iter(0..files.len())
+        let per_file: Vec<HotFile> = futures::stream::iter(0..files.len())
             .map(|i| self.file_batches(state, &files[i], &projection, &schema))
             .buffered(state.config().target_partitions().max(1))
             .try_collect()
@@ -368,10 +451,6 @@ impl TableProvider for HotTable {
             .config()
             .target_partitions()
             .clamp(1, files.len().max(1));
-        let mut partitions = vec![Vec::new(); threads];
-        for (i, batches) in per_file.into_iter().enumerate() {
-            partitions[i % threads].extend(batches);
-        }
-        Ok(MemorySourceConfig::try_new_exec(&partitions, schema, None)?)
+        Ok(Arc::new(HotScanExec::new(per_file, schema, threads)))
     }
 }
