@@ -428,6 +428,55 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
     wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
 }
 
+/// Ctrl-C in the terminal (SIGINT) stops `watch` as cleanly as SIGTERM: "stopped", and the exit
+/// code says whether an alert fires (none here: 0).
+#[test]
+fn watch_stops_cleanly_on_ctrl_c() {
+    let root = tempfile::tempdir().unwrap();
+    let (lake, scratch) = (root.path().join("lake"), root.path().join("scratch"));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let at = Utc::now() - TimeDelta::minutes(5);
+    land(&lake, &scratch, "part-0.parquet", at, 1.0);
+    let file = root.path().join("live.toml");
+    std::fs::write(&file, LIVE).unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
+        .env_remove("LAKESIGHT_SOURCE")
+        .arg("watch")
+        .arg(&file)
+        .arg("--history")
+        .arg(root.path().join("alerts.jsonl"))
+        .arg("--source")
+        .arg(&lake)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut watching = Watching(child);
+    let child = &mut watching.0;
+    let stdout = collect_lines(child.stdout.take().unwrap(), "watch-stdout");
+    let stderr = collect_lines(child.stderr.take().unwrap(), "watch-stderr");
+    let all = || {
+        format!(
+            "stdout:\n{}\nstderr:\n{}",
+            stdout.lock().unwrap().join("\n"),
+            stderr.lock().unwrap().join("\n")
+        )
+    };
+    wait_for_line(
+        &stderr,
+        "watching",
+        |l| l.contains("watching 1 alert "),
+        &all,
+    );
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    assert_eq!(wait_exit(child), Some(0), "none firing: {}", all());
+    wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
+}
+
 #[test]
 fn watch_on_s3_reports_the_store_unavailable_and_resumes_when_it_answers_again() {
     let runtime = tokio::runtime::Builder::new_multi_thread()

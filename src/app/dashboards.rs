@@ -562,6 +562,62 @@ mod tests {
         );
     }
 
+    /// Runs until every visual of `open` has finished (a minute at most).
+    fn finish(open: &mut DashboardRuntime) {
+        let deadline = Instant::now() + Duration::from_mins(1);
+        while {
+            open.drain();
+            open.is_running()
+        } {
+            assert!(Instant::now() < deadline, "the visuals did not finish");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn a_tile_keeps_its_picture_while_it_runs_again() {
+        let runtime = crate::jobs::runtime::build_runtime().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let lake = dir.path().join("lake");
+        std::fs::create_dir_all(lake.join("events")).unwrap();
+        std::fs::write(lake.join("events/part-0.json"), "{\"v\": 1}\n").unwrap();
+        let engine = runtime
+            .block_on(Engine::attach(
+                &crate::model::SourceSpec::local(&lake),
+                &crate::engine::EngineOptions::default(),
+            ))
+            .unwrap();
+        let jobs = Jobs::new(runtime.handle().clone(), Arc::new(|| {}));
+        let path = dir.path().join("d.toml");
+        std::fs::write(
+            &path,
+            "title = \"T\"\n\n[[visuals]]\nid = \"total\"\nkind = \"kpi\"\n\
+             sql = \"SELECT sum(v) AS total FROM events\"\ny = [\"total\"]\n\
+             position = [0, 0, 3, 2]\n",
+        )
+        .unwrap();
+        let mut open = DashboardRuntime::open(DashboardSource::File(path), None).unwrap();
+        open.run(&jobs, &engine, Utc::now(), None);
+        finish(&mut open);
+        let shown = |open: &DashboardRuntime| open.tiles["total"].view.data.clone().unwrap();
+        let first = shown(&open);
+
+        // A file lands and the dashboard runs again: until the new run is done, the tile keeps
+        // what it showed (and says it is running); then it shows the new figure.
+        std::fs::write(lake.join("events/part-1.json"), "{\"v\": 10}\n").unwrap();
+        open.run(&jobs, &engine, Utc::now(), None);
+        assert!(open.tiles["total"].view.running);
+        assert!(Arc::ptr_eq(&shown(&open), &first), "the old picture stays");
+        finish(&mut open);
+        assert!(!open.tiles["total"].view.running);
+        assert_ne!(format!("{:?}", shown(&open)), format!("{first:?}"));
+        assert!(
+            format!("{:?}", shown(&open)).contains("11"),
+            "{:?}",
+            shown(&open)
+        );
+    }
+
     #[test]
     fn a_param_is_used_only_where_its_whole_name_appears() {
         assert!(uses_param("WHERE country = $country", "country"));
