@@ -239,14 +239,71 @@ fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
     (url, bodies)
 }
 
-/// The watching process, killed if the test fails before it stops.
-struct Watching(Child);
+/// A running `lakesight watch`, its output collected by named threads; killed if the test
+/// fails before it stops.
+struct Watch {
+    child: Child,
+    stdout: Arc<Mutex<Vec<String>>>,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
 
-impl Drop for Watching {
+impl Watch {
+    /// `lakesight watch FILE --history HISTORY` (no `LAKESIGHT_SOURCE`), to add arguments to.
+    fn command(file: &Path, history: &Path) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"));
+        command
+            .env_remove("LAKESIGHT_SOURCE")
+            .arg("watch")
+            .arg(file)
+            .arg("--history")
+            .arg(history);
+        command
+    }
+
+    /// Starts `command`; `name` names the threads that collect its output.
+    fn start(mut command: std::process::Command, name: &str) -> Self {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = collect_lines(child.stdout.take().unwrap(), &format!("{name}-stdout"));
+        let stderr = collect_lines(child.stderr.take().unwrap(), &format!("{name}-stderr"));
+        Self {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// What it printed so far, for failure messages.
+    fn output(&self) -> impl Fn() -> String + use<> {
+        let (stdout, stderr) = (Arc::clone(&self.stdout), Arc::clone(&self.stderr));
+        move || {
+            format!(
+                "stdout:\n{}\nstderr:\n{}",
+                stdout.lock().unwrap().join("\n"),
+                stderr.lock().unwrap().join("\n")
+            )
+        }
+    }
+
+    /// Sends it `signal` (`"TERM"`, `"INT"`).
+    fn signal(&self, signal: &str) {
+        let sent = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    }
+}
+
+impl Drop for Watch {
     fn drop(&mut self) {
-        if matches!(self.0.try_wait(), Ok(None)) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
@@ -297,30 +354,17 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
     std::fs::write(&file, LIVE.replace("threshold = 10\n", &notify)).unwrap();
     let history = root.path().join("alerts.jsonl");
 
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
-        .env_remove("LAKESIGHT_SOURCE")
-        .arg("watch")
-        .arg(&file)
-        .arg("--history")
-        .arg(&history)
+    let mut command = Watch::command(&file, &history);
+    command
         .arg("--source")
         .arg(&lake)
-        .args(["--format", "ndjson", "--poll", "1s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut watching = Watching(child);
-    let child = &mut watching.0;
-    let stdout = collect_lines(child.stdout.take().unwrap(), "watch-stdout");
-    let stderr = collect_lines(child.stderr.take().unwrap(), "watch-stderr");
-    let all = || {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            stdout.lock().unwrap().join("\n"),
-            stderr.lock().unwrap().join("\n")
-        )
-    };
+        .args(["--format", "ndjson", "--poll", "1s"]);
+    let mut watch = Watch::start(command, "watch");
+    let (stdout, stderr, all) = (
+        Arc::clone(&watch.stdout),
+        Arc::clone(&watch.stderr),
+        watch.output(),
+    );
     let transition = |previous: &'static str, state: &'static str| {
         move |line: &str| {
             serde_json::from_str::<Value>(line)
@@ -418,13 +462,13 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         &all,
     );
 
-    let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    assert_eq!(wait_exit(child), Some(3), "firing when stopped: {}", all());
+    watch.signal("TERM");
+    assert_eq!(
+        wait_exit(&mut watch.child),
+        Some(3),
+        "firing when stopped: {}",
+        all()
+    );
     wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
 }
 
@@ -439,42 +483,24 @@ fn watch_stops_cleanly_on_ctrl_c() {
     land(&lake, &scratch, "part-0.parquet", at, 1.0);
     let file = root.path().join("live.toml");
     std::fs::write(&file, LIVE).unwrap();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
-        .env_remove("LAKESIGHT_SOURCE")
-        .arg("watch")
-        .arg(&file)
-        .arg("--history")
-        .arg(root.path().join("alerts.jsonl"))
-        .arg("--source")
-        .arg(&lake)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut watching = Watching(child);
-    let child = &mut watching.0;
-    let stdout = collect_lines(child.stdout.take().unwrap(), "watch-stdout");
-    let stderr = collect_lines(child.stderr.take().unwrap(), "watch-stderr");
-    let all = || {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            stdout.lock().unwrap().join("\n"),
-            stderr.lock().unwrap().join("\n")
-        )
-    };
+    let mut command = Watch::command(&file, &root.path().join("alerts.jsonl"));
+    command.arg("--source").arg(&lake);
+    let mut watch = Watch::start(command, "watch");
+    let all = watch.output();
     wait_for_line(
-        &stderr,
+        &watch.stderr,
         "watching",
         |l| l.contains("watching 1 alert "),
         &all,
     );
-    let interrupted = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(interrupted.success());
-    assert_eq!(wait_exit(child), Some(0), "none firing: {}", all());
-    wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
+    watch.signal("INT");
+    assert_eq!(
+        wait_exit(&mut watch.child),
+        Some(0),
+        "none firing: {}",
+        all()
+    );
+    wait_for_line(&watch.stderr, "stopped", |l| l == "stopped", &all);
 }
 
 #[test]
@@ -509,8 +535,8 @@ fn watch_on_s3_reports_the_store_unavailable_and_resumes_when_it_answers_again()
     std::fs::write(&file, LIVE).unwrap();
 
     let aws_dir = aws.dir.path();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
-        .env_remove("LAKESIGHT_SOURCE")
+    let mut command = Watch::command(&file, &root.path().join("alerts.jsonl"));
+    command
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
@@ -521,32 +547,19 @@ fn watch_on_s3_reports_the_store_unavailable_and_resumes_when_it_answers_again()
             aws_dir.join(".aws/credentials"),
         )
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .arg("watch")
-        .arg(&file)
-        .arg("--history")
-        .arg(root.path().join("alerts.jsonl"))
         .args([
             "--source",
             "s3://acme-lake/prod",
             "--profile",
             "lake-reader",
         ])
-        .args(["--format", "ndjson", "--poll", "1s"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut watching = Watching(child);
-    let child = &mut watching.0;
-    let stdout = collect_lines(child.stdout.take().unwrap(), "s3-watch-stdout");
-    let stderr = collect_lines(child.stderr.take().unwrap(), "s3-watch-stderr");
-    let all = || {
-        format!(
-            "stdout:\n{}\nstderr:\n{}",
-            stdout.lock().unwrap().join("\n"),
-            stderr.lock().unwrap().join("\n")
-        )
-    };
+        .args(["--format", "ndjson", "--poll", "1s"]);
+    let mut watch = Watch::start(command, "s3-watch");
+    let (stdout, stderr, all) = (
+        Arc::clone(&watch.stdout),
+        Arc::clone(&watch.stderr),
+        watch.output(),
+    );
     let transition = |previous: &'static str, state: &'static str| {
         move |line: &str| {
             serde_json::from_str::<Value>(line)
@@ -582,11 +595,11 @@ fn watch_on_s3_reports_the_store_unavailable_and_resumes_when_it_answers_again()
         transition("error", "firing"),
         &all,
     );
-    let pid = child.id().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    assert_eq!(wait_exit(child), Some(3), "firing when stopped: {}", all());
+    watch.signal("TERM");
+    assert_eq!(
+        wait_exit(&mut watch.child),
+        Some(3),
+        "firing when stopped: {}",
+        all()
+    );
 }
