@@ -34,6 +34,7 @@ pub mod jobs;
 pub mod lake;
 pub mod model;
 pub mod refresh;
+pub mod render;
 pub mod results;
 pub mod series;
 pub mod sim;
