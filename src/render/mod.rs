@@ -4,6 +4,7 @@
 //! This is the start of image export (PNG and SVG, from the window and `lakesight export`); so far
 //! the rasterizer and the headless frame.
 
+pub mod png;
 pub mod raster;
 
 use egui::{Color32, Context, RawInput, Rect, Ui, Vec2};
