@@ -14,24 +14,7 @@ export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" LAKESIGHT_CACHE
 lake="$work/lake"
 history="$XDG_DATA_HOME/lakesight/alerts.jsonl"
 "$bin" simulate --into "$lake" --duration 1 --rate 200 --flush-secs 0.3 --seed 1 >/dev/null 2>&1
-cat >"$work/live.toml" <<'TOML'
-title = "Live orders"
-refresh = "new-data"
-
-[[visuals]]
-id = "orders_count"
-title = "Orders so far"
-kind = "kpi"
-sql = "SELECT count(*) AS orders FROM orders"
-y = ["orders"]
-position = [0, 0, 4, 3]
-
-[[alerts]]
-id = "orders-rising"
-visual = "orders_count"
-condition = "change-above"
-threshold = 0
-TOML
+cp tests/fixtures/live_orders.toml "$work/live.toml"
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   bin="$0" file="$1" lake="$2" history="$3"
   "$bin" open "$file" --source "$lake" &

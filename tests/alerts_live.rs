@@ -239,6 +239,14 @@ fn webhook_receiver() -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
     (url, bodies)
 }
 
+/// Whether an ndjson line is the transition `previous -> state`.
+fn transition(previous: &'static str, state: &'static str) -> impl Fn(&str) -> bool {
+    move |line: &str| {
+        serde_json::from_str::<Value>(line)
+            .is_ok_and(|n| n["previous"] == previous && n["state"] == state)
+    }
+}
+
 /// A running `lakesight watch`, its output collected by named threads; killed if the test
 /// fails before it stops.
 struct Watch {
@@ -365,12 +373,6 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         Arc::clone(&watch.stderr),
         watch.output(),
     );
-    let transition = |previous: &'static str, state: &'static str| {
-        move |line: &str| {
-            serde_json::from_str::<Value>(line)
-                .is_ok_and(|n| n["previous"] == previous && n["state"] == state)
-        }
-    };
     wait_for_line(
         &stderr,
         "watching",
@@ -560,12 +562,6 @@ fn watch_on_s3_reports_the_store_unavailable_and_resumes_when_it_answers_again()
         Arc::clone(&watch.stderr),
         watch.output(),
     );
-    let transition = |previous: &'static str, state: &'static str| {
-        move |line: &str| {
-            serde_json::from_str::<Value>(line)
-                .is_ok_and(|n| n["previous"] == previous && n["state"] == state)
-        }
-    };
     wait_for_line(
         &stdout,
         "normal -> firing",
