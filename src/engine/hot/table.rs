@@ -111,6 +111,10 @@ impl HotTable {
         let Some(filter) = conjunction(partition_filters) else {
             return Ok(files.to_vec());
         };
+        if files.is_empty() {
+            // Nothing under the prefix (a range before the lake's first partition).
+            return Ok(Vec::new());
+        }
         // One row per file, one column per partition key: the filter runs once.
         let fields: Vec<Field> = columns
             .iter()
