@@ -161,6 +161,7 @@ impl LakesightApp {
                 runtime.dashboard().stale_after(),
             ),
             live_problem: self.live.problem.as_deref(),
+            printing: false,
         };
         let state = self.panels.dashboards.entry(id).or_default();
         ui::dashboard::dashboard_ui(ui, &view, state, commands);

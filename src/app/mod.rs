@@ -208,6 +208,7 @@ impl LakesightApp {
             None => (AppState::default(), None),
         };
         state.fix_tabs();
+        crate::ui::fonts::install(&cc.egui_ctx);
         let ctx = cc.egui_ctx.clone();
         let jobs = Jobs::new(runtime.clone(), Arc::new(move || ctx.request_repaint()));
         let file_watch = file_watch::FileWatch::start(dashboards::DISK_CHECK, jobs.repaint())

@@ -9,6 +9,7 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use super::alert_args::{AlertFormat, AlertsCommand, BacktestArgs, WatchArgs};
+pub use super::export_args::{ExportArgs, ThemeArg};
 use crate::engine::MemoryLimit;
 pub use crate::model::ResultFormat;
 
@@ -113,6 +114,9 @@ pub enum Command {
     /// Evaluate a dashboard's alerts: once (`--once`, exit 0 none firing, 3 firing, 1 error) or
     /// on every refresh the file asks for, printing each transition until Ctrl-C or SIGTERM.
     Watch(WatchArgs),
+    /// Write an image (PNG or SVG) of a dashboard or one of its visuals, with no display. Exit 0:
+    /// written; 1: not (or a visual failed, unless --allow-errors); 2: bad command line.
+    Export(ExportArgs),
     /// Work with a dashboard's alert rules without a window.
     Alerts {
         /// What to do with alerts.

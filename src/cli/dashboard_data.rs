@@ -106,7 +106,16 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
 
 /// The range asked for on the command line, else the dashboard's.
 fn time_range(dashboard: &Dashboard, request: &DataRequest<'_>) -> Result<TimeRange> {
-    if let Some((from, to)) = request.from_to {
+    range_asked(dashboard, request.from_to, request.range)
+}
+
+/// The range `--from`/`--to` or `--range` ask for, else the dashboard's.
+pub(super) fn range_asked(
+    dashboard: &Dashboard,
+    from_to: Option<(&str, &str)>,
+    range: Option<&str>,
+) -> Result<TimeRange> {
+    if let Some((from, to)) = from_to {
         let instant = |text: &str, flag: &str| {
             parse_instant(text)
                 .ok_or_else(|| anyhow!("{flag} `{text}` is not a time like 2026-11-24T00:00Z"))
@@ -117,7 +126,7 @@ fn time_range(dashboard: &Dashboard, request: &DataRequest<'_>) -> Result<TimeRa
         }
         return Ok(TimeRange::Absolute { from, to });
     }
-    if let Some(range) = request.range {
+    if let Some(range) = range {
         return range
             .parse::<TimeRange>()
             .map_err(|e| anyhow!("--range `{range}`: {e}"));
@@ -130,6 +139,19 @@ pub(super) fn param_value(
     dashboard: &Dashboard,
     assignment: &str,
 ) -> Result<(String, ScalarValue)> {
+    let (name, value) = param_assignment(dashboard, assignment)?;
+    let param_type = dashboard
+        .param(&name)
+        .map(|p| p.param_type)
+        .ok_or_else(|| anyhow!("no parameter `{name}`"))?;
+    Ok((name, dashboard_value(param_type, Some(&value))))
+}
+
+/// `NAME=VALUE` read as the dashboard's parameter `NAME`'s type.
+pub(super) fn param_assignment(
+    dashboard: &Dashboard,
+    assignment: &str,
+) -> Result<(String, ParamValue)> {
     let (name, text) = assignment
         .split_once('=')
         .ok_or_else(|| anyhow!("--param `{assignment}` is not NAME=VALUE"))?;
@@ -147,10 +169,7 @@ pub(super) fn param_value(
             param.param_type.name()
         )
     })?;
-    Ok((
-        name.to_owned(),
-        dashboard_value(param.param_type, Some(&value)),
-    ))
+    Ok((name.to_owned(), value))
 }
 
 /// The visual's kind as the file writes it.

@@ -10,6 +10,8 @@ mod backtest;
 mod changes;
 mod dashboard;
 mod dashboard_data;
+mod export;
+mod export_args;
 mod open;
 mod report;
 mod watch;
@@ -63,6 +65,7 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Watch(args)) => watch::watch(&args).await,
+        Some(Command::Export(args)) => export::export(&args).await,
         Some(Command::Alerts {
             command: AlertsCommand::Backtest(args),
         }) => backtest::backtest(&args).await,
@@ -179,7 +182,7 @@ async fn dispatch_plain(command: Option<Command>) -> Result<()> {
             }
             DashboardCommand::Show { name } => dashboard::show(&name),
         },
-        Some(Command::Watch(_) | Command::Alerts { .. }) => {
+        Some(Command::Watch(_) | Command::Alerts { .. } | Command::Export(_)) => {
             bail!("watch and alerts are dispatched with their own exit codes")
         }
         Some(Command::GenerateSample { into }) => {

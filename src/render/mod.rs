@@ -1,54 +1,113 @@
 //! Images of what the window draws, made without a window: the same `ui` drawing code run in a
-//! headless `egui::Context`, its tessellated output rasterized on the CPU ([`raster`]).
-//!
-//! This is the start of image export (PNG and SVG, from the window and `lakesight export`); so far
-//! the rasterizer and the headless frame.
+//! headless `egui::Context` ([`draw`]), its tessellated output rasterized on the CPU ([`raster`])
+//! and encoded as PNG ([`png`]), or its shape list written as SVG ([`svg`]). [`picture`] lays out
+//! a dashboard or one visual for an image; [`provenance`] says what an image shows and where it
+//! came from, in the file itself.
 
+pub mod picture;
 pub mod png;
+pub mod provenance;
 pub mod raster;
+pub mod svg;
 
+use egui::epaint::ClippedShape;
 use egui::{Color32, Context, RawInput, Rect, Ui, Vec2};
 
 pub use raster::{Canvas, Textures, rasterize};
 
-/// Draws one frame of `draw` in a headless context of `size` points at `pixels_per_point`, and
-/// rasterizes it over `background`. Run twice: layouts that size themselves from the previous
-/// frame (plots' axis widths) settle on the second pass, and every pass's texture changes (the
-/// font atlas) are kept.
+/// The largest texture side a headless frame may use (the font atlas grows with the scale).
+const MAX_TEXTURE_SIDE: usize = 16 * 1024;
+
+/// The frame an image is drawn in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    /// Its size in points.
+    pub size: Vec2,
+    /// Pixels per point (the scale: 2 for a 2x image).
+    pub pixels_per_point: f32,
+    /// Light or dark.
+    pub theme: egui::Theme,
+}
+
+impl Frame {
+    /// The image's size in pixels.
+    pub fn pixels(&self) -> (usize, usize) {
+        let scale = |points: f32| (points * self.pixels_per_point).round().max(1.0) as usize;
+        (scale(self.size.x), scale(self.size.y))
+    }
+}
+
+/// One frame drawn headless: its shapes (for SVG) and what tessellating them needs (for PNG).
+pub struct Drawn {
+    ctx: Context,
+    /// What was drawn, in paint order, in points.
+    pub shapes: Vec<ClippedShape>,
+    /// The textures the shapes use (the font atlas, images).
+    pub textures: Textures,
+    /// The frame it was drawn in.
+    pub frame: Frame,
+}
+
+/// Draws `draw` headless in `frame`, with the bundled fonts and `frame`'s theme; `prepare` may
+/// set up the context's memory first (a plot's zoom from the window). Run three times: layouts
+/// that size themselves from the previous frame (a plot's axis widths) settle, and every pass's
+/// texture changes (the font atlas) are kept. The time is fixed, so nothing animates and the same
+/// input gives the same image.
+pub fn draw(frame: Frame, prepare: impl FnOnce(&Context), mut draw: impl FnMut(&mut Ui)) -> Drawn {
+    let ctx = Context::default();
+    crate::ui::fonts::install(&ctx);
+    ctx.set_theme(frame.theme);
+    ctx.set_pixels_per_point(frame.pixels_per_point);
+    ctx.all_styles_mut(|style| style.animation_time = 0.0);
+    prepare(&ctx);
+    let mut textures = Textures::default();
+    let input = || RawInput {
+        screen_rect: Some(Rect::from_min_size(egui::Pos2::ZERO, frame.size)),
+        time: Some(0.0),
+        max_texture_side: Some(MAX_TEXTURE_SIDE),
+        ..RawInput::default()
+    };
+    let mut shapes = Vec::new();
+    for _ in 0..3 {
+        let mut output = ctx.run_ui(input(), &mut draw);
+        textures.apply(std::mem::take(&mut output.textures_delta));
+        shapes = output.shapes;
+    }
+    Drawn {
+        ctx,
+        shapes,
+        textures,
+        frame,
+    }
+}
+
+impl Drawn {
+    /// The frame rasterized over `background`, using every core.
+    pub fn raster(&self, background: Color32) -> Canvas {
+        let ppp = self.frame.pixels_per_point;
+        let primitives = self.ctx.tessellate(self.shapes.clone(), ppp);
+        let (width, height) = self.frame.pixels();
+        let mut canvas = Canvas::new(width, height, background);
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        rasterize(&mut canvas, &primitives, &self.textures, ppp, threads);
+        canvas
+    }
+}
+
+/// Draws one frame of `draw` in a headless context of `size` points at `pixels_per_point` (light
+/// theme), and rasterizes it over `background`.
 pub fn render(
     size: Vec2,
     pixels_per_point: f32,
     background: Color32,
-    mut draw: impl FnMut(&mut Ui),
+    draw_ui: impl FnMut(&mut Ui),
 ) -> Canvas {
-    let ctx = Context::default();
-    ctx.set_pixels_per_point(pixels_per_point);
-    let mut textures = Textures::default();
-    let input = || RawInput {
-        screen_rect: Some(Rect::from_min_size(egui::Pos2::ZERO, size)),
-        // A fixed time: nothing animates, the same input gives the same image.
-        time: Some(0.0),
-        ..RawInput::default()
+    let frame = Frame {
+        size,
+        pixels_per_point,
+        theme: egui::Theme::Light,
     };
-    let mut output = ctx.run_ui(input(), &mut draw);
-    textures.apply(std::mem::take(&mut output.textures_delta));
-    for _ in 0..2 {
-        output = ctx.run_ui(input(), &mut draw);
-        textures.apply(std::mem::take(&mut output.textures_delta));
-    }
-    let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
-    let width = (size.x * output.pixels_per_point).round().max(0.0) as usize;
-    let height = (size.y * output.pixels_per_point).round().max(0.0) as usize;
-    let mut canvas = Canvas::new(width, height, background);
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    rasterize(
-        &mut canvas,
-        &primitives,
-        &textures,
-        output.pixels_per_point,
-        threads,
-    );
-    canvas
+    draw(frame, |_| {}, draw_ui).raster(background)
 }
 
 #[cfg(test)]

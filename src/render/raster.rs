@@ -101,20 +101,21 @@ impl Textures {
         delta.clear();
     }
 
-    /// The colour of texture `id` at `uv` (0..1), as egui's renderers sample it; white where the
-    /// texture is unknown (an untextured shape uses the font atlas's white texel anyway).
-    fn sample(&self, id: TextureId, uv: [f32; 2]) -> [f32; 4] {
-        let Some(texture) = self.textures.get(&id) else {
-            return [255.0; 4];
-        };
-        let (width, height) = (texture.width, texture.height);
-        if width == 0 || height == 0 {
-            return [255.0; 4];
-        }
+    fn get(&self, id: TextureId) -> Option<&Texture> {
+        self.textures
+            .get(&id)
+            .filter(|t| t.width > 0 && t.height > 0)
+    }
+}
+
+impl Texture {
+    /// The colour at `uv` (0..1), as egui's renderers sample it.
+    fn sample(&self, uv: [f32; 2]) -> [f32; 4] {
+        let (width, height) = (self.width, self.height);
         let texel = |column: isize, row: isize| {
             let column = column.clamp(0, width as isize - 1) as usize;
             let row = row.clamp(0, height as isize - 1) as usize;
-            let colour = texture.pixels[row * width + column];
+            let colour = self.pixels[row * width + column];
             [
                 f32::from(colour.r()),
                 f32::from(colour.g()),
@@ -124,7 +125,7 @@ impl Textures {
         };
         // Texel centres are at half steps.
         let (column, row) = (uv[0] * width as f32 - 0.5, uv[1] * height as f32 - 0.5);
-        match texture.magnification {
+        match self.magnification {
             TextureFilter::Nearest => texel(
                 (column + 0.5).floor() as isize,
                 (row + 0.5).floor() as isize,
@@ -133,13 +134,15 @@ impl Textures {
                 let (left, top) = (column.floor(), row.floor());
                 let (across, down) = (column - left, row - top);
                 let (left, top) = (left as isize, top as isize);
-                let upper = [texel(left, top), texel(left + 1, top)];
-                let lower = [texel(left, top + 1), texel(left + 1, top + 1)];
-                std::array::from_fn(|i| {
-                    let above = upper[0][i] + (upper[1][i] - upper[0][i]) * across;
-                    let below = lower[0][i] + (lower[1][i] - lower[0][i]) * across;
-                    above + (below - above) * down
-                })
+                let (a, b) = (texel(left, top), texel(left + 1, top));
+                let (c, d) = (texel(left, top + 1), texel(left + 1, top + 1));
+                let mut out = [0.0; 4];
+                for i in 0..4 {
+                    let above = a[i] + (b[i] - a[i]) * across;
+                    let below = c[i] + (d[i] - c[i]) * across;
+                    out[i] = above + (below - above) * down;
+                }
+                out
             }
         }
     }
@@ -205,6 +208,9 @@ impl Band<'_> {
         if area.left >= area.right || area.top >= area.bottom {
             return;
         }
+        // White where the texture is unknown (an untextured shape samples the atlas's white
+        // texel anyway).
+        let texture = textures.get(mesh.texture_id);
         for triangle in mesh.indices.chunks_exact(3) {
             let vertex = |i: u32| mesh.vertices.get(i as usize);
             let (Some(a), Some(b), Some(c)) = (
@@ -214,13 +220,7 @@ impl Band<'_> {
             ) else {
                 continue;
             };
-            self.triangle(
-                [a, b, c],
-                mesh.texture_id,
-                textures,
-                pixels_per_point,
-                &area,
-            );
+            self.triangle([a, b, c], texture, pixels_per_point, &area);
         }
     }
 
@@ -228,8 +228,7 @@ impl Band<'_> {
     fn triangle(
         &mut self,
         vertices: [&Vertex; 3],
-        texture: TextureId,
-        textures: &Textures,
+        texture: Option<&Texture>,
         pixels_per_point: f32,
         area: &Area,
     ) {
@@ -273,27 +272,53 @@ impl Band<'_> {
             ]
         });
         let inverse = 1.0 / doubled_area as f32;
+        // One colour and no texture to sample (most shapes): the same colour everywhere.
+        let white = |v: &Vertex| v.uv == egui::epaint::WHITE_UV;
+        let flat = corners[0].color == corners[1].color
+            && corners[1].color == corners[2].color
+            && (texture.is_none() || corners.iter().all(|c| white(c)))
+            && texture.is_none_or(|t| {
+                t.sample([corners[0].uv.x, corners[0].uv.y])
+                    .iter()
+                    .all(|c| *c >= 255.0)
+            });
+        // Each edge function grows by a fixed step per column.
+        let steps: [i64; 3] = edges.map(|(from, to)| -(to.1 - from.1) * SUBPIXEL);
         for row in rows {
             let centre_y = row as i64 * SUBPIXEL + SUBPIXEL / 2;
             let offset = (row - self.first_row) * self.width;
+            let start = (columns.start as i64 * SUBPIXEL + SUBPIXEL / 2, centre_y);
+            let mut sides = edges.map(|(from, to)| edge(from, to, start));
             for column in columns.clone() {
-                let centre = (column as i64 * SUBPIXEL + SUBPIXEL / 2, centre_y);
-                let sides = edges.map(|(from, to)| edge(from, to, centre));
-                if (0..3).any(|i| sides[i] - bias[i] < 0) {
+                let inside = sides[0] >= bias[0] && sides[1] >= bias[1] && sides[2] >= bias[2];
+                let here = sides;
+                sides[0] += steps[0];
+                sides[1] += steps[1];
+                sides[2] += steps[2];
+                if !inside {
                     continue;
                 }
-                let weights = sides.map(|side| side as f32 * inverse);
-                let blend = |values: [f32; 3]| {
-                    values[0] * weights[0] + values[1] * weights[1] + values[2] * weights[2]
+                let source = if flat {
+                    colours[0]
+                } else {
+                    let w = [
+                        here[0] as f32 * inverse,
+                        here[1] as f32 * inverse,
+                        here[2] as f32 * inverse,
+                    ];
+                    let blend = |a: f32, b: f32, c: f32| a * w[0] + b * w[1] + c * w[2];
+                    let uv = [
+                        blend(corners[0].uv.x, corners[1].uv.x, corners[2].uv.x),
+                        blend(corners[0].uv.y, corners[1].uv.y, corners[2].uv.y),
+                    ];
+                    let texel = texture.map_or([255.0; 4], |t| t.sample(uv));
+                    let mut source = [0.0; 4];
+                    for i in 0..4 {
+                        source[i] =
+                            blend(colours[0][i], colours[1][i], colours[2][i]) * texel[i] / 255.0;
+                    }
+                    source
                 };
-                let uv = [
-                    blend(corners.map(|corner| corner.uv.x)),
-                    blend(corners.map(|corner| corner.uv.y)),
-                ];
-                let texel = textures.sample(texture, uv);
-                let source: [f32; 4] = std::array::from_fn(|i| {
-                    blend([colours[0][i], colours[1][i], colours[2][i]]) * texel[i] / 255.0
-                });
                 let target = &mut self.pixels[offset + column];
                 *target = over(source, *target);
             }

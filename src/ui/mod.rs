@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod dashboards_list;
 pub mod editor;
 pub mod export;
+pub mod fonts;
 pub mod frame_times;
 pub mod history;
 pub mod results;

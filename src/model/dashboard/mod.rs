@@ -9,6 +9,7 @@
 mod alert;
 pub mod bundled;
 mod error;
+mod export;
 mod file;
 mod parse;
 mod time;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use alert::{AlertRule, AlertThreshold, Condition, ErrorPolicy, NoDataPolicy, Notifier};
 pub use error::{DashboardError, DashboardFileError, InvalidDashboard, Subject, line_column};
+pub use export::ExportSpec;
 pub use file::DashboardFile;
 pub use parse::DEFAULT_LATENESS;
 pub use time::{
@@ -68,6 +70,8 @@ pub struct Dashboard {
     pub visuals: Vec<Visual>,
     /// Threshold alerts on visuals' values, in file order.
     pub alerts: Vec<AlertRule>,
+    /// Images `lakesight export FILE.toml --all` writes, in file order.
+    pub exports: Vec<ExportSpec>,
 }
 
 impl Dashboard {

@@ -12,7 +12,7 @@ use toml::Spanned;
 use super::error::{DashboardError, InvalidDashboard, Subject};
 use super::time::{parse_duration, parse_instant};
 use super::visual::Visual;
-use super::{AlertRule, Dashboard, Param, ParamType, ParamValue, Refresh, Timezone};
+use super::{AlertRule, Dashboard, ExportSpec, Param, ParamType, ParamValue, Refresh, Timezone};
 use crate::model::SourceSpec;
 
 /// The late-data allowance of a dashboard that names none.
@@ -38,6 +38,8 @@ struct RawDashboard {
     visuals: Vec<Spanned<Visual>>,
     #[serde(default)]
     alerts: Vec<Spanned<AlertRule>>,
+    #[serde(default)]
+    exports: Vec<Spanned<ExportSpec>>,
 }
 
 #[derive(Deserialize)]
@@ -199,6 +201,16 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
             problems.add(&span, Subject::Alert(alert.id.clone()), message);
         }
     }
+    let visual_ids: Vec<&str> = raw
+        .visuals
+        .iter()
+        .map(|v| v.get_ref().id.as_str())
+        .collect();
+    for export in &raw.exports {
+        for problem in export.get_ref().problems(&visual_ids) {
+            problems.add(&export.span(), Subject::File, problem);
+        }
+    }
     if !problems.found.is_empty() {
         let mut found = problems.found;
         found.sort_by_key(|problem| (problem.line, problem.column));
@@ -216,6 +228,7 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         params: params.into_iter().map(|(param, _)| param).collect(),
         visuals: raw.visuals.into_iter().map(Spanned::into_inner).collect(),
         alerts: raw.alerts.into_iter().map(Spanned::into_inner).collect(),
+        exports: raw.exports.into_iter().map(Spanned::into_inner).collect(),
     })
 }
 

@@ -9,7 +9,7 @@ use super::{DashboardPanelState, DashboardView, tile};
 /// Height of one grid row, in points.
 pub const GRID_ROW_HEIGHT: f32 = 64.0;
 /// Space between tiles.
-const GAP: f32 = 10.0;
+pub(super) const GAP: f32 = 10.0;
 
 /// A tile being moved or resized: which, how, and the pointer's travel so far.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,6 +76,18 @@ impl Geometry {
     }
 }
 
+/// The grid's height: every tile, and in edit mode four empty rows to drag tiles into.
+pub fn grid_height(dashboard: &crate::model::dashboard::Dashboard, editing: bool) -> f32 {
+    let rows = dashboard
+        .visuals
+        .iter()
+        .map(|v| v.position.row + v.position.height)
+        .max()
+        .unwrap_or(0)
+        + u32::from(editing) * 4;
+    GAP + rows as f32 * (GRID_ROW_HEIGHT + GAP)
+}
+
 pub(super) fn grid_ui(
     ui: &mut egui::Ui,
     view: &DashboardView<'_>,
@@ -83,15 +95,7 @@ pub(super) fn grid_ui(
     send: &dyn Fn(DashboardCommand),
 ) {
     let width = ui.available_width();
-    let rows = view
-        .dashboard
-        .visuals
-        .iter()
-        .map(|v| v.position.row + v.position.height)
-        .max()
-        .unwrap_or(0)
-        + u32::from(view.editing) * 4;
-    let height = GAP + rows as f32 * (GRID_ROW_HEIGHT + GAP);
+    let height = grid_height(view.dashboard, view.editing);
     let (area, _) = ui.allocate_exact_size(egui::vec2(width, height), egui::Sense::hover());
     let geometry = Geometry::new(area.min, width);
     if view.dashboard.visuals.is_empty() {

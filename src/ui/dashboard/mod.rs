@@ -8,6 +8,7 @@ mod alerts_panel;
 mod editor;
 mod grid;
 mod header;
+mod image;
 mod tile;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use crate::series::visual::VisualData;
 pub use alert_editor::AlertDraft;
 
 pub use grid::GRID_ROW_HEIGHT;
+pub use image::{ImageContent, dashboard_image_ui, image_size, visual_image_ui};
 
 /// What one tile shows: the last picture, the last error, whether a run is under way.
 #[derive(Clone, Debug, Default)]
@@ -83,6 +85,8 @@ pub struct DashboardView<'a> {
     pub freshness: Option<Freshness>,
     /// Why new files are not being noticed, if they are not.
     pub live_problem: Option<&'a str>,
+    /// Drawn for an image: no menus, spinners or edit handles.
+    pub printing: bool,
 }
 
 /// One alert rule as the view shows it.

@@ -125,6 +125,12 @@ fn title_bar_ui(
         );
     }
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        if view.printing {
+            if let Some(state) = alert {
+                badge_ui(ui, state);
+            }
+            return;
+        }
         ui.menu_button("…", |ui| {
             if visual.sql.is_some() && ui.button("View data").clicked() {
                 send(DashboardCommand::ViewData(visual.id.clone()));
@@ -206,7 +212,9 @@ fn body_ui(
     }
     let Some(data) = data else {
         ui.centered_and_justified(|ui| {
-            if view.attached {
+            if view.printing {
+                ui.weak("not run");
+            } else if view.attached {
                 ui.spinner();
             } else {
                 ui.weak("no lake attached");

@@ -1,0 +1,293 @@
+//! `lakesight export FILE.toml --out PATH.png|PATH.svg`: runs the dashboard's queries (or one
+//! visual's) for the range and parameters asked for, draws them headless with the window's own
+//! drawing code ([`crate::render::picture`]) and writes the image atomically. No display is
+//! needed. A visual whose query fails is drawn with its error in its tile; the image is written
+//! and the command exits 1, unless `--allow-errors`. `--all` writes every image the file's
+//! `[[exports]]` name, in one run over the same data.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+
+use super::alert_eval::MAX_CONCURRENT_VISUALS;
+use super::dashboard::{attach_for, default_params, load};
+use super::dashboard_data::{param_assignment, param_value, range_asked};
+use super::export_args::ExportArgs;
+use crate::alert::{RuleState, evaluation_of};
+use crate::engine::TimeWindow;
+use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
+use crate::model::atomic_file::write_atomically;
+use crate::model::dashboard::{Dashboard, DashboardSource, ExportSpec, parse_instant};
+use crate::render::picture::{ImageFormat, ImageOptions, ImageSize, Picture, Theme, TileView};
+use crate::series::visual::prepare;
+
+/// One image to write.
+struct Job {
+    path: PathBuf,
+    options: ImageOptions,
+}
+
+/// Runs `lakesight export`.
+pub async fn export(args: &ExportArgs) -> Result<ExitCode> {
+    let dashboard = load(&args.file)?;
+    let jobs = jobs(args, &dashboard)?;
+    let at = match &args.at {
+        Some(text) => parse_instant(text)
+            .ok_or_else(|| anyhow!("--at `{text}` is not a time like 2026-11-24T12:00Z"))?,
+        None => Utc::now(),
+    };
+    let range = range_asked(
+        &dashboard,
+        args.from.as_deref().zip(args.to.as_deref()),
+        args.range.as_deref(),
+    )?;
+    let mut bound = default_params(&dashboard);
+    let mut params = HashMap::new();
+    for assignment in &args.params {
+        let (name, value) = param_value(&dashboard, assignment)?;
+        bound.insert(name, value);
+        let (name, value) = param_assignment(&dashboard, assignment)?;
+        params.insert(name, Some(value));
+    }
+    let (from, to) = range.resolve(at);
+    let window = TimeWindow {
+        from,
+        to,
+        lateness: dashboard.lateness,
+    };
+    let (engine, spec) = attach_for(&dashboard, &args.lake).await?;
+    // Only the visuals some image shows.
+    let wanted: HashSet<&str> = if jobs.iter().any(|j| j.options.visual.is_none()) {
+        dashboard.visuals.iter().map(|v| v.id.as_str()).collect()
+    } else {
+        jobs.iter()
+            .filter_map(|j| j.options.visual.as_deref())
+            .collect()
+    };
+    let bound = Arc::new(bound);
+    let runs: Vec<(String, TileView, Option<String>)> = futures::stream::iter(
+        dashboard
+            .visuals
+            .iter()
+            .filter(|v| wanted.contains(v.id.as_str())),
+    )
+    .map(|visual| {
+        let (engine, window, bound) = (&engine, &window, Arc::clone(&bound));
+        async move {
+            let run = run_visual(engine, visual, window, &bound, MAX_VISUAL_ROWS).await;
+            let (tile, sql) = match run {
+                Ok(run) => match prepare(visual, &run.batches, run.previous.as_deref()) {
+                    Ok(data) => (
+                        TileView {
+                            data: Some(Arc::new(data)),
+                            note: run.cut.then(|| {
+                                format!("only the first {MAX_VISUAL_ROWS} rows are drawn")
+                            }),
+                            ..TileView::default()
+                        },
+                        run.sql,
+                    ),
+                    Err(err) => (error_tile(err.to_string()), run.sql),
+                },
+                Err(err) => (error_tile(err.message), err.sql),
+            };
+            (visual.id.clone(), tile, sql)
+        }
+    })
+    .buffered(MAX_CONCURRENT_VISUALS)
+    .collect()
+    .await;
+    let alerts = alert_states(&dashboard, &runs, at);
+    let mut sql = HashMap::new();
+    let mut tiles = HashMap::new();
+    for (id, tile, text) in runs {
+        if let Some(text) = text {
+            sql.insert(id.clone(), text);
+        }
+        tiles.insert(id, tile);
+    }
+    let picture = Picture {
+        origin: DashboardSource::File(args.file.clone()),
+        lake: Some(spec.to_string()),
+        range,
+        window: (from, to),
+        params,
+        tiles,
+        sql,
+        alerts,
+        data_as_of: Some(at),
+        plot_memory: Vec::new(),
+        dashboard,
+    };
+    let mut failed_any = false;
+    for job in &jobs {
+        let failed = picture.failed(&job.options);
+        let bytes = picture
+            .encode(&job.options, Utc::now())
+            .map_err(|message| anyhow!("{}: {message}", job.path.display()))?;
+        write_atomically(&job.path, &bytes)
+            .with_context(|| format!("could not write {}", job.path.display()))?;
+        let frame = picture.frame(&job.options).map_err(|m| anyhow!(m))?;
+        let (width, height) = frame.pixels();
+        eprintln!(
+            "wrote {} ({width}x{height} pixels, {} bytes)",
+            job.path.display(),
+            bytes.len()
+        );
+        for id in &failed {
+            let message = picture
+                .tiles
+                .get(*id)
+                .and_then(|t| t.error.as_deref())
+                .unwrap_or_default();
+            eprintln!("visual {id} failed (drawn with its error): {message}");
+        }
+        failed_any |= !failed.is_empty();
+    }
+    if failed_any && !args.allow_errors {
+        eprintln!("error: a visual failed; --allow-errors makes that exit 0");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn error_tile(message: String) -> TileView {
+    TileView {
+        error: Some(message),
+        ..TileView::default()
+    }
+}
+
+/// The images asked for: `--out` with the flags, or the file's `[[exports]]` with `--all`.
+fn jobs(args: &ExportArgs, dashboard: &Dashboard) -> Result<Vec<Job>> {
+    let check_visual = |visual: &Option<String>| -> Result<()> {
+        if let Some(id) = visual
+            && dashboard.visual(id).is_none()
+        {
+            let ids: Vec<&str> = dashboard.visuals.iter().map(|v| v.id.as_str()).collect();
+            bail!(
+                "no visual `{id}` in {}; visuals: {}",
+                args.file.display(),
+                ids.join(", ")
+            );
+        }
+        Ok(())
+    };
+    let jobs = if args.all {
+        if dashboard.exports.is_empty() {
+            bail!(
+                "{} has no [[exports]]: name the images it writes there, or use --out",
+                args.file.display()
+            );
+        }
+        let folder = args.file.parent().unwrap_or_else(|| Path::new("."));
+        dashboard
+            .exports
+            .iter()
+            .map(|spec| from_spec(spec, folder, args))
+            .collect::<Result<Vec<Job>>>()?
+    } else {
+        let path = args
+            .out
+            .clone()
+            .ok_or_else(|| anyhow!("--out PATH.png or PATH.svg is needed"))?;
+        let format = ImageFormat::from_path(&path).ok_or_else(|| {
+            anyhow!(
+                "--out {}: the file must end in .png or .svg",
+                path.display()
+            )
+        })?;
+        check_visual(&args.visual)?;
+        vec![Job {
+            path,
+            options: ImageOptions {
+                visual: args.visual.clone(),
+                format,
+                size: match args.width {
+                    Some(width) => ImageSize::Pixels {
+                        width,
+                        height: args.height,
+                    },
+                    None => ImageSize::Scale(args.scale.unwrap_or(1.0)),
+                },
+                theme: args.theme.into(),
+                footer: !args.no_footer,
+                provenance: !args.no_provenance,
+            },
+        }]
+    };
+    for job in &jobs {
+        let folder = match job.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            bail!(
+                "cannot write {}: the folder {} does not exist",
+                job.path.display(),
+                folder.display()
+            );
+        }
+    }
+    Ok(jobs)
+}
+
+/// One `[[exports]]` entry as a job (checked when the file was read).
+fn from_spec(spec: &ExportSpec, folder: &Path, args: &ExportArgs) -> Result<Job> {
+    let path = folder.join(&spec.path);
+    let format = match spec.format.as_deref() {
+        Some("svg") => ImageFormat::Svg,
+        Some(_) => ImageFormat::Png,
+        None => ImageFormat::from_path(&path)
+            .ok_or_else(|| anyhow!("export `{}`: png or svg?", spec.path))?,
+    };
+    Ok(Job {
+        path,
+        options: ImageOptions {
+            visual: spec.visual.clone(),
+            format,
+            size: match spec.width {
+                Some(width) => ImageSize::Pixels {
+                    width,
+                    height: spec.height,
+                },
+                None => ImageSize::Scale(spec.scale.unwrap_or(1.0)),
+            },
+            theme: if spec.theme.as_deref() == Some("dark") {
+                Theme::Dark
+            } else {
+                Theme::Light
+            },
+            footer: !args.no_footer,
+            provenance: !args.no_provenance,
+        },
+    })
+}
+
+/// Each rule's state after one evaluation of what was drawn, at `at`.
+fn alert_states(
+    dashboard: &Dashboard,
+    runs: &[(String, TileView, Option<String>)],
+    at: DateTime<Utc>,
+) -> HashMap<String, (crate::alert::AlertState, DateTime<Utc>)> {
+    dashboard
+        .alerts
+        .iter()
+        .filter_map(|rule| {
+            let (_, tile, _) = runs.iter().find(|(id, _, _)| *id == rule.visual)?;
+            let evaluation = match (&tile.data, &tile.error) {
+                (_, Some(error)) => evaluation_of(Err(error)),
+                (Some(data), None) => evaluation_of(Ok(data)),
+                (None, None) => return None,
+            };
+            let mut state = RuleState::new(at);
+            state.evaluate(rule, &evaluation, at);
+            Some((rule.id.clone(), (state.state, state.since)))
+        })
+        .collect()
+}

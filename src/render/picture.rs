@@ -1,0 +1,383 @@
+//! A dashboard's state frozen for an image ([`Picture`]: the file, the range, the parameters,
+//! each tile's data or error, the alerts' states) and how to make an image of it
+//! ([`ImageOptions`]: the whole dashboard or one visual, PNG or SVG, the scale or a pixel size,
+//! the theme, the footer and provenance). The window and `lakesight export` both build a
+//! `Picture` and call [`Picture::encode`], so both make the same file.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::provenance::Provenance;
+use super::{Drawn, Frame};
+use crate::alert::AlertState;
+use crate::model::dashboard::{Dashboard, DashboardSource, ParamValue, TimeRange, Visual};
+pub use crate::ui::dashboard::TileView;
+use crate::ui::dashboard::{
+    AlertView, DashboardView, ImageContent, dashboard_image_ui, image_size, visual_image_ui,
+};
+
+/// The largest scale an image may be drawn at.
+pub const MAX_SCALE: f32 = 8.0;
+/// The longest side an image may have, in pixels.
+pub const MAX_SIDE: u32 = 16_384;
+/// The shortest side an image may have, in pixels.
+pub const MIN_SIDE: u32 = 16;
+
+/// An image file's format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageFormat {
+    /// A raster image.
+    Png,
+    /// A vector image, its text as text.
+    Svg,
+}
+
+impl ImageFormat {
+    /// The format a file name's extension names (`.png`, `.svg`), if it names one.
+    pub fn from_path(path: &std::path::Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "png" => Some(Self::Png),
+            "svg" => Some(Self::Svg),
+            _ => None,
+        }
+    }
+
+    /// The extension files of this format take.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Svg => "svg",
+        }
+    }
+}
+
+/// Light or dark, as the window's themes draw.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    /// Dark text on white tiles.
+    #[default]
+    Light,
+    /// Light text on dark tiles.
+    Dark,
+}
+
+impl From<Theme> for egui::Theme {
+    fn from(theme: Theme) -> Self {
+        match theme {
+            Theme::Light => Self::Light,
+            Theme::Dark => Self::Dark,
+        }
+    }
+}
+
+/// How big an image is.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ImageSize {
+    /// The natural size (1600 points wide for a dashboard) at this many pixels per point.
+    Scale(f32),
+    /// This many pixels wide (at one pixel per point), and high if given (else what fits).
+    Pixels {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: Option<u32>,
+    },
+}
+
+/// What image to make of a [`Picture`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageOptions {
+    /// One visual (its id), else the whole dashboard.
+    pub visual: Option<String>,
+    /// PNG or SVG.
+    pub format: ImageFormat,
+    /// The scale or the pixel size.
+    pub size: ImageSize,
+    /// Light or dark.
+    pub theme: Theme,
+    /// A footer naming the dashboard, the range and when the data was read.
+    pub footer: bool,
+    /// The SQL and the source in the file's metadata.
+    pub provenance: bool,
+}
+
+impl Default for ImageOptions {
+    fn default() -> Self {
+        Self {
+            visual: None,
+            format: ImageFormat::Png,
+            size: ImageSize::Scale(1.0),
+            theme: Theme::Light,
+            footer: true,
+            provenance: true,
+        }
+    }
+}
+
+/// A dashboard's state, frozen for an image.
+#[derive(Clone, Debug)]
+pub struct Picture {
+    /// The dashboard.
+    pub dashboard: Dashboard,
+    /// Its file or built-in name.
+    pub origin: DashboardSource,
+    /// The lake read, as the user named it.
+    pub lake: Option<String>,
+    /// The range shown.
+    pub range: TimeRange,
+    /// The instants the range covered.
+    pub window: (DateTime<Utc>, DateTime<Utc>),
+    /// Param values set (others are the file's defaults).
+    pub params: HashMap<String, Option<ParamValue>>,
+    /// Each visual's tile, by id.
+    pub tiles: HashMap<String, TileView>,
+    /// Each visual's SQL as run (macros expanded), by id.
+    pub sql: HashMap<String, String>,
+    /// Each alert rule's state and since when, by rule id.
+    pub alerts: HashMap<String, (AlertState, DateTime<Utc>)>,
+    /// When the data was read.
+    pub data_as_of: Option<DateTime<Utc>>,
+    /// Zoomed plots' memory from the window, copied into the image's context.
+    pub plot_memory: Vec<(egui::Id, egui_plot::PlotMemory)>,
+}
+
+impl Picture {
+    /// The visual `options` asks for, or why there is none.
+    fn content(&self, options: &ImageOptions) -> Result<Option<&Visual>, String> {
+        match &options.visual {
+            None => Ok(None),
+            Some(id) => self.dashboard.visual(id).map(Some).ok_or_else(|| {
+                let ids: Vec<&str> = self
+                    .dashboard
+                    .visuals
+                    .iter()
+                    .map(|v| v.id.as_str())
+                    .collect();
+                format!(
+                    "no visual `{id}` in the dashboard; visuals: {}",
+                    ids.join(", ")
+                )
+            }),
+        }
+    }
+
+    /// The frame an image of `options` is drawn in, or why it cannot be.
+    pub fn frame(&self, options: &ImageOptions) -> Result<Frame, String> {
+        let visual = self.content(options)?;
+        let content = visual.map_or(ImageContent::Dashboard, ImageContent::Visual);
+        let (width, pixels_per_point) = match options.size {
+            ImageSize::Scale(scale) => {
+                if !(scale > 0.0 && scale <= MAX_SCALE) {
+                    return Err(format!("the scale must be above 0 and at most {MAX_SCALE}"));
+                }
+                (None, scale)
+            }
+            ImageSize::Pixels { width, .. } => (Some(width as f32), 1.0),
+        };
+        let mut size = image_size(&self.dashboard, content, width, options.footer);
+        if let ImageSize::Pixels {
+            height: Some(height),
+            ..
+        } = options.size
+        {
+            if visual.is_none() && (height as f32) < size.y {
+                return Err(format!(
+                    "the dashboard needs {} pixels of height at this width; leave the height \
+                     out to fit it",
+                    size.y.ceil()
+                ));
+            }
+            size.y = height as f32;
+        }
+        let frame = Frame {
+            size,
+            pixels_per_point,
+            theme: options.theme.into(),
+        };
+        let (w, h) = frame.pixels();
+        for (side, name) in [(w, "wide"), (h, "high")] {
+            if side > MAX_SIDE as usize || side < MIN_SIDE as usize {
+                return Err(format!(
+                    "the image would be {side} pixels {name}; it must be {MIN_SIDE} to {MAX_SIDE}"
+                ));
+            }
+        }
+        Ok(frame)
+    }
+
+    /// The dashboard view an image draws from.
+    fn view(&self) -> DashboardView<'_> {
+        DashboardView {
+            id: 0,
+            dashboard: &self.dashboard,
+            source: &self.origin,
+            range: self.range,
+            window: Some(self.window),
+            params: &self.params,
+            options: &EMPTY_OPTIONS,
+            tiles: self.tiles.iter().map(|(id, t)| (id.as_str(), t)).collect(),
+            data_as_of: self.data_as_of,
+            attached: true,
+            editing: false,
+            selected: None,
+            dirty: false,
+            can_undo: false,
+            disk_changed: false,
+            problem: None,
+            alerts: self
+                .dashboard
+                .alerts
+                .iter()
+                .filter_map(|rule| {
+                    let (state, since) = *self.alerts.get(&rule.id)?;
+                    Some(AlertView { rule, state, since })
+                })
+                .collect(),
+            alert_history: Vec::new(),
+            freshness: None,
+            live_problem: None,
+            printing: true,
+        }
+    }
+
+    /// Draws the image `options` asks for, headless.
+    pub fn draw(&self, options: &ImageOptions) -> Result<Drawn, String> {
+        let frame = self.frame(options)?;
+        let visual = self.content(options)?;
+        let view = self.view();
+        let prepare = |ctx: &egui::Context| {
+            for (id, memory) in &self.plot_memory {
+                memory.clone().store(ctx, *id);
+            }
+        };
+        Ok(super::draw(frame, prepare, |ui| match visual {
+            Some(visual) => visual_image_ui(ui, &view, visual, options.footer),
+            None => dashboard_image_ui(ui, &view, options.footer),
+        }))
+    }
+
+    /// What the file says about itself.
+    pub fn provenance(&self, options: &ImageOptions, created: DateTime<Utc>) -> Provenance {
+        let visual = options
+            .visual
+            .as_deref()
+            .and_then(|id| self.dashboard.visual(id));
+        let title = match visual {
+            Some(visual) => format!(
+                "{} — {}",
+                self.dashboard.title,
+                crate::ui::dashboard::visual_title(visual)
+            ),
+            None => self.dashboard.title.clone(),
+        };
+        let shown: Vec<&Visual> = match visual {
+            Some(visual) => vec![visual],
+            None => self.dashboard.visuals.iter().collect(),
+        };
+        let visuals: Vec<Value> = shown
+            .iter()
+            .map(|visual| {
+                let mut entry = Map::new();
+                entry.insert("id".into(), json!(visual.id));
+                entry.insert("title".into(), json!(visual.title));
+                if options.provenance
+                    && let Some(sql) = self.sql.get(&visual.id)
+                {
+                    entry.insert("sql".into(), json!(sql));
+                }
+                if let Some(error) = self.tiles.get(&visual.id).and_then(|t| t.error.as_ref()) {
+                    entry.insert("error".into(), json!(error));
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        let zone = self.dashboard.timezone;
+        let params: Map<String, Value> = self
+            .dashboard
+            .params
+            .iter()
+            .map(|param| {
+                let value = match self.params.get(&param.name) {
+                    Some(value) => value.clone(),
+                    None => param.default.clone(),
+                };
+                (
+                    param.name.clone(),
+                    value.map_or(Value::Null, |v| json!(v.to_string())),
+                )
+            })
+            .collect();
+        let mut description = Map::new();
+        description.insert("dashboard".into(), json!(self.dashboard.title));
+        if let DashboardSource::File(path) = &self.origin {
+            description.insert("file".into(), json!(path.display().to_string()));
+        }
+        description.insert("visual".into(), json!(options.visual));
+        description.insert("visuals".into(), Value::Array(visuals));
+        if options.provenance {
+            description.insert("source".into(), json!(self.lake));
+        }
+        description.insert(
+            "time_range".into(),
+            json!({
+                "range": self.range.to_string(),
+                "from": self.window.0.to_rfc3339(),
+                "to": self.window.1.to_rfc3339(),
+                "timezone": zone.to_string(),
+            }),
+        );
+        description.insert("parameters".into(), Value::Object(params));
+        description.insert(
+            "data_as_of".into(),
+            json!(self.data_as_of.map(|at| at.to_rfc3339())),
+        );
+        description.insert("software".into(), json!(Provenance::software_name()));
+        Provenance {
+            title,
+            software: Provenance::software_name(),
+            created,
+            source: self.lake.clone().filter(|_| options.provenance),
+            description: Value::Object(description),
+        }
+    }
+
+    /// The image file's bytes.
+    pub fn encode(
+        &self,
+        options: &ImageOptions,
+        created: DateTime<Utc>,
+    ) -> Result<Vec<u8>, String> {
+        let drawn = self.draw(options)?;
+        let provenance = self.provenance(options, created);
+        match options.format {
+            ImageFormat::Png => {
+                let canvas = drawn.raster(egui::Color32::TRANSPARENT);
+                super::png::encode(
+                    &canvas,
+                    drawn.frame.pixels_per_point,
+                    &provenance.png_chunks(),
+                )
+            }
+            ImageFormat::Svg => Ok(super::svg::encode(&drawn, &provenance).into_bytes()),
+        }
+    }
+
+    /// The visuals whose tiles show an error.
+    pub fn failed(&self, options: &ImageOptions) -> Vec<&str> {
+        self.dashboard
+            .visuals
+            .iter()
+            .filter(|v| options.visual.as_ref().is_none_or(|id| *id == v.id))
+            .filter(|v| self.tiles.get(&v.id).is_some_and(|t| t.error.is_some()))
+            .map(|v| v.id.as_str())
+            .collect()
+    }
+}
+
+static EMPTY_OPTIONS: std::sync::LazyLock<HashMap<String, Vec<String>>> =
+    std::sync::LazyLock::new(HashMap::new);

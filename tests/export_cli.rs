@@ -1,0 +1,242 @@
+//! `lakesight export` as a cron job or a person at a terminal uses it: the real binary, with no
+//! display, on the bundled orders dashboard over the bundled sample lake at a fixed instant
+//! (`--at`), so its images are the same on every machine. PNGs are compared with committed
+//! references pixel by pixel within a tolerance (not byte for byte); SVGs are parsed and rasterized
+//! by resvg and compared with the PNG of the same export.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+/// When the sample lake's data ends: the last 7 days up to here are full.
+const AT: &str = "2026-11-25T00:00Z";
+
+fn repo(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+/// The binary with no display and nothing from the user's environment.
+fn lakesight() -> Command {
+    let mut cmd = Command::cargo_bin("lakesight").unwrap();
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env_remove("LAKESIGHT_LOG")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    cmd
+}
+
+fn export(out: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    lakesight()
+        .arg("export")
+        .arg(repo("dashboards/orders.toml"))
+        .arg("--out")
+        .arg(out)
+        .args(["--at", AT])
+        .args(args)
+        .assert()
+}
+
+/// A PNG file's size, RGBA pixels and text chunks.
+struct Png {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+    text: Vec<(String, String)>,
+    dpi: Option<f32>,
+}
+
+fn read_png(path: &Path) -> Png {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut rgba = vec![0; reader.output_buffer_size().unwrap()];
+    let frame = reader.next_frame(&mut rgba).unwrap();
+    assert_eq!(frame.color_type, png::ColorType::Rgba);
+    rgba.truncate(frame.buffer_size());
+    let info = reader.info();
+    let mut text: Vec<(String, String)> = info
+        .uncompressed_latin1_text
+        .iter()
+        .map(|c| (c.keyword.clone(), c.text.clone()))
+        .collect();
+    for chunk in &info.utf8_text {
+        text.push((chunk.keyword.clone(), chunk.get_text().unwrap()));
+    }
+    let dpi = info.pixel_dims.map(|dims| dims.xppu as f32 * 0.0254);
+    Png {
+        width: frame.width,
+        height: frame.height,
+        rgba,
+        text,
+        dpi,
+    }
+}
+
+impl Png {
+    fn chunk(&self, keyword: &str) -> Option<&str> {
+        self.text
+            .iter()
+            .find(|(k, _)| k == keyword)
+            .map(|(_, t)| t.as_str())
+    }
+}
+
+/// How two images of the same size differ: the mean difference per channel (0-255) and the
+/// share of pixels with a channel more than 32 apart.
+fn difference(a: &[u8], b: &[u8]) -> (f64, f64) {
+    assert_eq!(a.len(), b.len(), "the images have different sizes");
+    let total: u64 = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
+    let pixels = a.len() / 4;
+    let off = a
+        .chunks(4)
+        .zip(b.chunks(4))
+        .filter(|(p, q)| p.iter().zip(*q).any(|(x, y)| x.abs_diff(*y) > 32))
+        .count();
+    (total as f64 / a.len() as f64, off as f64 / pixels as f64)
+}
+
+/// Compares `png` with the committed reference `name`; `LAKESIGHT_UPDATE_GOLDEN=1` rewrites it.
+fn assert_golden(png: &Path, name: &str) {
+    let reference = repo(&format!("tests/golden/{name}"));
+    if std::env::var_os("LAKESIGHT_UPDATE_GOLDEN").is_some() {
+        std::fs::copy(png, &reference).unwrap();
+    }
+    let (got, want) = (read_png(png), read_png(&reference));
+    assert_eq!(
+        (got.width, got.height),
+        (want.width, want.height),
+        "{name}: size"
+    );
+    let (mean, off) = difference(&got.rgba, &want.rgba);
+    assert!(
+        mean < 0.5 && off < 0.002,
+        "{name} differs from its reference: mean {mean:.3}/255 per channel, {:.3}% of pixels \
+         off by more than 32 (LAKESIGHT_UPDATE_GOLDEN=1 rewrites references after a wanted change)",
+        off * 100.0
+    );
+}
+
+/// `svg` rasterized by resvg at `width` x `height`, with the bundled fonts (resvg reads no
+/// `@font-face`; the file names each font's family too).
+fn rasterize_svg(svg: &str, width: u32, height: u32) -> Vec<u8> {
+    let mut fonts = resvg::usvg::fontdb::Database::new();
+    for data in lakesight::ui::fonts::definitions().font_data.values() {
+        fonts.load_font_data((*data.font).as_ref().to_vec());
+    }
+    let options = resvg::usvg::Options {
+        fontdb: Arc::new(fonts),
+        ..resvg::usvg::Options::default()
+    };
+    let tree = resvg::usvg::Tree::from_str(svg, &options).expect("the SVG parses");
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(width, height).unwrap();
+    let scale = width as f32 / tree.size().width();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(scale, scale),
+        &mut pixmap.as_mut(),
+    );
+    // tiny-skia's pixels are premultiplied; the PNG's are straight.
+    pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect()
+}
+
+#[test]
+fn a_dashboard_exports_headless_as_the_reference_png_with_its_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("orders.png");
+    export(&out, &[])
+        .success()
+        .stderr(predicate::str::contains("1600x1350"));
+    assert_golden(&out, "orders-1x.png");
+    let png = read_png(&out);
+    assert_eq!(png.chunk("Title"), Some("Orders and revenue"));
+    assert!(png.chunk("Software").unwrap().starts_with("Lakesight "));
+    assert!(png.chunk("Creation Time").is_some());
+    assert!(png.chunk("Source").unwrap().contains("sample"));
+    assert_eq!(png.dpi.map(f32::round), Some(96.0));
+    let description: Value = serde_json::from_str(png.chunk("Description").unwrap()).unwrap();
+    assert_eq!(description["dashboard"], "Orders and revenue");
+    assert_eq!(description["visuals"].as_array().unwrap().len(), 8);
+    assert!(
+        description["visuals"][0]["sql"]
+            .as_str()
+            .unwrap()
+            .contains("FROM orders")
+    );
+    assert_eq!(description["time_range"]["timezone"], "UTC");
+    assert_eq!(description["time_range"]["to"], "2026-11-25T00:00:00+00:00");
+    assert_eq!(description["parameters"]["country"], Value::Null);
+    assert_eq!(description["data_as_of"], "2026-11-25T00:00:00+00:00");
+}
+
+#[test]
+fn an_svg_export_is_vector_text_that_draws_like_the_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let (png_path, svg_path) = (dir.path().join("o.png"), dir.path().join("o.svg"));
+    export(&png_path, &[]).success();
+    export(&svg_path, &[]).success();
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    // Valid XML (resvg parses it below), titled and described.
+    assert!(svg.contains("<title>Orders and revenue</title>"));
+    assert!(svg.contains("<metadata>") && svg.contains("FROM orders"));
+    assert!(svg.contains("@font-face"), "fonts are embedded");
+    // Visual titles, axis labels and categories are text, not pixels.
+    for text in [
+        "Revenue per hour",
+        "Revenue by country",
+        ">Nov 23<",
+        ">US<",
+        ">electronics<",
+    ] {
+        assert!(svg.contains(text), "{text} is text in the SVG");
+    }
+    let png = read_png(&png_path);
+    let drawn = rasterize_svg(&svg, png.width, png.height);
+    if let Some(folder) = std::env::var_os("LAKESIGHT_KEEP_SVG_RASTER") {
+        let path = Path::new(&folder).join("svg-raster.png");
+        let file = std::fs::File::create(path).unwrap();
+        let mut encoder = png::Encoder::new(file, png.width, png.height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder
+            .write_header()
+            .unwrap()
+            .write_image_data(&drawn)
+            .unwrap();
+    }
+    let (mean, off) = difference(&drawn, &png.rgba);
+    assert!(
+        mean < 4.0 && off < 0.03,
+        "the SVG drawn by resvg differs from the PNG: mean {mean:.2}/255, {:.2}% of pixels off",
+        off * 100.0
+    );
+}
+
+#[test]
+fn a_range_before_the_lake_draws_empty_visuals_not_errors() {
+    // The KPIs compare with the previous period, whose partitions do not exist at all.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("empty.png");
+    lakesight()
+        .arg("export")
+        .arg(repo("dashboards/orders.toml"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--at", "2026-11-02T00:00Z", "--visual", "orders_total"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("failed").not());
+    assert!(out.exists());
+}
