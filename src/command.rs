@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::path::PathBuf;
 
 use crate::model::dashboard::{DashboardSource, ParamValue, Position, TimeRange, Visual};
+use crate::model::image::ImageOptions;
 use crate::model::{ResultFormat, SourceSpec};
 use crate::series::ChartSpec;
 
@@ -181,6 +182,17 @@ pub enum DashboardCommand {
     Reload,
     /// Keep the window's edits although the file changed on disk.
     KeepEdits,
+    /// Write an image of the dashboard (or of one visual) to a file, in the background.
+    ExportImage {
+        /// What image.
+        options: ImageOptions,
+        /// The file (`.png` or `.svg`).
+        path: PathBuf,
+    },
+    /// Put an image of the dashboard (or of one visual) on the clipboard, in the background.
+    CopyImage(ImageOptions),
+    /// Choose the image's file with the save dialog.
+    BrowseImagePath(PathBuf),
 }
 
 /// Where panels send commands during a frame. Nothing is dropped: every command sent is applied,

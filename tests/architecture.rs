@@ -71,7 +71,7 @@ const RULES: &[Rule] = &[
     rule("sim",        Uses::Only(&["model"]),                                                false,  &[]),
     rule("cli",        Uses::AllBut(&["app", "ui"]),                                          false,  &[]),
     rule("ui",         Uses::Only(&["model", "lake", "sql", "series", "results", "command", "alert", "refresh"]), true, &["tokio", "rfd"]),
-    rule("render",     Uses::Only(&["model", "series", "results", "alert", "ui", "build_info"]),            true,   &["tokio", "rfd", "eframe"]),
+    rule("render",     Uses::Only(&["model", "series", "results", "alert", "ui", "command", "build_info"]),            true,   &["tokio", "rfd", "eframe"]),
     rule("app",        Uses::AllBut(&["cli"]),                                                true,   &["tokio"]),
     rule("build_info", Uses::Only(&[]),                                                       false,  &[]),
 ];

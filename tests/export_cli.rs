@@ -217,6 +217,10 @@ fn an_svg_export_is_vector_text_that_draws_like_the_png() {
             .unwrap();
     }
     let (mean, off) = difference(&drawn, &png.rgba);
+    eprintln!(
+        "SVG (resvg) vs PNG: mean {mean:.3}/255 per channel, {:.3}% of pixels off",
+        off * 100.0
+    );
     assert!(
         mean < 4.0 && off < 0.03,
         "the SVG drawn by resvg differs from the PNG: mean {mean:.2}/255, {:.2}% of pixels off",
@@ -239,4 +243,183 @@ fn a_range_before_the_lake_draws_empty_visuals_not_errors() {
         .success()
         .stderr(predicate::str::contains("failed").not());
     assert!(out.exists());
+}
+
+/// Runs `lakesight export FILE` with `args` (no `--out` added).
+fn export_file(file: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    lakesight()
+        .arg("export")
+        .arg(file)
+        .args(["--at", AT])
+        .args(args)
+        .assert()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn bad_inputs_exit_with_a_message_and_leave_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let orders = repo("dashboards/orders.toml");
+    let out = dir.path().join("x.png");
+    let out = out.to_str().unwrap();
+    let not_a_folder = dir.path().join("file");
+    std::fs::write(&not_a_folder, "a file, not a folder").unwrap();
+    let under_a_file = not_a_folder.join("x.png");
+    let missing_folder = dir.path().join("missing").join("x.png");
+    let cases: [(&[&str], i32, &str); 8] = [
+        (&["--out", out, "--visual", "nope"], 1, "no visual `nope`"),
+        (
+            &["--out", under_a_file.to_str().unwrap()],
+            1,
+            "cannot write",
+        ),
+        (
+            &["--out", missing_folder.to_str().unwrap()],
+            1,
+            "does not exist",
+        ),
+        (&["--out", "x.jpg"], 1, "must end in .png or .svg"),
+        (&["--out", out, "--scale", "1000"], 2, "--scale"),
+        (&["--out", out, "--scale", "0"], 2, "--scale"),
+        (&["--out", out, "--width", "0"], 2, "--width"),
+        (&["--out", out, "--height", "100"], 2, "--width"),
+    ];
+    for (args, code, message) in cases {
+        export_file(&orders, args)
+            .code(code)
+            .stderr(predicate::str::contains(message));
+        assert_eq!(
+            files_in(dir.path()),
+            ["file"],
+            "{args:?} left a file behind"
+        );
+    }
+    // A dashboard too tall for the height asked for is refused, not cut off.
+    export_file(
+        &orders,
+        &["--out", out, "--width", "800", "--height", "200"],
+    )
+    .code(1)
+    .stderr(predicate::str::contains("leave the height out"));
+    assert_eq!(files_in(dir.path()), ["file"]);
+}
+
+const BROKEN: &str = r#"title = "Half broken"
+time_range = "last 24h"
+timezone = "UTC"
+
+[[visuals]]
+id = "orders"
+kind = "kpi"
+sql = "SELECT count(*) AS n FROM orders WHERE $__timeFilter(event_time)"
+y = ["n"]
+position = [0, 0, 4, 3]
+
+[[visuals]]
+id = "broken"
+title = "Broken"
+kind = "kpi"
+sql = "SELECT no_such_column AS n FROM orders"
+y = ["n"]
+position = [4, 0, 4, 3]
+
+[[exports]]
+path = "out/whole.svg"
+
+[[exports]]
+path = "orders-2x.png"
+visual = "orders"
+scale = 2
+theme = "dark"
+"#;
+
+#[test]
+fn a_failing_visual_is_drawn_in_its_tile_and_fails_the_run_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    std::fs::write(&file, BROKEN).unwrap();
+    let out = dir.path().join("broken.png");
+    let args = ["--out", out.to_str().unwrap()];
+    export_file(&file, &args)
+        .code(1)
+        .stderr(predicate::str::contains("visual broken failed"))
+        .stderr(predicate::str::contains("no_such_column"));
+    // Written anyway, the error in its tile and in the description.
+    let png = read_png(&out);
+    let description: Value = serde_json::from_str(png.chunk("Description").unwrap()).unwrap();
+    let broken = &description["visuals"][1];
+    assert_eq!(broken["id"], "broken");
+    assert!(broken["error"].as_str().unwrap().contains("no_such_column"));
+    assert!(description["visuals"][0].get("error").is_none());
+    std::fs::remove_file(&out).unwrap();
+    export_file(&file, &[&args[..], &["--allow-errors"]].concat()).success();
+    assert!(out.exists());
+}
+
+#[test]
+fn all_writes_every_export_the_file_names_next_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    std::fs::write(&file, BROKEN).unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    export_file(&file, &["--all", "--allow-errors"]).success();
+    let svg = std::fs::read_to_string(dir.path().join("out/whole.svg")).unwrap();
+    assert!(svg.contains("Half broken"));
+    let kpi = read_png(&dir.path().join("orders-2x.png"));
+    // The tile's natural size at 2x: 4 of 12 columns on a 1600-point grid and 3 rows of 64
+    // points, with the gaps around it and the footer.
+    assert_eq!((kpi.width, kpi.height), (2 * 540, 2 * (212 + 20 + 24)));
+    assert_eq!(kpi.dpi.map(f32::round), Some(192.0));
+    // Dark: the corner is the dark panel colour.
+    assert!(
+        kpi.rgba[..3].iter().all(|c| *c < 64),
+        "{:?}",
+        &kpi.rgba[..4]
+    );
+    // A file without [[exports]] has nothing to write.
+    export_file(&repo("dashboards/orders.toml"), &["--all"])
+        .code(1)
+        .stderr(predicate::str::contains("no [[exports]]"));
+}
+
+#[test]
+fn one_visual_at_3x_without_provenance_or_footer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("country.png");
+    let visual = ["--visual", "by_country", "--scale", "3"];
+    export(
+        &out,
+        &[&visual[..], &["--no-provenance", "--no-footer"]].concat(),
+    )
+    .success();
+    let bare = read_png(&out);
+    export(&out, &visual).success();
+    let full = read_png(&out);
+    assert_eq!(full.width, bare.width);
+    assert_eq!(full.height - bare.height, 3 * 24, "the footer's height");
+    assert_eq!(full.dpi.map(f32::round), Some(288.0));
+    assert!(full.chunk("Source").is_some());
+    assert!(
+        bare.chunk("Source").is_none(),
+        "no source without provenance"
+    );
+    let description: Value = serde_json::from_str(bare.chunk("Description").unwrap()).unwrap();
+    assert_eq!(description["visual"], "by_country");
+    assert!(
+        description["visuals"][0].get("sql").is_none(),
+        "no SQL without provenance"
+    );
+    assert!(description.get("source").is_none());
+    assert_eq!(
+        bare.chunk("Title"),
+        Some("Orders and revenue — Revenue by country")
+    );
 }

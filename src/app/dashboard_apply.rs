@@ -178,6 +178,11 @@ impl LakesightApp {
             }
             DashboardCommand::Rerun => self.run_dashboard(id, None),
             DashboardCommand::ViewData(visual) => self.view_data(id, &visual),
+            DashboardCommand::ExportImage { options, path } => {
+                self.export_image(id, options, path);
+            }
+            DashboardCommand::CopyImage(options) => self.copy_image(id, options),
+            DashboardCommand::BrowseImagePath(current) => self.browse_image_path(id, &current),
             DashboardCommand::SetEditing(on) => {
                 dashboard.editing = on;
                 if !on {

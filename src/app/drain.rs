@@ -14,6 +14,7 @@ use super::LakesightApp;
 impl LakesightApp {
     /// Drains background work; runs every frame, visible or not.
     pub(super) fn drain_jobs(&mut self) {
+        self.drain_images();
         self.drain_dashboards();
         if let Some(picked) = self.dashboard_open_dialog.take_ready() {
             match picked {

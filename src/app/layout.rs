@@ -162,6 +162,9 @@ impl LakesightApp {
             ),
             live_problem: self.live.problem.as_deref(),
             printing: false,
+            dark: ui.visuals().dark_mode,
+            image_busy: self.images.is_busy(id),
+            image_outcome: self.images.outcome(id),
         };
         let state = self.panels.dashboards.entry(id).or_default();
         ui::dashboard::dashboard_ui(ui, &view, state, commands);

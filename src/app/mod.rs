@@ -13,6 +13,7 @@ mod drain;
 pub mod export;
 mod file_watch;
 pub mod frame_stats;
+mod images;
 mod layout;
 mod live;
 mod refresh_tick;
@@ -148,6 +149,8 @@ pub struct LakesightApp {
     dashboard_save_dialog: Slot<(DashboardId, Option<PathBuf>)>,
     panels: Panels,
     export_run: Option<apply::ExportRun>,
+    /// Images being made from dashboards.
+    images: images::Images,
     /// The last export's outcome, and whether it failed.
     export_outcome: Option<(String, bool)>,
     /// The file the save dialog chose (it asked about replacing already).
@@ -248,6 +251,7 @@ impl LakesightApp {
             profiles_job: Slot::default(),
             panels: Panels::default(),
             export_run: None,
+            images: images::Images::new(cc.egui_ctx.clone()),
             export_outcome: None,
             export_confirmed: None,
             status: None,

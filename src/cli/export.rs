@@ -24,16 +24,55 @@ use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
 use crate::model::atomic_file::write_atomically;
 use crate::model::dashboard::{Dashboard, DashboardSource, ExportSpec, parse_instant};
 use crate::render::picture::{ImageFormat, ImageOptions, ImageSize, Picture, Theme, TileView};
-use crate::series::visual::prepare;
+use crate::series::visual::prepare as visual_data;
 
 /// One image to write.
-struct Job {
-    path: PathBuf,
-    options: ImageOptions,
+pub struct Job {
+    /// The file.
+    pub path: PathBuf,
+    /// What image.
+    pub options: ImageOptions,
 }
 
 /// Runs `lakesight export`.
 pub async fn export(args: &ExportArgs) -> Result<ExitCode> {
+    let (picture, jobs) = prepare(args).await?;
+    let mut failed_any = false;
+    for job in &jobs {
+        let failed = picture.failed(&job.options);
+        let bytes = picture
+            .encode(&job.options, Utc::now())
+            .map_err(|message| anyhow!("{}: {message}", job.path.display()))?;
+        write_atomically(&job.path, &bytes)
+            .with_context(|| format!("could not write {}", job.path.display()))?;
+        let frame = picture.frame(&job.options).map_err(|m| anyhow!(m))?;
+        let (width, height) = frame.pixels();
+        eprintln!(
+            "wrote {} ({width}x{height} pixels, {} bytes)",
+            job.path.display(),
+            bytes.len()
+        );
+        for id in &failed {
+            let message = picture
+                .tiles
+                .get(*id)
+                .and_then(|t| t.error.as_deref())
+                .unwrap_or_default();
+            eprintln!("visual {id} failed (drawn with its error): {message}");
+        }
+        failed_any |= !failed.is_empty();
+    }
+    if failed_any && !args.allow_errors {
+        eprintln!("error: a visual failed; --allow-errors makes that exit 0");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Everything `export` does before drawing: the file read, the images asked for checked, the
+/// lake attached and the visuals those images show run; the dashboard frozen as a [`Picture`]
+/// (also used by the export benchmark).
+pub async fn prepare(args: &ExportArgs) -> Result<(Picture, Vec<Job>)> {
     let dashboard = load(&args.file)?;
     let jobs = jobs(args, &dashboard)?;
     let at = match &args.at {
@@ -81,7 +120,7 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode> {
         async move {
             let run = run_visual(engine, visual, window, &bound, MAX_VISUAL_ROWS).await;
             let (tile, sql) = match run {
-                Ok(run) => match prepare(visual, &run.batches, run.previous.as_deref()) {
+                Ok(run) => match visual_data(visual, &run.batches, run.previous.as_deref()) {
                     Ok(data) => (
                         TileView {
                             data: Some(Arc::new(data)),
@@ -121,39 +160,11 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode> {
         sql,
         alerts,
         data_as_of: Some(at),
-        plot_memory: Vec::new(),
+        id: 0,
+        view_state: None,
         dashboard,
     };
-    let mut failed_any = false;
-    for job in &jobs {
-        let failed = picture.failed(&job.options);
-        let bytes = picture
-            .encode(&job.options, Utc::now())
-            .map_err(|message| anyhow!("{}: {message}", job.path.display()))?;
-        write_atomically(&job.path, &bytes)
-            .with_context(|| format!("could not write {}", job.path.display()))?;
-        let frame = picture.frame(&job.options).map_err(|m| anyhow!(m))?;
-        let (width, height) = frame.pixels();
-        eprintln!(
-            "wrote {} ({width}x{height} pixels, {} bytes)",
-            job.path.display(),
-            bytes.len()
-        );
-        for id in &failed {
-            let message = picture
-                .tiles
-                .get(*id)
-                .and_then(|t| t.error.as_deref())
-                .unwrap_or_default();
-            eprintln!("visual {id} failed (drawn with its error): {message}");
-        }
-        failed_any |= !failed.is_empty();
-    }
-    if failed_any && !args.allow_errors {
-        eprintln!("error: a visual failed; --allow-errors makes that exit 0");
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok((picture, jobs))
 }
 
 fn error_tile(message: String) -> TileView {

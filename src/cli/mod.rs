@@ -10,7 +10,7 @@ mod backtest;
 mod changes;
 mod dashboard;
 mod dashboard_data;
-mod export;
+pub mod export;
 mod export_args;
 mod open;
 mod report;

@@ -6,6 +6,7 @@
 pub mod atomic_file;
 pub mod dashboard;
 mod format;
+pub mod image;
 mod source;
 
 pub use format::{ResultFormat, UnknownResultFormat};

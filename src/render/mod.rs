@@ -18,6 +18,15 @@ pub use raster::{Canvas, Textures, rasterize};
 /// The largest texture side a headless frame may use (the font atlas grows with the scale).
 const MAX_TEXTURE_SIDE: usize = 16 * 1024;
 
+impl From<crate::model::image::Theme> for egui::Theme {
+    fn from(theme: crate::model::image::Theme) -> Self {
+        match theme {
+            crate::model::image::Theme::Light => Self::Light,
+            crate::model::image::Theme::Dark => Self::Dark,
+        }
+    }
+}
+
 /// The frame an image is drawn in.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Frame {
@@ -288,5 +297,35 @@ mod tests {
         };
         assert!(dark(120, 280, 120, 160) > 100, "the word is drawn");
         assert_eq!(dark(300, 400, 0, 100), 0);
+    }
+
+    #[test]
+    fn cjk_and_symbols_are_drawn_with_the_bundled_fonts_not_as_boxes() {
+        let draw = |text: &'static str| {
+            render(Vec2::new(120.0, 40.0), 1.0, Color32::WHITE, move |ui| {
+                ui.painter().text(
+                    Pos2::new(60.0, 20.0),
+                    egui::Align2::CENTER_CENTER,
+                    text,
+                    egui::FontId::proportional(24.0),
+                    Color32::BLACK,
+                );
+            })
+        };
+        let ink = |canvas: &Canvas| -> Vec<bool> {
+            (0..canvas.height)
+                .flat_map(|y| (0..canvas.width).map(move |x| (x, y)))
+                .map(|(x, y)| canvas.pixel(x, y).r() < 128)
+                .collect()
+        };
+        // A character no font has is drawn as egui's replacement box.
+        let missing = ink(&draw("\u{10FFFD}"));
+        assert!(missing.iter().any(|p| *p));
+        // CJK (Droid Sans Fallback), the KPI's arrows and the note's sign (DejaVu Sans).
+        for text in ["売", "▲", "▼", "ℹ"] {
+            let drawn = ink(&draw(text));
+            assert!(drawn.iter().filter(|p| **p).count() > 5, "{text} is drawn");
+            assert!(drawn != missing, "{text} is drawn as the replacement box");
+        }
     }
 }

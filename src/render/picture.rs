@@ -15,109 +15,14 @@ use crate::alert::AlertState;
 use crate::model::dashboard::{Dashboard, DashboardSource, ParamValue, TimeRange, Visual};
 pub use crate::ui::dashboard::TileView;
 use crate::ui::dashboard::{
-    AlertView, DashboardView, ImageContent, dashboard_image_ui, image_size, visual_image_ui,
+    AlertView, DashboardView, ImageContent, dashboard_image_ui, image_size, view_scope,
+    visual_image_ui,
 };
+use crate::ui::visuals::carry_view_state;
 
-/// The largest scale an image may be drawn at.
-pub const MAX_SCALE: f32 = 8.0;
-/// The longest side an image may have, in pixels.
-pub const MAX_SIDE: u32 = 16_384;
-/// The shortest side an image may have, in pixels.
-pub const MIN_SIDE: u32 = 16;
-
-/// An image file's format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageFormat {
-    /// A raster image.
-    Png,
-    /// A vector image, its text as text.
-    Svg,
-}
-
-impl ImageFormat {
-    /// The format a file name's extension names (`.png`, `.svg`), if it names one.
-    pub fn from_path(path: &std::path::Path) -> Option<Self> {
-        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-        match extension.as_str() {
-            "png" => Some(Self::Png),
-            "svg" => Some(Self::Svg),
-            _ => None,
-        }
-    }
-
-    /// The extension files of this format take.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Self::Png => "png",
-            Self::Svg => "svg",
-        }
-    }
-}
-
-/// Light or dark, as the window's themes draw.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Theme {
-    /// Dark text on white tiles.
-    #[default]
-    Light,
-    /// Light text on dark tiles.
-    Dark,
-}
-
-impl From<Theme> for egui::Theme {
-    fn from(theme: Theme) -> Self {
-        match theme {
-            Theme::Light => Self::Light,
-            Theme::Dark => Self::Dark,
-        }
-    }
-}
-
-/// How big an image is.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum ImageSize {
-    /// The natural size (1600 points wide for a dashboard) at this many pixels per point.
-    Scale(f32),
-    /// This many pixels wide (at one pixel per point), and high if given (else what fits).
-    Pixels {
-        /// Width in pixels.
-        width: u32,
-        /// Height in pixels.
-        height: Option<u32>,
-    },
-}
-
-/// What image to make of a [`Picture`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct ImageOptions {
-    /// One visual (its id), else the whole dashboard.
-    pub visual: Option<String>,
-    /// PNG or SVG.
-    pub format: ImageFormat,
-    /// The scale or the pixel size.
-    pub size: ImageSize,
-    /// Light or dark.
-    pub theme: Theme,
-    /// A footer naming the dashboard, the range and when the data was read.
-    pub footer: bool,
-    /// The SQL and the source in the file's metadata.
-    pub provenance: bool,
-}
-
-impl Default for ImageOptions {
-    fn default() -> Self {
-        Self {
-            visual: None,
-            format: ImageFormat::Png,
-            size: ImageSize::Scale(1.0),
-            theme: Theme::Light,
-            footer: true,
-            provenance: true,
-        }
-    }
-}
+pub use crate::model::image::{
+    ImageFormat, ImageOptions, ImageSize, MAX_SCALE, MAX_SIDE, MIN_SIDE, Theme,
+};
 
 /// A dashboard's state, frozen for an image.
 #[derive(Clone, Debug)]
@@ -142,8 +47,11 @@ pub struct Picture {
     pub alerts: HashMap<String, (AlertState, DateTime<Utc>)>,
     /// When the data was read.
     pub data_as_of: Option<DateTime<Utc>>,
-    /// Zoomed plots' memory from the window, copied into the image's context.
-    pub plot_memory: Vec<(egui::Id, egui_plot::PlotMemory)>,
+    /// The window's dashboard id (its visuals keep their view state under it).
+    pub id: crate::command::DashboardId,
+    /// A context holding the window's view state of the visuals (charts' zoom, tables' sort),
+    /// copied into the image's, so the image shows the view on screen.
+    pub view_state: Option<egui::Context>,
 }
 
 impl Picture {
@@ -213,7 +121,7 @@ impl Picture {
     /// The dashboard view an image draws from.
     fn view(&self) -> DashboardView<'_> {
         DashboardView {
-            id: 0,
+            id: self.id,
             dashboard: &self.dashboard,
             source: &self.origin,
             range: self.range,
@@ -242,6 +150,9 @@ impl Picture {
             freshness: None,
             live_problem: None,
             printing: true,
+            dark: false,
+            image_busy: false,
+            image_outcome: None,
         }
     }
 
@@ -251,8 +162,14 @@ impl Picture {
         let visual = self.content(options)?;
         let view = self.view();
         let prepare = |ctx: &egui::Context| {
-            for (id, memory) in &self.plot_memory {
-                memory.clone().store(ctx, *id);
+            if let Some(window) = &self.view_state {
+                let ids: Vec<&str> = self
+                    .dashboard
+                    .visuals
+                    .iter()
+                    .map(|v| v.id.as_str())
+                    .collect();
+                carry_view_state(window, ctx, view_scope(self.id), &ids);
             }
         };
         Ok(super::draw(frame, prepare, |ui| match visual {

@@ -101,6 +101,26 @@ impl Textures {
         delta.clear();
     }
 
+    /// Sets texture `id` to `image`, sampled with `magnification` (to draw a frame whose texture
+    /// changes were not all seen, such as a window's, with its context's font atlas).
+    pub fn insert(
+        &mut self,
+        id: TextureId,
+        image: &egui::ColorImage,
+        magnification: TextureFilter,
+    ) {
+        let [width, height] = image.size;
+        self.textures.insert(
+            id,
+            Texture {
+                width,
+                height,
+                pixels: image.pixels.clone(),
+                magnification,
+            },
+        );
+    }
+
     fn get(&self, id: TextureId) -> Option<&Texture> {
         self.textures
             .get(&id)

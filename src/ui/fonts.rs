@@ -1,5 +1,5 @@
 //! The fonts every view draws with, in the window and in exported images alike: egui's own
-//! (Ubuntu Light, Hack, emoji and icons), then `DejaVu Sans` for symbols they lack (▲, ▼, ⓘ, arrows,
+//! (Ubuntu Light, Hack, emoji and icons), then `DejaVu Sans` for symbols they lack (▲, ▼, ℹ, arrows,
 //! box drawing) and `Droid Sans Fallback` for Chinese, Japanese and Korean, so no label is drawn as
 //! a box. The files are bundled (`assets/fonts`, with their licences); nothing is read from the
 //! system, so an image is the same on every machine.

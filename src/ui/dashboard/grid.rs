@@ -126,7 +126,11 @@ pub(super) fn grid_ui(
                 egui::StrokeKind::Outside,
             );
         }
-        let handles = tile::tile_ui(ui, rect, view, visual, &mut state.alert_draft, send);
+        let drafts = tile::Drafts {
+            alert: &mut state.alert_draft,
+            image: &mut state.image_draft,
+        };
+        let handles = tile::tile_ui(ui, rect, view, visual, drafts, send);
         if view.editing {
             drag_ui(ui, &geometry, visual, &handles, state, send);
         }

@@ -61,6 +61,14 @@ pub(super) fn header_ui(
         live_ui(ui, view);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             actions_ui(ui, view, send);
+            if !view.editing
+                && ui
+                    .button("Export dashboard image…")
+                    .on_hover_text("The whole dashboard as a PNG or SVG file, every tile drawn")
+                    .clicked()
+            {
+                state.image_draft = Some(super::ImageDraft::new(view, None));
+            }
             if !view.editing {
                 alerts_toggle_ui(ui, view, state);
             }

@@ -95,8 +95,12 @@ pub fn visual_image_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, visual: &Vis
         body.max.y -= FOOTER_HEIGHT;
         footer_ui(ui, view, full);
     }
-    let mut draft = None;
-    tile::tile_ui(ui, body.shrink(GAP), view, visual, &mut draft, &|_| {});
+    let (mut alert, mut image) = (None, None);
+    let drafts = tile::Drafts {
+        alert: &mut alert,
+        image: &mut image,
+    };
+    tile::tile_ui(ui, body.shrink(GAP), view, visual, drafts, &|_| {});
 }
 
 fn background(ui: &egui::Ui, rect: egui::Rect) {

@@ -9,6 +9,7 @@ mod editor;
 mod grid;
 mod header;
 mod image;
+mod image_dialog;
 mod tile;
 
 use std::collections::HashMap;
@@ -25,9 +26,11 @@ use crate::refresh::Freshness;
 use crate::series::visual::VisualData;
 
 pub use alert_editor::AlertDraft;
+pub use image_dialog::ImageDraft;
 
 pub use grid::GRID_ROW_HEIGHT;
 pub use image::{ImageContent, dashboard_image_ui, image_size, visual_image_ui};
+pub use tile::view_scope;
 
 /// What one tile shows: the last picture, the last error, whether a run is under way.
 #[derive(Clone, Debug, Default)]
@@ -87,6 +90,12 @@ pub struct DashboardView<'a> {
     pub live_problem: Option<&'a str>,
     /// Drawn for an image: no menus, spinners or edit handles.
     pub printing: bool,
+    /// The window's theme is dark (an image defaults to it).
+    pub dark: bool,
+    /// An image of this dashboard is being made.
+    pub image_busy: bool,
+    /// The last image's outcome, and whether it failed.
+    pub image_outcome: Option<(&'a str, bool)>,
 }
 
 /// One alert rule as the view shows it.
@@ -142,6 +151,8 @@ pub struct DashboardPanelState {
     pub show_alerts: bool,
     /// The "Alert when…" dialog's draft.
     pub alert_draft: Option<AlertDraft>,
+    /// The "Export image…" dialog's draft.
+    pub image_draft: Option<ImageDraft>,
 }
 
 /// Draws the dashboard: header, banners, the grid, and the side panel in edit mode.
@@ -177,6 +188,7 @@ pub fn dashboard_ui(
         ui.weak("Attach a lake to run this dashboard (its visuals run on the lake attached).");
     }
     alert_editor::alert_editor_ui(ui, view, &mut state.alert_draft, &send);
+    image_dialog::image_dialog_ui(ui, view, &mut state.image_draft, &send);
     if state.show_alerts && !view.editing {
         egui::Panel::right(egui::IdSalt::new(("dashboard-alerts", view.id)))
             .resizable(true)

@@ -30,6 +30,10 @@ pub struct VisualStyle {
     pub timezone: Timezone,
     /// Alert thresholds on the visual's value, drawn as lines on line charts and ticks on gauges.
     pub alert_lines: Vec<f64>,
+    /// Where a visual keeps its view state (a chart's zoom, a table's sort) in egui memory: the
+    /// same for a dashboard in the window and in its exported image, so an export of a zoomed or
+    /// sorted view shows that view ([`carry_view_state`]).
+    pub scope: egui::Id,
 }
 
 impl VisualStyle {
@@ -38,7 +42,15 @@ impl VisualStyle {
         Self {
             timezone,
             alert_lines: Vec::new(),
+            scope: egui::Id::unique("lakesight-visuals"),
         }
+    }
+
+    /// The style with view state kept under `scope` (one per dashboard).
+    #[must_use]
+    pub fn with_scope(mut self, scope: egui::Id) -> Self {
+        self.scope = scope;
+        self
     }
 
     /// The style with alert thresholds at `lines`.
@@ -46,6 +58,23 @@ impl VisualStyle {
     pub fn with_alert_lines(mut self, lines: Vec<f64>) -> Self {
         self.alert_lines = lines;
         self
+    }
+}
+
+/// The view state of `visuals` drawn under `scope` in `from` (the window), copied into `to` (an
+/// image's headless context): the charts' zoom and the tables' sort.
+pub fn carry_view_state(
+    from: &egui::Context,
+    to: &egui::Context,
+    scope: egui::Id,
+    visuals: &[&str],
+) {
+    for visual in visuals {
+        let plot = xy::plot_id(scope, visual);
+        if let Some(memory) = egui_plot::PlotMemory::load(from, plot) {
+            memory.store(to, plot);
+        }
+        table::carry_sort(from, to, scope, visual);
     }
 }
 
@@ -111,7 +140,7 @@ pub fn draw(
         ui.painter().text(
             note_rect.left_center(),
             egui::Align2::LEFT_CENTER,
-            format!("ⓘ {note}"),
+            format!("ℹ {note}"),
             egui::FontId::proportional(11.0),
             ui.visuals().weak_text_color(),
         );

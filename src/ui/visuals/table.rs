@@ -55,6 +55,14 @@ fn sorted_rows(data: &TableData, sort: Option<Sort>) -> Vec<usize> {
     rows
 }
 
+/// Copies `visual`'s sort under `scope` from one context to another.
+pub fn carry_sort(from: &egui::Context, to: &egui::Context, scope: egui::Id, visual: &str) {
+    let sort_id = scope.with(("table", visual)).with("sort");
+    if let Some(sort) = from.data(|d| d.get_temp::<Option<Sort>>(sort_id)) {
+        to.data_mut(|d| d.insert_temp(sort_id, sort));
+    }
+}
+
 /// Draws a table; returns the clicked row's key cell.
 pub fn table_ui(
     ui: &mut egui::Ui,
@@ -63,7 +71,7 @@ pub fn table_ui(
     style: &VisualStyle,
 ) -> VisualResponse {
     let numbers = NumberStyle::of(visual);
-    let id = ui.scope_id().with(("table", &visual.id));
+    let id = style.scope.with(("table", &visual.id));
     let sort_id = id.with("sort");
     let sort: Option<Sort> = ui.data(|d| d.get_temp(sort_id)).flatten();
     let key = (data.rows.as_ptr() as usize, data.rows.len(), sort);

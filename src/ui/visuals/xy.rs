@@ -31,6 +31,11 @@ struct Hover {
     rows: Vec<(String, Color32, Option<f64>)>,
 }
 
+/// The id of `visual`'s plot (its zoom lives in egui memory under it).
+pub fn plot_id(scope: egui::Id, visual: &str) -> egui::Id {
+    scope.with(("xy", visual))
+}
+
 /// Draws a line, area or scatter visual.
 pub fn xy_ui(
     ui: &mut egui::Ui,
@@ -39,7 +44,7 @@ pub fn xy_ui(
     style: &VisualStyle,
 ) -> VisualResponse {
     let numbers = NumberStyle::of(visual);
-    let id = ui.scope_id().with(("xy", &visual.id));
+    let id = plot_id(style.scope, &visual.id);
     let (x_min, x_max) = x_range(data);
     let right_scale = right_scale(data);
     let x_label = {
@@ -68,6 +73,8 @@ pub fn xy_ui(
         plot = plot.legend(
             Legend::default()
                 .follow_insertion_order(true)
+                // A stacked series is a fill and a line of one name: the line's colour names it.
+                .color_conflict_handling(egui_plot::ColorConflictHandling::PickLast)
                 .background_alpha(0.6),
         );
     }
