@@ -261,6 +261,13 @@ fn the_whole_dashboard_exports_as_svg_and_a_tile_copies_to_the_clipboard() {
     ] {
         assert!(svg.contains(text), "{text} in the SVG");
     }
+    // A right-click on a tile's title opens its menu too.
+    f.harness.get_by_label("All orders").click_secondary();
+    step_until(&mut f.harness, "the tile's menu", |h| {
+        h.query_all_by_label("Export image…").next().is_some()
+    });
+    f.harness.key_press(egui::Key::Escape);
+    f.harness.step();
     // The dialog's Copy image: the PNG goes to the clipboard, the dialog says so.
     f.harness.get_by_label("1x").click();
     f.harness.step();

@@ -182,6 +182,50 @@ fn a_dashboard_exports_headless_as_the_reference_png_with_its_provenance() {
     assert_eq!(description["data_as_of"], "2026-11-25T00:00:00+00:00");
 }
 
+/// A bundled dashboard at 1x against its reference, and its SVG drawn by resvg against the PNG.
+fn golden_and_svg(name: &str, at: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let (png_path, svg_path) = (dir.path().join("d.png"), dir.path().join("d.svg"));
+    for out in [&png_path, &svg_path] {
+        lakesight()
+            .arg("export")
+            .arg(repo(&format!("dashboards/{name}.toml")))
+            .arg("--out")
+            .arg(out)
+            .args(["--at", at])
+            .assert()
+            .success();
+    }
+    assert_golden(&png_path, &format!("{name}-1x.png"));
+    let png = read_png(&png_path);
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    let drawn = rasterize_svg(&svg, png.width, png.height);
+    let (mean, off) = difference(&drawn, &png.rgba);
+    eprintln!(
+        "{name}: SVG (resvg) vs PNG: mean {mean:.3}/255, {:.3}% of pixels off",
+        off * 100.0
+    );
+    assert!(
+        mean < 4.0 && off < 0.03,
+        "{name}: the SVG differs from the PNG"
+    );
+}
+
+#[test]
+fn app_health_with_its_gauge_heatmap_and_firing_alert_matches_its_reference() {
+    golden_and_svg("app-health", "2026-11-25T00:00Z");
+}
+
+#[test]
+fn payments_fraud_with_its_scatter_matches_its_reference() {
+    golden_and_svg("payments-fraud", "2026-11-25T00:00Z");
+}
+
+#[test]
+fn network_flows_with_its_text_matches_its_reference() {
+    golden_and_svg("network-flows", "2026-11-25T00:00Z");
+}
+
 #[test]
 fn an_svg_export_is_vector_text_that_draws_like_the_png() {
     let dir = tempfile::tempdir().unwrap();

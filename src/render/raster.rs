@@ -302,6 +302,7 @@ impl Band<'_> {
                     .iter()
                     .all(|c| *c >= 255.0)
             });
+        let opaque = (flat && corners[0].color.a() == 255).then_some(corners[0].color);
         // Each edge function grows by a fixed step per column.
         let steps: [i64; 3] = edges.map(|(from, to)| -(to.1 - from.1) * SUBPIXEL);
         for row in rows {
@@ -316,6 +317,11 @@ impl Band<'_> {
                 sides[1] += steps[1];
                 sides[2] += steps[2];
                 if !inside {
+                    continue;
+                }
+                if let Some(opaque) = opaque {
+                    // Covers what is under it: "over" would give the same.
+                    self.pixels[offset + column] = opaque;
                     continue;
                 }
                 let source = if flat {

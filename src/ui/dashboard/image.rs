@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::dashboard::{Dashboard, Visual};
+use crate::model::dashboard::{Dashboard, TimeRange, Visual};
 
 use super::grid::{self, GAP, Geometry};
 use super::header::range_label;
@@ -115,11 +115,16 @@ fn coverage(view: &DashboardView<'_>) -> String {
     let mut text = range_label(&view.range);
     if let Some((from, to)) = view.window {
         let pattern = "%Y-%m-%d %H:%M";
-        text = format!(
-            "{text}: {} – {} ({zone})",
+        let span = format!(
+            "{} – {} ({zone})",
             zone.format(from, pattern),
             zone.format(to, pattern)
         );
+        // A fixed range is its span; "Last 7 days" says which days.
+        text = match view.range {
+            TimeRange::Absolute { .. } => span,
+            TimeRange::Last(_) => format!("{text}: {span}"),
+        };
     }
     for param in &view.dashboard.params {
         let value = view

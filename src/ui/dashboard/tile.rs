@@ -9,12 +9,21 @@ use crate::model::dashboard::{AlertThreshold, Visual, VisualKind};
 use crate::ui::visuals::{VisualStyle, draw};
 
 use super::alerts_panel::{state_color, state_label};
-use super::{AlertDraft, DashboardView, TileView, visual_title};
+use super::{AlertDraft, DashboardView, ImageDraft, TileView, visual_title};
+use crate::model::image::{ImageOptions, ImageSize, Theme};
 
 /// Height of a tile's title bar.
 const TITLE_HEIGHT: f32 = 26.0;
 /// Side of the resize handle.
 const CORNER: f32 = 14.0;
+
+/// The dialogs a tile's menu opens.
+pub(super) struct Drafts<'a> {
+    /// "Alert when…".
+    pub alert: &'a mut Option<AlertDraft>,
+    /// "Export image…".
+    pub image: &'a mut Option<ImageDraft>,
+}
 
 /// Where a tile's drag handles are, in edit mode.
 pub(super) struct Handles {
@@ -29,7 +38,7 @@ pub(super) fn tile_ui(
     rect: egui::Rect,
     view: &DashboardView<'_>,
     visual: &Visual,
-    alert_draft: &mut Option<AlertDraft>,
+    mut drafts: Drafts<'_>,
     send: &dyn Fn(DashboardCommand),
 ) -> Handles {
     let tile = view.tiles.get(visual.id.as_str()).copied();
@@ -65,7 +74,7 @@ pub(super) fn tile_ui(
             .id_salt(("tile-title-ui", &visual.id))
             .layout(egui::Layout::left_to_right(egui::Align::Center)),
     );
-    title_bar_ui(&mut title_ui, view, visual, tile, alert, alert_draft, send);
+    title_bar_ui(&mut title_ui, view, visual, tile, alert, &mut drafts, send);
 
     let mut body = ui.new_child(
         egui::UiBuilder::new()
@@ -105,17 +114,21 @@ fn title_bar_ui(
     visual: &Visual,
     tile: Option<&TileView>,
     alert: Option<AlertState>,
-    alert_draft: &mut Option<AlertDraft>,
+    drafts: &mut Drafts<'_>,
     send: &dyn Fn(DashboardCommand),
 ) {
-    ui.add(
+    let heading = ui.add(
         egui::Label::new(
             egui::RichText::new(visual_title(visual))
                 .strong()
                 .size(14.0),
         )
-        .truncate(),
+        .truncate()
+        .sense(egui::Sense::click()),
     );
+    if !view.printing {
+        heading.context_menu(|ui| menu_ui(ui, view, visual, drafts, send));
+    }
     if let Some(name) = &visual.cross_filter
         && let Some(value) = view.param_value(name)
     {
@@ -131,30 +144,9 @@ fn title_bar_ui(
             }
             return;
         }
-        ui.menu_button("…", |ui| {
-            if visual.sql.is_some() && ui.button("View data").clicked() {
-                send(DashboardCommand::ViewData(visual.id.clone()));
-            }
-            if ui.button("Run again").clicked() {
-                send(DashboardCommand::Rerun);
-            }
-            if matches!(
-                visual.kind,
-                VisualKind::Kpi | VisualKind::Gauge | VisualKind::Line
-            ) && ui.button("Alert when…").clicked()
-            {
-                *alert_draft = Some(AlertDraft::for_visual(view, visual));
-            }
-            if ui.button("Edit").clicked() {
-                send(DashboardCommand::SetEditing(true));
-                send(DashboardCommand::Select(Some(visual.id.clone())));
-            }
-            if view.editing && ui.button("Delete").clicked() {
-                send(DashboardCommand::Delete(visual.id.clone()));
-            }
-        })
-        .response
-        .on_hover_text("Visual menu");
+        ui.menu_button("…", |ui| menu_ui(ui, view, visual, drafts, send))
+            .response
+            .on_hover_text("Visual menu");
         if tile.is_some_and(|t| t.running) {
             ui.spinner();
         }
@@ -162,6 +154,52 @@ fn title_bar_ui(
             badge_ui(ui, state);
         }
     });
+}
+
+/// The tile's menu: its "…" button and a right-click on its title.
+fn menu_ui(
+    ui: &mut egui::Ui,
+    view: &DashboardView<'_>,
+    visual: &Visual,
+    drafts: &mut Drafts<'_>,
+    send: &dyn Fn(DashboardCommand),
+) {
+    if visual.sql.is_some() && ui.button("View data").clicked() {
+        send(DashboardCommand::ViewData(visual.id.clone()));
+    }
+    if ui.button("Run again").clicked() {
+        send(DashboardCommand::Rerun);
+    }
+    if matches!(
+        visual.kind,
+        VisualKind::Kpi | VisualKind::Gauge | VisualKind::Line
+    ) && ui.button("Alert when…").clicked()
+    {
+        *drafts.alert = Some(AlertDraft::for_visual(view, visual));
+    }
+    if ui.button("Export image…").clicked() {
+        *drafts.image = Some(ImageDraft::new(view, Some(visual)));
+    }
+    if ui
+        .add_enabled(!view.image_busy, egui::Button::new("Copy image"))
+        .on_hover_text("This tile as a 2x PNG, on the clipboard")
+        .clicked()
+    {
+        send(DashboardCommand::CopyImage(ImageOptions {
+            visual: Some(visual.id.clone()),
+            size: ImageSize::Scale(2.0),
+            theme: if view.dark { Theme::Dark } else { Theme::Light },
+            footer: false,
+            ..ImageOptions::default()
+        }));
+    }
+    if ui.button("Edit").clicked() {
+        send(DashboardCommand::SetEditing(true));
+        send(DashboardCommand::Select(Some(visual.id.clone())));
+    }
+    if view.editing && ui.button("Delete").clicked() {
+        send(DashboardCommand::Delete(visual.id.clone()));
+    }
 }
 
 /// The alert state's badge: a coloured pill with the state's name.
@@ -235,7 +273,9 @@ fn body_ui(
             AlertThreshold::Range([low, high]) => vec![low, high],
         })
         .collect();
-    let style = VisualStyle::new(view.dashboard.timezone).with_alert_lines(lines);
+    let style = VisualStyle::new(view.dashboard.timezone)
+        .with_alert_lines(lines)
+        .with_scope(view_scope(view.id));
     let response = draw(ui, visual, data, &style);
     if let Some(value) = response.clicked
         && visual.cross_filter.is_some()
@@ -246,4 +286,10 @@ fn body_ui(
             value,
         });
     }
+}
+
+/// Where the visuals of dashboard `id` keep their view state (zoom, sort), in the window and in
+/// its images alike.
+pub fn view_scope(id: crate::command::DashboardId) -> egui::Id {
+    egui::Id::unique(("dashboard-visuals", id))
 }

@@ -87,7 +87,17 @@ pub fn heatmap_ui(
             visuals.text_color(),
         );
     }
-    let column_every = (70.0 / cell.x).ceil().max(1.0) as usize;
+    // As many column labels as fit side by side.
+    let widest = x_labels
+        .iter()
+        .map(|l| {
+            painter
+                .layout_no_wrap(l.clone(), font.clone(), visuals.text_color())
+                .size()
+                .x
+        })
+        .fold(0.0, f32::max);
+    let column_every = ((widest + 10.0) / cell.x).ceil().max(1.0) as usize;
     for (column, label) in x_labels.iter().enumerate().step_by(column_every) {
         let x = cells.left() + (column as f32 + 0.5) * cell.x;
         painter.text(

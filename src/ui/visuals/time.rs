@@ -123,7 +123,9 @@ pub fn full_label(zone: &Timezone, seconds: f64) -> String {
 /// shown in `zone`; other text as it is.
 pub fn relabel(zone: &Timezone, text: &str) -> String {
     let parsed = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"));
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
+        // With an offset (`2026-11-24T00:00:00Z`, as Arrow writes UTC timestamps).
+        .or_else(|_| chrono::DateTime::parse_from_rfc3339(text).map(|t| t.naive_utc()));
     match parsed {
         Ok(naive) => {
             let seconds = Utc.from_utc_datetime(&naive).timestamp() as f64;
@@ -153,6 +155,11 @@ mod tests {
             "Jan 01"
         );
         assert_eq!(relabel(&berlin, "2026-01-01T12:00:00"), "01-01 13:00");
+        assert_eq!(
+            relabel(&berlin, "2026-01-01T12:00:00Z"),
+            "01-01 13:00",
+            "UTC, as arrow writes it"
+        );
         assert_eq!(relabel(&berlin, "DE"), "DE");
     }
 
