@@ -7,7 +7,9 @@ use std::time::Instant;
 use chrono::Utc;
 
 use crate::command::{Command, DashboardCommand, DashboardId, TabId};
-use crate::model::dashboard::{DashboardSource, ParamValue, Position, Visual, VisualKind};
+use crate::model::dashboard::{
+    DashboardSource, ParamValue, Position, Visual, VisualKind, file_name,
+};
 use crate::series::ChartKind;
 
 use super::LakesightApp;
@@ -242,7 +244,7 @@ impl LakesightApp {
                 None => self.apply_dashboard(id, DashboardCommand::SaveAs),
             },
             DashboardCommand::SaveAs => {
-                let name = format!("{}.toml", slug(&dashboard.dashboard().title));
+                let name = format!("{}.toml", file_name(&dashboard.dashboard().title));
                 let dialog = rfd::AsyncFileDialog::new()
                     .set_title("Save the dashboard as")
                     .add_filter("Dashboard", &["toml"])
@@ -395,26 +397,6 @@ fn changed_visuals(before: &[Visual], after: &[Visual]) -> Vec<String> {
         .collect()
 }
 
-/// A file name from a title: lowercase letters, digits and `-`.
-fn slug(title: &str) -> String {
-    let slug: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let slug = slug.trim_matches('-').to_owned();
-    if slug.is_empty() {
-        "dashboard".to_owned()
-    } else {
-        slug
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -434,11 +416,5 @@ mod tests {
             changed_visuals(std::slice::from_ref(&a), &[a.clone(), b]),
             ["b"]
         );
-    }
-
-    #[test]
-    fn a_title_becomes_a_file_name() {
-        assert_eq!(slug("Orders & revenue"), "orders---revenue");
-        assert_eq!(slug("★"), "dashboard");
     }
 }

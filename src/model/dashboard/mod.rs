@@ -111,6 +111,27 @@ impl Dashboard {
     }
 }
 
+/// A file name (without extension) from a title: lowercase letters and digits, words joined
+/// by `-`; `dashboard` when nothing is left.
+pub fn file_name(title: &str) -> String {
+    let lowered: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let words: Vec<&str> = lowered.split('-').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        "dashboard".to_owned()
+    } else {
+        words.join("-")
+    }
+}
+
 /// Where an open dashboard comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DashboardSource {

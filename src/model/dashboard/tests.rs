@@ -676,3 +676,10 @@ fn a_condition_is_named_as_the_file_writes_it() {
         assert_eq!(written.as_str(), Some(condition.name()));
     }
 }
+
+#[test]
+fn a_title_becomes_a_file_name() {
+    assert_eq!(file_name("Orders & revenue"), "orders-revenue");
+    assert_eq!(file_name("  p95 latency (ms) "), "p95-latency-ms");
+    assert_eq!(file_name("★"), "dashboard");
+}

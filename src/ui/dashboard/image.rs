@@ -54,13 +54,7 @@ pub fn image_size(
 
 /// Draws the whole dashboard over the space `ui` offers.
 pub fn dashboard_image_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, footer: bool) {
-    let full = ui.max_rect();
-    background(ui, full);
-    let mut body = full;
-    if footer {
-        body.max.y -= FOOTER_HEIGHT;
-        footer_ui(ui, view, full);
-    }
+    let body = page(ui, view, footer);
     let header = egui::Rect::from_min_size(body.min, egui::vec2(body.width(), HEADER_HEIGHT));
     let mut header_ui = ui.new_child(
         egui::UiBuilder::new()
@@ -88,13 +82,7 @@ pub fn dashboard_image_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, footer: b
 
 /// Draws one visual's tile over the space `ui` offers.
 pub fn visual_image_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, visual: &Visual, footer: bool) {
-    let full = ui.max_rect();
-    background(ui, full);
-    let mut body = full;
-    if footer {
-        body.max.y -= FOOTER_HEIGHT;
-        footer_ui(ui, view, full);
-    }
+    let body = page(ui, view, footer);
     let (mut alert, mut image) = (None, None);
     let drafts = tile::Drafts {
         alert: &mut alert,
@@ -103,9 +91,17 @@ pub fn visual_image_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, visual: &Vis
     tile::tile_ui(ui, body.shrink(GAP), view, visual, drafts, &|_| {});
 }
 
-fn background(ui: &egui::Ui, rect: egui::Rect) {
-    let fill = ui.visuals().panel_fill;
-    ui.painter().rect_filled(rect, 0.0, fill);
+/// The page: the theme's background over all of `ui`, the footer at the bottom if asked for;
+/// returns the space above the footer.
+fn page(ui: &egui::Ui, view: &DashboardView<'_>, footer: bool) -> egui::Rect {
+    let full = ui.max_rect();
+    ui.painter().rect_filled(full, 0.0, ui.visuals().panel_fill);
+    let mut body = full;
+    if footer {
+        body.max.y -= FOOTER_HEIGHT;
+        footer_ui(ui, view, full);
+    }
+    body
 }
 
 /// The time range and parameters the numbers cover: `Last 24 hours: 2026-11-25 10:00 – 2026-11-26

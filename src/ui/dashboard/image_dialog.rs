@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::command::DashboardCommand;
-use crate::model::dashboard::Visual;
+use crate::model::dashboard::{Visual, file_name};
 use crate::model::image::{ImageFormat, ImageOptions, ImageSize, MAX_SIDE, MIN_SIDE, Theme};
 
 use super::{DashboardView, visual_title};
@@ -47,10 +47,10 @@ impl ImageDraft {
         let name = match visual {
             Some(visual) => format!(
                 "{}-{}",
-                slug(&view.dashboard.title),
-                slug(visual_title(visual))
+                file_name(&view.dashboard.title),
+                file_name(visual_title(visual))
             ),
-            None => slug(&view.dashboard.title),
+            None => file_name(&view.dashboard.title),
         };
         Self {
             visual: visual.map(|v| v.id.clone()),
@@ -239,25 +239,5 @@ pub(super) fn image_dialog_ui(
         });
     if !open {
         *draft = None;
-    }
-}
-
-/// `title` as a file name: lower case, words joined by `-`.
-fn slug(title: &str) -> String {
-    let slug: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let parts: Vec<&str> = slug.split('-').filter(|p| !p.is_empty()).collect();
-    if parts.is_empty() {
-        "dashboard".to_owned()
-    } else {
-        parts.join("-")
     }
 }
