@@ -253,6 +253,25 @@ fn the_whole_dashboard_exports_as_svg_and_a_tile_copies_to_the_clipboard() {
         h.query_all_by_label_contains("Wrote ").next().is_some()
     });
     let svg = std::fs::read_to_string(&out).unwrap();
+    // Exporting over the file asks first; keeping it writes nothing.
+    std::fs::write(&out, "mine").unwrap();
+    f.harness.get_by_label("Export").click();
+    step_until(&mut f.harness, "the question", |h| {
+        h.query_all_by_label_contains("already exists. Replace it?")
+            .next()
+            .is_some()
+    });
+    f.harness.get_by_label("Keep the file").click();
+    f.harness.run_steps(5);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "mine");
+    f.harness.get_by_label("Export").click();
+    step_until(&mut f.harness, "the question", |h| {
+        h.query_all_by_label("Replace").next().is_some()
+    });
+    f.harness.get_by_label("Replace").click();
+    step_until(&mut f.harness, "the file replaced", |_| {
+        std::fs::read_to_string(&out).is_ok_and(|t| t.starts_with("<?xml"))
+    });
     for text in [
         "<title>Export test</title>",
         ">Revenue per hour<",

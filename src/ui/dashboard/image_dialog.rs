@@ -36,6 +36,8 @@ pub struct ImageDraft {
     pub path: String,
     /// Why the draft cannot be used.
     pub problem: Option<String>,
+    /// An existing file the user is asked about replacing, with the image for it.
+    pub confirm_replace: Option<(PathBuf, ImageOptions)>,
 }
 
 impl ImageDraft {
@@ -62,6 +64,7 @@ impl ImageDraft {
             provenance: true,
             path: folder.join(format!("{name}.png")).display().to_string(),
             problem: None,
+            confirm_replace: None,
         }
     }
 
@@ -208,14 +211,14 @@ pub(super) fn image_dialog_ui(
                     match current.options() {
                         Ok(mut options) => {
                             current.problem = None;
+                            let path = PathBuf::from(current.path.trim());
                             if copy.clicked() {
                                 options.format = ImageFormat::Png;
                                 send(DashboardCommand::CopyImage(options));
+                            } else if path.exists() {
+                                current.confirm_replace = Some((path, options));
                             } else {
-                                send(DashboardCommand::ExportImage {
-                                    options,
-                                    path: PathBuf::from(current.path.trim()),
-                                });
+                                send(DashboardCommand::ExportImage { options, path });
                             }
                         }
                         Err(problem) => current.problem = Some(problem),
@@ -226,6 +229,21 @@ pub(super) fn image_dialog_ui(
                     ui.weak("making the image…");
                 }
             });
+            if let Some((path, options)) = current.confirm_replace.clone() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{} already exists. Replace it?", path.display()),
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Replace").clicked() {
+                        send(DashboardCommand::ExportImage { options, path });
+                        current.confirm_replace = None;
+                    }
+                    if ui.button("Keep the file").clicked() {
+                        current.confirm_replace = None;
+                    }
+                });
+            }
             if let Some(problem) = &current.problem {
                 ui.colored_label(ui.visuals().error_fg_color, problem);
             }
