@@ -125,6 +125,8 @@ pub(super) fn image_dialog_ui(
     egui::Window::new(title)
         .id(egui::Id::unique(("image-export", view.id)))
         .open(&mut open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ui.ctx().content_rect().center())
         .collapsible(false)
         .resizable(false)
         .show(ui.ctx(), |ui| {
