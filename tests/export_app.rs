@@ -1,6 +1,6 @@
 //! Image export from the real window (`egui_kittest`): a tile's menu -> "Export image…" writes the
 //! tile in the background while the window keeps drawing, and the file shows the tile as the
-//! window draws it: the window's own frame (its shapes, rasterized with its font atlas) and the
+//! window draws it, panned as the user left it: the window's own frame (its shapes, rasterized with its font atlas) and the
 //! exported PNG of the same tile at the same size agree within a tolerance.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::app::{Fixture, has_label, open_config, step_until};
+use common::app::{Fixture, has_label, open_config, primary_button, step_until};
 use egui::epaint::{ClippedShape, Shape};
 use egui_kittest::kittest::Queryable;
 use lakesight::app::{AppConfig, Launch};
@@ -127,8 +127,22 @@ fn export_image_from_a_tile_writes_the_tile_as_the_window_draws_it() {
             && !h.state().dashboard_running()
     });
     f.harness.run_steps(3);
-    // The window's own frame, drawn by the export's rasterizer with the window's font atlas.
     let title = f.harness.get_by_label("Revenue per hour").rect();
+    // Pan the chart (it pans along x): the export must show the view on screen, not the data's
+    // full extent.
+    let inside = title.left_bottom() + egui::vec2(200.0, 120.0);
+    f.harness.event(egui::Event::PointerMoved(inside));
+    f.harness.step();
+    primary_button(&mut f, inside, true);
+    for step in 1..=10 {
+        let at = inside + egui::vec2(-18.0 * step as f32, 0.0);
+        f.harness.event(egui::Event::PointerMoved(at));
+        f.harness.step();
+    }
+    primary_button(&mut f, inside + egui::vec2(-180.0, 0.0), false);
+    f.harness.event(egui::Event::PointerGone);
+    f.harness.run_steps(3);
+    // The window's own frame, drawn by the export's rasterizer with the window's font atlas.
     let output = f.harness.output().clone();
     let card = card_around(&output.shapes, title).expect("the tile's card");
     let ctx = f.harness.ctx.clone();

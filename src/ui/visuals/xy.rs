@@ -59,7 +59,9 @@ pub fn xy_ui(
     };
     let zone = style.timezone;
     let tick = x_label.clone();
+    // Its exact id (not salted by where it sits), so an image's context finds its zoom.
     let mut plot = Plot::new(id)
+        .id(id)
         .allow_scroll(false)
         .allow_drag([true, false])
         .allow_zoom([true, false])
