@@ -238,7 +238,7 @@ impl S3Context {
                 "bucket `{bucket}` is not in region {}: pass --region or set `region` in the profile",
                 self.region
             )
-        } else if has("AccessDenied") || has("403") {
+        } else if has("AccessDenied") || has("403 Forbidden") {
             format!(
                 "access denied to bucket `{bucket}` for {profile}: the identity needs s3:ListBucket and s3:GetObject"
             )
@@ -257,5 +257,38 @@ impl S3Context {
             format!("S3 request for bucket `{bucket}` failed ({profile})")
         };
         format!("{advice} [{raw}]")
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_connection_is_unreachable_whatever_digits_its_timing_has() {
+        let context = S3Context {
+            bucket: "acme-lake".to_owned(),
+            profile: Some("lake-reader".to_owned()),
+            region: "eu-west-1".to_owned(),
+            endpoint: Some("http://127.0.0.1:9".to_owned()),
+        };
+        // The elapsed time "1.224031731s" holds the digits 403: not an HTTP status.
+        let refused = object_store::Error::Generic {
+            store: "S3",
+            source: "Error performing GET http://127.0.0.1:9/acme-lake in 1.224031731s, after 5 \
+                     retries - HTTP error: error sending request: client error (Connect): tcp \
+                     connect error: Connection refused (os error 111)"
+                .into(),
+        };
+        let text = context.explain(&refused);
+        assert!(
+            text.starts_with("cannot reach http://127.0.0.1:9"),
+            "{text}"
+        );
+        let denied = object_store::Error::Generic {
+            store: "S3",
+            source: "Server returned non-2xx status code: 403 Forbidden: <Error></Error>".into(),
+        };
+        assert!(context.explain(&denied).starts_with("access denied"));
     }
 }
