@@ -81,7 +81,7 @@ impl LakesightApp {
         // The visuals' zoom and sort, copied off the window's memory now (not read later from
         // another thread while the window changes them).
         let view_state = egui::Context::default();
-        let ids: Vec<&str> = dashboard.visuals.iter().map(|v| v.id.as_str()).collect();
+        let ids = dashboard.visual_ids();
         crate::ui::visuals::carry_view_state(
             &self.images.ctx,
             &view_state,

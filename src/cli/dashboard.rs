@@ -15,8 +15,8 @@ use crate::engine::params::dashboard_value;
 use crate::engine::{Engine, EngineOptions, TimeWindow, expand};
 use crate::lake::bundled;
 use crate::model::SourceSpec;
-use crate::model::dashboard::Dashboard;
 use crate::model::dashboard::bundled::{BUNDLED, bundled};
+use crate::model::dashboard::{Dashboard, Visual};
 
 /// Checks the dashboard in `file` against the lake `lake` names (else the file's, else the
 /// bundled sample lake).
@@ -74,6 +74,17 @@ pub(super) fn load(file: &Path) -> Result<Dashboard> {
             println!("{}: {problem}", file.display());
         }
         anyhow::anyhow!("{} has {}", file.display(), plural(invalid.problems.len()))
+    })
+}
+
+/// The visual `id` of the dashboard in `file`, or an error naming the visuals there are.
+pub(super) fn visual<'a>(dashboard: &'a Dashboard, file: &Path, id: &str) -> Result<&'a Visual> {
+    dashboard.visual(id).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no visual `{id}` in {}; visuals: {}",
+            file.display(),
+            dashboard.visual_ids().join(", ")
+        )
     })
 }
 

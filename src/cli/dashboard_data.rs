@@ -11,7 +11,7 @@ use datafusion::common::ScalarValue;
 use serde_json::{Value, json};
 
 use super::LakeArgs;
-use super::dashboard::{attach_for, default_params, load};
+use super::dashboard::{attach_for, default_params, load, visual};
 use crate::engine::TimeWindow;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
 use crate::engine::params::dashboard_value;
@@ -42,14 +42,7 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
         params.insert(name, value);
     }
     let visuals: Vec<&Visual> = match request.visual {
-        Some(id) => vec![dashboard.visual(id).ok_or_else(|| {
-            let ids: Vec<&str> = dashboard.visuals.iter().map(|v| v.id.as_str()).collect();
-            anyhow!(
-                "no visual `{id}` in {}; visuals: {}",
-                file.display(),
-                ids.join(", ")
-            )
-        })?],
+        Some(id) => vec![visual(&dashboard, file, id)?],
         None => dashboard.visuals.iter().collect(),
     };
     let (engine, _) = attach_for(&dashboard, lake).await?;

@@ -15,12 +15,13 @@ use chrono::{DateTime, Utc};
 use futures::StreamExt;
 
 use super::alert_eval::MAX_CONCURRENT_VISUALS;
-use super::dashboard::{attach_for, default_params, load};
-use super::dashboard_data::{param_assignment, param_value, range_asked};
+use super::dashboard::{attach_for, default_params, load, visual};
+use super::dashboard_data::{param_assignment, range_asked};
 use super::export_args::ExportArgs;
 use crate::alert::{RuleState, evaluation_of};
 use crate::engine::TimeWindow;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
+use crate::engine::params::dashboard_value;
 use crate::model::atomic_file::write_atomically;
 use crate::model::dashboard::{Dashboard, DashboardSource, ExportSpec, parse_instant};
 use crate::render::picture::{ImageFormat, ImageOptions, ImageSize, Picture, Theme, TileView};
@@ -88,9 +89,13 @@ pub async fn prepare(args: &ExportArgs) -> Result<(Picture, Vec<Job>)> {
     let mut bound = default_params(&dashboard);
     let mut params = HashMap::new();
     for assignment in &args.params {
-        let (name, value) = param_value(&dashboard, assignment)?;
-        bound.insert(name, value);
         let (name, value) = param_assignment(&dashboard, assignment)?;
+        if let Some(param) = dashboard.param(&name) {
+            bound.insert(
+                name.clone(),
+                dashboard_value(param.param_type, Some(&value)),
+            );
+        }
         params.insert(name, Some(value));
     }
     let (from, to) = range.resolve(at);
@@ -176,19 +181,6 @@ fn error_tile(message: String) -> TileView {
 
 /// The images asked for: `--out` with the flags, or the file's `[[exports]]` with `--all`.
 fn jobs(args: &ExportArgs, dashboard: &Dashboard) -> Result<Vec<Job>> {
-    let check_visual = |visual: &Option<String>| -> Result<()> {
-        if let Some(id) = visual
-            && dashboard.visual(id).is_none()
-        {
-            let ids: Vec<&str> = dashboard.visuals.iter().map(|v| v.id.as_str()).collect();
-            bail!(
-                "no visual `{id}` in {}; visuals: {}",
-                args.file.display(),
-                ids.join(", ")
-            );
-        }
-        Ok(())
-    };
     let jobs = if args.all {
         if dashboard.exports.is_empty() {
             bail!(
@@ -213,7 +205,9 @@ fn jobs(args: &ExportArgs, dashboard: &Dashboard) -> Result<Vec<Job>> {
                 path.display()
             )
         })?;
-        check_visual(&args.visual)?;
+        if let Some(id) = &args.visual {
+            visual(dashboard, &args.file, id)?;
+        }
         vec![Job {
             path,
             options: ImageOptions {

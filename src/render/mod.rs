@@ -104,8 +104,9 @@ impl Drawn {
 }
 
 /// Draws one frame of `draw` in a headless context of `size` points at `pixels_per_point` (light
-/// theme), and rasterizes it over `background`.
-pub fn render(
+/// theme), and rasterizes it over `background` (the unit tests' shorthand).
+#[cfg(test)]
+fn render(
     size: Vec2,
     pixels_per_point: f32,
     background: Color32,

@@ -60,15 +60,9 @@ impl Picture {
         match &options.visual {
             None => Ok(None),
             Some(id) => self.dashboard.visual(id).map(Some).ok_or_else(|| {
-                let ids: Vec<&str> = self
-                    .dashboard
-                    .visuals
-                    .iter()
-                    .map(|v| v.id.as_str())
-                    .collect();
                 format!(
                     "no visual `{id}` in the dashboard; visuals: {}",
-                    ids.join(", ")
+                    self.dashboard.visual_ids().join(", ")
                 )
             }),
         }
@@ -163,12 +157,7 @@ impl Picture {
         let view = self.view();
         let prepare = |ctx: &egui::Context| {
             if let Some(window) = &self.view_state {
-                let ids: Vec<&str> = self
-                    .dashboard
-                    .visuals
-                    .iter()
-                    .map(|v| v.id.as_str())
-                    .collect();
+                let ids = self.dashboard.visual_ids();
                 carry_view_state(window, ctx, view_scope(self.id), &ids);
             }
         };

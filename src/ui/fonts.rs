@@ -9,13 +9,12 @@ use std::sync::Arc;
 use egui::{FontData, FontDefinitions, FontFamily};
 
 /// `DejaVu Sans` (Bitstream Vera licence): symbols and wide Latin, Greek and Cyrillic coverage.
-pub const DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 /// `Droid Sans Fallback` (Apache 2.0): CJK.
-pub const DROID_SANS_FALLBACK: &[u8] =
-    include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
+const DROID_SANS_FALLBACK: &[u8] = include_bytes!("../../assets/fonts/DroidSansFallbackFull.ttf");
 
 /// The fallbacks added after egui's fonts, in the order they are tried.
-pub const FALLBACKS: [(&str, &[u8]); 2] = [
+const FALLBACKS: [(&str, &[u8]); 2] = [
     ("DejaVuSans", DEJAVU_SANS),
     ("DroidSansFallback", DROID_SANS_FALLBACK),
 ];
@@ -41,20 +40,4 @@ pub fn definitions() -> FontDefinitions {
 /// Makes `ctx` draw with [`definitions`].
 pub fn install(ctx: &egui::Context) {
     ctx.set_fonts(definitions());
-}
-
-/// The fonts of `family`, in the order a glyph is looked for in them, with their data (for
-/// embedding in SVG files).
-pub fn family_fonts(family: &FontFamily) -> Vec<(String, Arc<FontData>)> {
-    let mut definitions = definitions();
-    definitions
-        .families
-        .remove(family)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|name| {
-            let data = definitions.font_data.get(&name)?.clone();
-            Some((name, data))
-        })
-        .collect()
 }

@@ -100,6 +100,14 @@ impl Dashboard {
         self.poll.unwrap_or(DEFAULT_POLL)
     }
 
+    /// The visuals' ids, in file order.
+    pub fn visual_ids(&self) -> Vec<&str> {
+        self.visuals
+            .iter()
+            .map(|visual| visual.id.as_str())
+            .collect()
+    }
+
     /// The visual with this id.
     pub fn visual(&self, id: &str) -> Option<&Visual> {
         self.visuals.iter().find(|visual| visual.id == id)
