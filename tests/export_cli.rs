@@ -212,7 +212,7 @@ fn golden_and_svg(name: &str, at: &str) {
 }
 
 #[test]
-fn app_health_with_its_gauge_heatmap_and_firing_alert_matches_its_reference() {
+fn app_health_with_its_gauge_heatmap_and_alert_badge_matches_its_reference() {
     golden_and_svg("app-health", "2026-11-25T00:00Z");
 }
 
@@ -466,4 +466,44 @@ fn one_visual_at_3x_without_provenance_or_footer() {
         bare.chunk("Title"),
         Some("Orders and revenue — Revenue by country")
     );
+}
+
+#[test]
+fn the_range_parameters_and_width_asked_for_are_what_the_image_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("de.png");
+    let args = [
+        "--range",
+        "last 24h",
+        "--param",
+        "country=DE",
+        "--width",
+        "1000",
+    ];
+    export(&out, &args).success();
+    let png = read_png(&out);
+    assert_eq!(png.width, 1000, "the width asked for, the height what fits");
+    let description: Value = serde_json::from_str(png.chunk("Description").unwrap()).unwrap();
+    let range = &description["time_range"];
+    assert_eq!(
+        range["from"], "2026-11-24T00:00:00+00:00",
+        "24 hours before --at"
+    );
+    assert_eq!(range["to"], "2026-11-25T00:00:00+00:00");
+    assert_eq!(description["parameters"]["country"], "DE");
+    let sql = description["visuals"][2]["sql"].as_str().unwrap();
+    assert!(
+        sql.contains("$country"),
+        "bound as a value, not written in: {sql}"
+    );
+
+    let fixed = ["--from", "2026-11-22T06:00Z", "--to", "2026-11-23T06:00Z"];
+    export(&out, &[&fixed[..], &["--visual", "orders_total"]].concat()).success();
+    let description: Value =
+        serde_json::from_str(read_png(&out).chunk("Description").unwrap()).unwrap();
+    assert_eq!(
+        description["time_range"]["from"],
+        "2026-11-22T06:00:00+00:00"
+    );
+    assert_eq!(description["time_range"]["to"], "2026-11-23T06:00:00+00:00");
 }
