@@ -178,6 +178,9 @@ pub enum DashboardCommand {
     SaveAs,
     /// Take back the last edit.
     Undo,
+    /// Trust the dashboard's file as it is on disk: its notifiers, endpoint and exports may act
+    /// (recorded by the SHA-256 of its bytes).
+    Trust,
     /// Read the file again, dropping unsaved edits.
     Reload,
     /// Keep the window's edits although the file changed on disk.

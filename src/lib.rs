@@ -11,6 +11,8 @@
 //! - [`sql`] — SQL text for the editor: highlighting tokens, autocomplete, quoting, error positions.
 //! - [`engine`] — the DataFusion session: read-only SQL, memory limit, cancellable streams.
 //! - [`alert`] — Grafana's alert state machine per rule, evaluated on a value and an instant.
+//! - [`trust`] — which dashboard files the user trusts to act (SHA-256 of their bytes), and what
+//!   an untrusted file would do: run programs, post to hosts, use its own endpoint, write files.
 //! - [`refresh`] — which visuals are due to run again (interval, new files) and how fresh data is.
 //! - [`series`] — Arrow batches to chart series: chart choice by column types, downsampling.
 //! - [`results`] — a result held for the window, and the budget it is held to.
@@ -39,4 +41,5 @@ pub mod results;
 pub mod series;
 pub mod sim;
 pub mod sql;
+pub mod trust;
 pub mod ui;

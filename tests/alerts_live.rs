@@ -255,12 +255,31 @@ struct Watch {
     stderr: Arc<Mutex<Vec<String>>>,
 }
 
+/// The data folder (trust record) the tests' processes use: `data` beside `history`.
+fn data_home(history: &Path) -> std::path::PathBuf {
+    history.with_file_name("data")
+}
+
+/// `lakesight trust FILE`, with the data folder of the watch whose history is `history`.
+fn trust(file: &Path, history: &Path) -> String {
+    let out = assert_cmd::Command::cargo_bin("lakesight")
+        .unwrap()
+        .env("XDG_DATA_HOME", data_home(history))
+        .arg("trust")
+        .arg(file)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
 impl Watch {
-    /// `lakesight watch FILE --history HISTORY` (no `LAKESIGHT_SOURCE`), to add arguments to.
+    /// `lakesight watch FILE --history HISTORY` (no `LAKESIGHT_SOURCE`; its trust record in a
+    /// data folder beside HISTORY), to add arguments to.
     fn command(file: &Path, history: &Path) -> std::process::Command {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"));
         command
             .env_remove("LAKESIGHT_SOURCE")
+            .env("XDG_DATA_HOME", data_home(history))
             .arg("watch")
             .arg(file)
             .arg("--history")
@@ -361,6 +380,8 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
     );
     std::fs::write(&file, LIVE.replace("threshold = 10\n", &notify)).unwrap();
     let history = root.path().join("alerts.jsonl");
+    // The user's own file: trusted to run its program and post to its webhook.
+    trust(&file, &history);
 
     let mut command = Watch::command(&file, &history);
     command
@@ -472,6 +493,121 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
         all()
     );
     wait_for_line(&stderr, "stopped", |l| l == "stopped", &all);
+}
+
+/// An untrusted file's alerts are evaluated, printed and recorded, but its program is not run and
+/// its webhook not called, and stderr says so once, with the command that allows them; once
+/// trusted they act; after the file changes (a `git pull`) they are held back again.
+#[test]
+fn watch_runs_a_files_program_and_webhook_only_while_its_bytes_are_trusted() {
+    let root = tempfile::tempdir().unwrap();
+    let (lake, scratch) = (root.path().join("lake"), root.path().join("scratch"));
+    std::fs::create_dir_all(&scratch).unwrap();
+    // Firing from the first evaluation.
+    let recent = Utc::now() - TimeDelta::minutes(2);
+    land(&lake, &scratch, "part-0.parquet", recent, 50.0);
+    let (webhook, posted) = webhook_receiver();
+    let received = root.path().join("received.jsonl");
+    let script = root.path().join("notify.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ncat >> '{}'\n", received.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let file = root.path().join("shared.toml");
+    let notify = format!(
+        "threshold = 10\nnotify = [\"command:{}\", \"webhook:{webhook}/hook?token=s3cret\"]\n",
+        script.display()
+    );
+    std::fs::write(&file, LIVE.replace("threshold = 10\n", &notify)).unwrap();
+    let history = root.path().join("alerts.jsonl");
+
+    // Runs `watch` until its first evaluation is over (its transitions announced, or held
+    // back), then stops it; what it printed on stdout and stderr.
+    let first_evaluation = |name: &str| {
+        let mut command = Watch::command(&file, &history);
+        command
+            .arg("--source")
+            .arg(&lake)
+            .args(["--format", "ndjson", "--poll", "1s"]);
+        let mut watch = Watch::start(command, name);
+        let all = watch.output();
+        wait_for_line(
+            &watch.stderr,
+            "watching",
+            |l| l.contains("watching 1 alert "),
+            &all,
+        );
+        watch.signal("TERM");
+        wait_exit(&mut watch.child);
+        let stdout = watch.stdout.lock().unwrap().clone();
+        let stderr = watch.stderr.lock().unwrap().clone();
+        (stdout, stderr)
+    };
+
+    let (stdout, stderr) = first_evaluation("untrusted");
+    assert!(
+        stdout.iter().any(|l| transition("normal", "firing")(l)),
+        "{stdout:?}"
+    );
+    let recorded = std::fs::read_to_string(&history).unwrap();
+    assert!(
+        recorded.lines().any(transition("normal", "firing")),
+        "{recorded}"
+    );
+    assert!(!received.exists(), "the program ran for an untrusted file");
+    assert!(
+        posted.try_recv().is_err(),
+        "the webhook was called for an untrusted file"
+    );
+    let held: Vec<&String> = stderr.iter().filter(|l| l.contains("held back")).collect();
+    assert_eq!(held.len(), 1, "said once: {stderr:?}");
+    let port = webhook.rsplit(':').next().unwrap();
+    for part in [
+        format!("{} is not trusted", file.display()),
+        format!("runs `{}`", script.display()),
+        format!("posts to 127.0.0.1:{port}"),
+        format!("lakesight trust {}", file.display()),
+    ] {
+        assert!(held[0].contains(&part), "{part} in {}", held[0]);
+    }
+    assert!(!held[0].contains("s3cret"), "{}", held[0]);
+
+    let said = trust(&file, &history);
+    assert!(
+        said.contains("trusted") && said.contains("runs `"),
+        "{said}"
+    );
+    let (_, stderr) = first_evaluation("trusted");
+    assert!(
+        stderr.iter().all(|l| !l.contains("held back")),
+        "{stderr:?}"
+    );
+    let ran = std::fs::read_to_string(&received).unwrap();
+    assert!(ran.contains("\"firing\""), "{ran}");
+    let posted_body = posted
+        .recv_timeout(PATIENCE)
+        .expect("the webhook was called");
+    assert!(String::from_utf8_lossy(&posted_body).contains("\"firing\""));
+
+    // The file changes on disk: untrusted again until trusted again.
+    let mut changed = std::fs::read_to_string(&file).unwrap();
+    changed.push_str("# pulled\n");
+    std::fs::write(&file, changed).unwrap();
+    std::fs::remove_file(&received).unwrap();
+    let (_, stderr) = first_evaluation("changed");
+    assert!(
+        stderr
+            .iter()
+            .any(|l| l.contains("held back") && l.contains("changed since you trusted it")),
+        "{stderr:?}"
+    );
+    assert!(!received.exists(), "the changed file's program ran");
+    assert!(
+        posted.try_recv().is_err(),
+        "the changed file's webhook was called"
+    );
 }
 
 /// Ctrl-C in the terminal (SIGINT) stops `watch` as cleanly as SIGTERM: "stopped", and the exit

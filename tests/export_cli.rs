@@ -408,13 +408,50 @@ fn a_failing_visual_is_drawn_in_its_tile_and_fails_the_run_unless_allowed() {
     assert!(out.exists());
 }
 
+/// `lakesight export FILE --all --allow-errors` with `data` as the data folder (the trust record).
+fn export_all(file: &Path, data: &Path) -> assert_cmd::assert::Assert {
+    lakesight()
+        .env("XDG_DATA_HOME", data)
+        .arg("export")
+        .arg(file)
+        .args(["--at", AT, "--all", "--allow-errors"])
+        .assert()
+}
+
+/// `lakesight trust FILE` with `data` as the data folder (where the trust record lives).
+fn trust(file: &Path, data: &Path) {
+    lakesight()
+        .env("XDG_DATA_HOME", data)
+        .arg("trust")
+        .arg(file)
+        .assert()
+        .success();
+}
+
 #[test]
 fn all_writes_every_export_the_file_names_next_to_it() {
     let dir = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
     let file = dir.path().join("broken.toml");
     std::fs::write(&file, BROKEN).unwrap();
     std::fs::create_dir(dir.path().join("out")).unwrap();
-    export_file(&file, &["--all", "--allow-errors"]).success();
+
+    // Not trusted: nothing is written, and the message says what and how to allow it.
+    export_all(&file, data.path())
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is not trusted, so --all writes nothing",
+        ))
+        .stderr(predicate::str::contains("out/whole.svg, orders-2x.png"))
+        .stderr(predicate::str::contains(format!(
+            "lakesight trust {}",
+            file.display()
+        )));
+    assert_eq!(files_in(dir.path()), ["broken.toml", "out"]);
+    assert!(files_in(&dir.path().join("out")).is_empty());
+
+    trust(&file, data.path());
+    export_all(&file, data.path()).success();
     let svg = std::fs::read_to_string(dir.path().join("out/whole.svg")).unwrap();
     assert!(svg.contains("Half broken"));
     let kpi = read_png(&dir.path().join("orders-2x.png"));
@@ -432,6 +469,25 @@ fn all_writes_every_export_the_file_names_next_to_it() {
     export_file(&repo("dashboards/orders.toml"), &["--all"])
         .code(1)
         .stderr(predicate::str::contains("no [[exports]]"));
+}
+
+/// A trusted file's exports are still kept in its folder: a folder in the repository that is a
+/// link to elsewhere (`reports -> ~/.ssh`) is refused before anything is written.
+#[cfg(unix)]
+#[test]
+fn all_refuses_an_export_folder_that_links_outside_the_dashboard_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    std::fs::write(&file, BROKEN).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("out")).unwrap();
+    trust(&file, data.path());
+    export_all(&file, data.path())
+        .code(1)
+        .stderr(predicate::str::contains("through a symbolic link"));
+    assert!(files_in(elsewhere.path()).is_empty());
+    assert_eq!(files_in(dir.path()), ["broken.toml", "out"]);
 }
 
 #[test]

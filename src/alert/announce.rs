@@ -57,12 +57,24 @@ mod tests {
         );
         notice.previous = AlertState::Pending;
         notice.state = AlertState::Firing;
-        let failures =
-            record_and_announce(Some(&history), &rule, &notice, &NotifyOptions::default());
+        let trusted = NotifyOptions {
+            trusted: true,
+            ..NotifyOptions::default()
+        };
+        let failures = record_and_announce(Some(&history), &rule, &notice, &trusted);
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert!(failures[0].contains("could not start"), "{failures:?}");
+        // From a file not trusted the transition is recorded, and the program is not even tried.
+        assert!(
+            record_and_announce(Some(&history), &rule, &notice, &NotifyOptions::default())
+                .is_empty(),
+            "an untrusted file's program is held back"
+        );
         let states: Vec<AlertState> = history.read().unwrap().iter().map(|n| n.state).collect();
-        assert_eq!(states, [AlertState::Pending, AlertState::Firing]);
+        assert_eq!(
+            states,
+            [AlertState::Pending, AlertState::Firing, AlertState::Firing]
+        );
     }
 
     const RULES: &str = r#"title = "T"

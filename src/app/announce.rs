@@ -25,10 +25,13 @@ impl LakesightApp {
             }
             let outbox = std::mem::take(&mut dashboard.alerts.outbox);
             let rules: &[AlertRule] = &dashboard.dashboard().alerts;
+            // A file not trusted records its transitions and shows them, and runs no program
+            // and posts to no host.
+            let trusted = dashboard.trust.trust.is_trusted();
             for notice in outbox {
                 tracing::info!("alert {}", notice.summary());
                 if let Some(rule) = rules.iter().find(|rule| rule.id == notice.alert) {
-                    notices.push((rule.clone(), notice));
+                    notices.push((rule.clone(), notice, trusted));
                 }
             }
         }
@@ -43,7 +46,11 @@ impl LakesightApp {
             self.announcing.jobs.push(self.jobs.spawn_blocking(move || {
                 notices
                     .iter()
-                    .flat_map(|(rule, notice)| {
+                    .flat_map(|(rule, notice, trusted)| {
+                        let options = NotifyOptions {
+                            trusted: *trusted,
+                            ..options.clone()
+                        };
                         record_and_announce(history.as_ref(), rule, notice, &options)
                     })
                     .collect()

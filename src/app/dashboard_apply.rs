@@ -27,10 +27,12 @@ impl LakesightApp {
             self.state.front_dashboard = Some(open.id);
             return;
         }
-        match DashboardRuntime::open(source.clone(), None) {
+        match DashboardRuntime::open(source.clone(), None, self.trust_store.as_ref()) {
             Ok(runtime) => {
                 let id = next_id(self.state.dashboards.iter().map(|d| d.id));
+                // A file's own endpoint waits until the file is trusted (its trust bar asks).
                 if let Some(spec) = runtime.dashboard().source.clone()
+                    && runtime.trust.held_source.is_none()
                     && self.engine.is_none()
                     && self.attaching.is_none()
                 {
@@ -53,7 +55,11 @@ impl LakesightApp {
     pub(super) fn restore_dashboards(&mut self) {
         let mut lost = Vec::new();
         for open in &self.state.dashboards {
-            match DashboardRuntime::open(open.source.clone(), open.range.as_deref()) {
+            match DashboardRuntime::open(
+                open.source.clone(),
+                open.range.as_deref(),
+                self.trust_store.as_ref(),
+            ) {
                 Ok(runtime) => {
                     self.dashboards.insert(open.id, runtime);
                 }
@@ -262,7 +268,18 @@ impl LakesightApp {
                     self.run_dashboard(id, Some(&changed));
                 }
             }
-            DashboardCommand::Reload => match dashboard.reload() {
+            DashboardCommand::Trust => match dashboard.grant_trust(self.trust_store.as_ref()) {
+                Ok(held) => {
+                    let attached = self.engine.as_ref().map(|engine| &engine.lake().spec);
+                    if let Some(spec) = held
+                        && attached != Some(&spec)
+                    {
+                        self.apply(Command::Attach(spec));
+                    }
+                }
+                Err(message) => dashboard.problem = Some(message),
+            },
+            DashboardCommand::Reload => match dashboard.reload(self.trust_store.as_ref()) {
                 Ok(()) => self.run_dashboard(id, None),
                 Err(message) => dashboard.problem = Some(message),
             },
@@ -275,14 +292,19 @@ impl LakesightApp {
         let Some(dashboard) = self.dashboards.get_mut(&id) else {
             return;
         };
-        match dashboard.save_to(path) {
-            Ok(()) => {
-                let source = dashboard.source.clone();
-                if let Some(open) = self.state.dashboards.iter_mut().find(|d| d.id == id) {
-                    open.source = source;
-                }
+        let saved = dashboard.save_to(path, self.trust_store.as_ref());
+        if dashboard.source.path().is_some() {
+            let source = dashboard.source.clone();
+            if let Some(open) = self.state.dashboards.iter_mut().find(|d| d.id == id) {
+                open.source = source;
             }
-            Err(message) => dashboard.problem = Some(format!("not saved: {message}")),
+        }
+        if let Err(message) = saved {
+            dashboard.problem = Some(if dashboard.is_dirty() {
+                format!("not saved: {message}")
+            } else {
+                message
+            });
         }
     }
 

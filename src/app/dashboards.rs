@@ -24,7 +24,9 @@ use crate::series::visual::prepare;
 use crate::ui::dashboard::TileView;
 
 use super::dashboard_alerts::DashboardAlerts;
+use super::dashboard_trust::DashboardTrust;
 use super::file_watch::{DiskStamp, stamp};
+use crate::trust::TrustStore;
 
 /// Edits kept for undo.
 const UNDO_DEPTH: usize = 50;
@@ -100,13 +102,21 @@ pub struct DashboardRuntime {
     pub alerts: DashboardAlerts,
     /// Visual runs started since the dashboard opened.
     pub runs: u64,
+    /// Whether the file may act, what it asks, and the lake it names held back until trusted.
+    pub trust: DashboardTrust,
 }
 
 impl DashboardRuntime {
-    /// Reads and checks the dashboard from `source`.
-    pub fn open(source: DashboardSource, range: Option<&str>) -> Result<Self, String> {
+    /// Reads and checks the dashboard from `source`, and judges whether it may act (against
+    /// `trusted`, the user's record; `None`: only built-in dashboards are trusted).
+    pub fn open(
+        source: DashboardSource,
+        range: Option<&str>,
+        trusted: Option<&TrustStore>,
+    ) -> Result<Self, String> {
         let text = source.read().map_err(|e| e.to_string())?;
         let file = DashboardFile::parse(&text).map_err(|e| format!("{source}: {e}"))?;
+        let trust = DashboardTrust::judge(&source, text.as_bytes(), file.dashboard(), trusted);
         let range = range
             .and_then(|r| r.parse().ok())
             .unwrap_or(file.dashboard().time_range);
@@ -136,6 +146,7 @@ impl DashboardRuntime {
             plan,
             alerts,
             runs: 0,
+            trust,
         })
     }
 
@@ -177,11 +188,22 @@ impl DashboardRuntime {
         self.follow_file();
     }
 
-    /// Follows the file's refresh setting and alert rules after it changed.
+    /// Follows the file's refresh setting, alert rules and what it asks to do after it changed.
     fn follow_file(&mut self) {
         let dashboard = self.file.dashboard();
         self.plan.set(dashboard.refresh, dashboard.poll_every());
         self.alerts.follow(dashboard, Utc::now());
+        self.trust.follow(dashboard);
+    }
+
+    /// Trusts the file as it was last read or saved (what the window shows, without unsaved
+    /// edits), recording it in `store`; returns the lake that was held back, to attach now.
+    pub fn grant_trust(
+        &mut self,
+        store: Option<&TrustStore>,
+    ) -> Result<Option<crate::model::SourceSpec>, String> {
+        self.trust
+            .grant(&self.source, self.saved_text.as_bytes(), store)
     }
 
     /// The visuals live refresh says are due at `now`; the plan counts them as started.
@@ -225,8 +247,9 @@ impl DashboardRuntime {
         }
     }
 
-    /// Writes the document to `path` atomically and takes it as the saved version.
-    pub fn save_to(&mut self, path: PathBuf) -> Result<(), String> {
+    /// Writes the document to `path` atomically and takes it as the saved version. The user's own
+    /// save keeps the file's trust: a trusted file's new bytes are recorded in `store`.
+    pub fn save_to(&mut self, path: PathBuf, store: Option<&TrustStore>) -> Result<(), String> {
         self.file.save(&path).map_err(|e| e.to_string())?;
         self.saved_text = self.file.text();
         self.dirty = false;
@@ -234,17 +257,19 @@ impl DashboardRuntime {
         self.source = DashboardSource::File(path);
         self.disk_changed = false;
         self.problem = None;
-        Ok(())
+        self.trust
+            .saved(&self.source, self.saved_text.as_bytes(), store)
     }
 
-    /// Reads the file again, dropping edits; a file that no longer parses is reported and the
-    /// dashboard shown stays as it was.
-    pub fn reload(&mut self) -> Result<(), String> {
+    /// Reads the file again, dropping edits, and judges its new bytes against `store`; a file
+    /// that no longer parses is reported and the dashboard shown stays as it was.
+    pub fn reload(&mut self, store: Option<&TrustStore>) -> Result<(), String> {
         let text = self.source.read().map_err(|e| e.to_string())?;
         self.disk = self.source.path().and_then(stamp);
         self.disk_changed = false;
         let file = DashboardFile::parse(&text)
             .map_err(|e| format!("{} changed on disk but cannot be read: {e}", self.source))?;
+        self.trust = DashboardTrust::judge(&self.source, text.as_bytes(), file.dashboard(), store);
         self.file = file;
         self.saved_text = text;
         self.dirty = false;
@@ -515,7 +540,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.toml");
         std::fs::write(&path, TEXT).unwrap();
-        let mut open = DashboardRuntime::open(DashboardSource::File(path.clone()), None).unwrap();
+        let mut open =
+            DashboardRuntime::open(DashboardSource::File(path.clone()), None, None).unwrap();
         let start = Instant::now();
         assert!(!open.changed_on_disk(start));
         std::fs::write(&path, TEXT.replace("\"T\"", "\"Renamed\"")).unwrap();
@@ -524,13 +550,13 @@ mod tests {
             "checked at most once a second"
         );
         assert!(open.changed_on_disk(start + DISK_CHECK));
-        open.reload().unwrap();
+        open.reload(None).unwrap();
         assert_eq!(open.dashboard().title, "Renamed");
         assert!(!open.changed_on_disk(start + DISK_CHECK * 2));
 
         std::fs::write(&path, "title = \"T\"\nnope = 1\n").unwrap();
         assert!(open.changed_on_disk(start + DISK_CHECK * 3));
-        let problem = open.reload().unwrap_err();
+        let problem = open.reload(None).unwrap_err();
         assert!(problem.contains("nope"), "{problem}");
         assert_eq!(
             open.dashboard().title,
@@ -544,7 +570,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.toml");
         std::fs::write(&path, TEXT).unwrap();
-        let mut open = DashboardRuntime::open(DashboardSource::File(path.clone()), None).unwrap();
+        let mut open =
+            DashboardRuntime::open(DashboardSource::File(path.clone()), None, None).unwrap();
         let moved = crate::model::dashboard::Position::from([6, 0, 6, 2]);
         open.edit(|f| f.set_position("a", moved)).unwrap();
         open.edit(|f| f.set_visual_title("a", "Hello")).unwrap();
@@ -552,7 +579,7 @@ mod tests {
         assert!(open.undo());
         assert_eq!(open.dashboard().visuals[0].title, "");
         assert_eq!(open.dashboard().visuals[0].position, moved);
-        open.save_to(path.clone()).unwrap();
+        open.save_to(path.clone(), None).unwrap();
         assert!(!open.is_dirty());
         let saved = std::fs::read_to_string(&path).unwrap();
         assert_eq!(saved, TEXT.replace("[0, 0, 6, 2]", "[6, 0, 6, 2]"));
@@ -596,7 +623,7 @@ mod tests {
              position = [0, 0, 3, 2]\n",
         )
         .unwrap();
-        let mut open = DashboardRuntime::open(DashboardSource::File(path), None).unwrap();
+        let mut open = DashboardRuntime::open(DashboardSource::File(path), None, None).unwrap();
         open.run(&jobs, &engine, Utc::now(), None);
         finish(&mut open);
         let shown = |open: &DashboardRuntime| open.tiles["total"].view.data.clone().unwrap();

@@ -165,6 +165,14 @@ impl LakesightApp {
             dark: ui.visuals().dark_mode,
             image_busy: self.images.is_busy(id),
             image_outcome: self.images.outcome(id),
+            untrusted: runtime
+                .trust
+                .asks_the_user()
+                .then(|| ui::dashboard::Untrusted {
+                    asks: &runtime.trust.asks,
+                    note: runtime.trust.note.as_deref(),
+                    endpoint_held: runtime.trust.held_source.is_some(),
+                }),
         };
         let state = self.panels.dashboards.entry(id).or_default();
         ui::dashboard::dashboard_ui(ui, &view, state, commands);

@@ -7,6 +7,7 @@ mod announce;
 mod apply;
 mod dashboard_alerts;
 mod dashboard_apply;
+mod dashboard_trust;
 mod dashboards;
 pub mod demo;
 mod drain;
@@ -70,6 +71,9 @@ pub struct AppConfig {
     pub alert_history: Option<PathBuf>,
     /// Whether alerts with `notify = ["desktop"]` pop up desktop notifications (off in tests).
     pub desktop_notifications: bool,
+    /// The record of dashboard files the user trusts to act (`None`: only built-in dashboards
+    /// and files trusted in this window are, and nothing is recorded, as in tests).
+    pub trusted_files: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -79,6 +83,8 @@ impl AppConfig {
             state_path: StateFile::in_data_dir().map(|f| f.path().to_path_buf()),
             alert_history: crate::alert::History::in_data_dir().map(|h| h.path().to_path_buf()),
             desktop_notifications: true,
+            trusted_files: crate::trust::TrustStore::in_data_dir()
+                .map(|store| store.path().to_path_buf()),
             engine: EngineOptions {
                 hot_cache: true,
                 ..engine
@@ -101,6 +107,7 @@ impl AppConfig {
             demo_hours: demo::DEMO_HOURS,
             alert_history: None,
             desktop_notifications: false,
+            trusted_files: None,
         }
     }
 }
@@ -143,6 +150,8 @@ pub struct LakesightApp {
     file_watch: Option<file_watch::FileWatch>,
     /// Alert transitions being recorded and announced.
     announcing: announce::Announcing,
+    /// The record of trusted dashboard files (`None`: nothing is recorded).
+    trust_store: Option<crate::trust::TrustStore>,
     /// The dashboard file chosen to open.
     dashboard_open_dialog: Slot<Option<PathBuf>>,
     /// The file chosen to save a dashboard as.
@@ -232,6 +241,10 @@ impl LakesightApp {
             live: live::Live::default(),
             file_watch,
             announcing: announce::Announcing::default(),
+            trust_store: config
+                .trusted_files
+                .clone()
+                .map(crate::trust::TrustStore::at),
             dashboard_open_dialog: Slot::default(),
             dashboard_save_dialog: Slot::default(),
             state,

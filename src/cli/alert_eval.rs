@@ -19,6 +19,7 @@ use futures::StreamExt;
 use super::LakeArgs;
 use super::dashboard::{attach_for, default_params, load};
 use super::dashboard_data::param_value;
+use super::trust::Gate;
 use crate::alert::{Evaluation, evaluation_of};
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
 use crate::engine::{Engine, TimeWindow};
@@ -37,6 +38,8 @@ pub struct AlertSetup {
     pub engine: Engine,
     /// The parameters' typed values.
     pub params: HashMap<String, ScalarValue>,
+    /// What the file may do (its notifiers act only once it is trusted).
+    pub gate: Gate,
 }
 
 /// What one rule got from one evaluation.
@@ -61,7 +64,7 @@ impl RuleOutcome {
 /// Loads and checks `file` (its problems are printed with their lines), binds `--param` values and
 /// attaches the lake; a file without alerts is an error.
 pub async fn set_up(file: &Path, lake: &LakeArgs, params: &[String]) -> Result<AlertSetup> {
-    let dashboard = load(file)?;
+    let (dashboard, gate) = load(file)?;
     if dashboard.alerts.is_empty() {
         bail!(
             "{} has no [[alerts]]: there is nothing to evaluate",
@@ -73,11 +76,12 @@ pub async fn set_up(file: &Path, lake: &LakeArgs, params: &[String]) -> Result<A
         let (name, value) = param_value(&dashboard, assignment)?;
         values.insert(name, value);
     }
-    let (engine, _) = attach_for(&dashboard, lake).await?;
+    let (engine, _) = attach_for(&dashboard, &gate, lake).await?;
     Ok(AlertSetup {
         dashboard,
         engine,
         params: values,
+        gate,
     })
 }
 

@@ -7,11 +7,13 @@ use crate::alert::{History, Notice, NotifyOptions, record_and_announce};
 use crate::model::dashboard::AlertRule;
 
 /// Announces transitions of watched alerts, in order: each printed on stdout as `format` says,
-/// recorded in `history`, then sent to its rule's notifiers; failures go to stderr.
+/// recorded in `history`, then sent to its rule's notifiers (programs and webhooks only when the
+/// file is `trusted`); failures go to stderr.
 pub async fn announce(
     notices: Vec<(AlertRule, Notice)>,
     format: AlertFormat,
     history: Option<History>,
+    trusted: bool,
 ) {
     if notices.is_empty() {
         return;
@@ -20,7 +22,10 @@ pub async fn announce(
         print_notice(notice, format);
     }
     let sent = tokio::task::spawn_blocking(move || {
-        let options = NotifyOptions::default();
+        let options = NotifyOptions {
+            trusted,
+            ..NotifyOptions::default()
+        };
         notices
             .iter()
             .flat_map(|(rule, notice)| {

@@ -123,6 +123,10 @@ pub enum Command {
         #[command(subcommand)]
         command: AlertsCommand,
     },
+    /// Trust a dashboard file to act: run its `command:` notifiers, post to its `webhook:` hosts,
+    /// use its own `endpoint` and write its `[[exports]]`. Records the SHA-256 of the file's
+    /// bytes in your data folder: if the file changes (a `git pull`), it is untrusted again.
+    Trust(TrustArgs),
     /// Regenerate the bundled sample lake (for maintainers).
     #[command(hide = true)]
     GenerateSample {
@@ -130,6 +134,42 @@ pub enum Command {
         #[arg(long)]
         into: PathBuf,
     },
+}
+
+/// `lakesight trust FILE...`, `--list`, `--revoke FILE...`.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    /// The dashboard files to trust (with --revoke: to stop trusting).
+    #[arg(value_name = "FILE", required_unless_present = "list")]
+    pub files: Vec<PathBuf>,
+    /// List the trusted files: whether each still holds the bytes trusted (`trusted`), has
+    /// changed since (`changed`) or is gone (`missing`), when it was trusted, and its SHA-256.
+    #[arg(long, conflicts_with_all = ["files", "revoke"])]
+    pub list: bool,
+    /// Stop trusting FILE.
+    #[arg(long)]
+    pub revoke: bool,
+    /// Output format of --list.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table, requires = "list")]
+    pub format: ReportFormat,
+}
+
+/// `--links`: which symbolic links of a local lake folder are followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LinksArg {
+    /// Every link, wherever it leads.
+    All,
+    /// Only links that lead somewhere inside the lake folder.
+    Inside,
+}
+
+impl From<LinksArg> for crate::model::LinkPolicy {
+    fn from(links: LinksArg) -> Self {
+        match links {
+            LinksArg::All => Self::All,
+            LinksArg::Inside => Self::Inside,
+        }
+    }
 }
 
 /// The `dashboard` subcommands.
@@ -222,6 +262,11 @@ pub struct AccessArgs {
     /// Read a public bucket without credentials.
     #[arg(long)]
     pub no_sign_request: bool,
+    /// Which symbolic links of a local lake folder are followed: `all`, or only those that stay
+    /// `inside` the folder (default: all for a lake you name, inside for a dashboard file's
+    /// `source`).
+    #[arg(long, value_enum, value_name = "all|inside")]
+    pub links: Option<LinksArg>,
     /// Memory the query engine may use before spilling: 1MiB to 1PiB (e.g. 4GiB, 512MB), or a
     /// share of RAM above 0% up to 100% (e.g. 50%; default: 50%).
     #[arg(long, value_name = "SIZE", allow_hyphen_values = true, value_parser = parse_memory_limit)]

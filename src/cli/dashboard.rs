@@ -10,7 +10,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use datafusion::common::ScalarValue;
 
-use super::{LakeArgs, engine_options, with_access};
+use super::trust::Gate;
+use super::{LakeArgs, engine_options, file_source_with_access, with_access};
 use crate::engine::params::dashboard_value;
 use crate::engine::{Engine, EngineOptions, TimeWindow, expand};
 use crate::lake::bundled;
@@ -21,8 +22,8 @@ use crate::model::dashboard::{Dashboard, Visual};
 /// Checks the dashboard in `file` against the lake `lake` names (else the file's, else the
 /// bundled sample lake).
 pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
-    let dashboard = load(file)?;
-    let (engine, spec) = attach_for(&dashboard, lake).await?;
+    let (dashboard, gate) = load(file)?;
+    let (engine, spec) = attach_for(&dashboard, &gate, lake).await?;
     let (from, to) = dashboard.time_range.resolve(chrono::Utc::now());
     let window = TimeWindow {
         from,
@@ -65,16 +66,32 @@ pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Reads and checks the dashboard in `file`; its problems are printed, each with its line.
-pub(super) fn load(file: &Path) -> Result<Dashboard> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the dashboard {}", file.display()))?;
-    Dashboard::parse(&text).map_err(|invalid| {
-        for problem in &invalid.problems {
-            println!("{}: {problem}", file.display());
-        }
+/// Reads and checks the dashboard in `file`, and what it may do (trusted or not, judged on the
+/// very bytes parsed); its problems are printed, each with its line.
+pub(super) fn load(file: &Path) -> Result<(Dashboard, Gate)> {
+    let (bytes, text) = read_file(file)?;
+    let dashboard = Dashboard::parse(&text).map_err(|invalid| {
+        print_problems(file, &invalid);
         anyhow::anyhow!("{} has {}", file.display(), plural(invalid.problems.len()))
-    })
+    })?;
+    let gate = Gate::of(file, &bytes, &dashboard);
+    Ok((dashboard, gate))
+}
+
+/// A dashboard file's bytes and its text (UTF-8, as TOML must be).
+pub(super) fn read_file(file: &Path) -> Result<(Vec<u8>, String)> {
+    let bytes = std::fs::read(file)
+        .with_context(|| format!("cannot read the dashboard {}", file.display()))?;
+    let text = String::from_utf8(bytes.clone())
+        .with_context(|| format!("the dashboard {} is not UTF-8 text", file.display()))?;
+    Ok((bytes, text))
+}
+
+/// Prints each problem of a dashboard file on stdout, with its line.
+pub(super) fn print_problems(file: &Path, invalid: &crate::model::dashboard::InvalidDashboard) {
+    for problem in &invalid.problems {
+        println!("{}: {problem}", file.display());
+    }
 }
 
 /// The visual `id` of the dashboard in `file`, or an error naming the visuals there are.
@@ -88,14 +105,21 @@ pub(super) fn visual<'a>(dashboard: &'a Dashboard, file: &Path, id: &str) -> Res
     })
 }
 
-/// The lake a dashboard reads: `--source`, else the file's `source`, else the sample lake.
+/// The lake a dashboard reads: `--source`, else the file's `source` (its `endpoint` only once
+/// the file is trusted, or when `--endpoint` replaces it), else the sample lake.
 pub(super) async fn attach_for(
     dashboard: &Dashboard,
+    gate: &Gate,
     lake: &LakeArgs,
 ) -> Result<(Engine, SourceSpec)> {
     let spec = match (&lake.source, &dashboard.source) {
         (Some(source), _) => with_access(source.parse::<SourceSpec>()?, &lake.access),
-        (None, Some(spec)) => spec.clone(),
+        (None, Some(spec)) => {
+            if lake.access.endpoint.is_none() {
+                gate.check_endpoint()?;
+            }
+            file_source_with_access(spec.clone(), &lake.access)
+        }
         (None, None) => with_access(SourceSpec::local(bundled::sample_lake_dir()?), &lake.access),
     };
     // Dashboards run several visuals over the same files, `watch` and `backtest` run them again.

@@ -34,7 +34,7 @@ pub struct DataRequest<'a> {
 /// Prints what each visual of the dashboard in `file` draws from; a visual whose query fails is
 /// reported in its `error` and makes the command fail after everything is printed.
 pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Result<()> {
-    let dashboard = load(file)?;
+    let (dashboard, gate) = load(file)?;
     let (from, to) = time_range(&dashboard, request)?.resolve(chrono::Utc::now());
     let mut params = default_params(&dashboard);
     for assignment in request.params {
@@ -45,7 +45,7 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
         Some(id) => vec![visual(&dashboard, file, id)?],
         None => dashboard.visuals.iter().collect(),
     };
-    let (engine, _) = attach_for(&dashboard, lake).await?;
+    let (engine, _) = attach_for(&dashboard, &gate, lake).await?;
     let window = TimeWindow {
         from,
         to,

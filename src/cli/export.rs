@@ -74,7 +74,11 @@ pub async fn export(args: &ExportArgs) -> Result<ExitCode> {
 /// lake attached and the visuals those images show run; the dashboard frozen as a [`Picture`]
 /// (also used by the export benchmark).
 pub async fn prepare(args: &ExportArgs) -> Result<(Picture, Vec<Job>)> {
-    let dashboard = load(&args.file)?;
+    let (dashboard, gate) = load(&args.file)?;
+    if args.all && !dashboard.exports.is_empty() {
+        // Before anything is read or written: an untrusted file writes nothing of its own.
+        gate.check_exports()?;
+    }
     let jobs = jobs(args, &dashboard)?;
     let at = match &args.at {
         Some(text) => parse_instant(text)
@@ -104,7 +108,7 @@ pub async fn prepare(args: &ExportArgs) -> Result<(Picture, Vec<Job>)> {
         to,
         lateness: dashboard.lateness,
     };
-    let (engine, spec) = attach_for(&dashboard, &args.lake).await?;
+    let (engine, spec) = attach_for(&dashboard, &gate, &args.lake).await?;
     // Only the visuals some image shows.
     let wanted: HashSet<&str> = if jobs.iter().any(|j| j.options.visual.is_none()) {
         dashboard.visuals.iter().map(|v| v.id.as_str()).collect()
@@ -188,12 +192,19 @@ fn jobs(args: &ExportArgs, dashboard: &Dashboard) -> Result<Vec<Job>> {
                 args.file.display()
             );
         }
-        let folder = args.file.parent().unwrap_or_else(|| Path::new("."));
-        dashboard
+        let folder = match args.file.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let jobs = dashboard
             .exports
             .iter()
             .map(|spec| from_spec(spec, folder, args))
-            .collect::<Result<Vec<Job>>>()?
+            .collect::<Result<Vec<Job>>>()?;
+        for job in &jobs {
+            stays_inside(&job.path, folder)?;
+        }
+        jobs
     } else {
         let path = args
             .out
@@ -240,6 +251,26 @@ fn jobs(args: &ExportArgs, dashboard: &Dashboard) -> Result<Vec<Job>> {
         }
     }
     Ok(jobs)
+}
+
+/// Refuses an `[[exports]]` image whose folder, once symbolic links are resolved, is not inside
+/// the dashboard file's `folder` (a `reports -> /home/you/.ssh` link in a shared repository).
+/// The file checked its paths have no `..` and are relative; this checks what they lead to.
+fn stays_inside(path: &Path, folder: &Path) -> Result<()> {
+    let parent = path.parent().unwrap_or(folder);
+    let (Ok(real_parent), Ok(real_folder)) = (parent.canonicalize(), folder.canonicalize()) else {
+        // A missing folder is reported with the other checks.
+        return Ok(());
+    };
+    if !real_parent.starts_with(&real_folder) {
+        bail!(
+            "cannot write {}: its folder leads to {} through a symbolic link, outside the dashboard file's folder {}",
+            path.display(),
+            real_parent.display(),
+            real_folder.display()
+        );
+    }
+    Ok(())
 }
 
 /// One `[[exports]]` entry as a job (checked when the file was read).

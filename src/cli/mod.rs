@@ -1,5 +1,5 @@
 //! The headless subcommands (`tables`, `schema`, `query`, `simulate`, `dashboard`, `watch`,
-//! `alerts`), built on `lake`, `engine`, `alert` and `sim`. Errors are reported once, here: one
+//! `alerts`, `export`, `trust`), built on `lake`, `engine`, `alert`, `trust` and `sim`. Errors are reported once, here: one
 //! message on stderr and exit code 1 (`watch` also exits 3 when an alert fires).
 
 mod alert_args;
@@ -14,6 +14,7 @@ pub mod export;
 mod export_args;
 mod open;
 mod report;
+mod trust;
 mod watch;
 
 use std::io::Read;
@@ -26,7 +27,7 @@ use clap::CommandFactory;
 
 pub use args::{
     AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, Command, DashboardCommand, LakeArgs,
-    OpenArgs, ReportFormat, ResultFormat, WatchArgs,
+    OpenArgs, ReportFormat, ResultFormat, TrustArgs, WatchArgs,
 };
 pub use open::{OpenError, OpenRequest, open_launch};
 
@@ -185,6 +186,7 @@ async fn dispatch_plain(command: Option<Command>) -> Result<()> {
         Some(Command::Watch(_) | Command::Alerts { .. } | Command::Export(_)) => {
             bail!("watch and alerts are dispatched with their own exit codes")
         }
+        Some(Command::Trust(args)) => trust::trust(&args),
         Some(Command::GenerateSample { into }) => {
             let report = sim::generate_sample_lake(&into).with_context(|| {
                 format!("could not generate the sample lake in {}", into.display())
@@ -210,12 +212,27 @@ fn source_spec(lake: &LakeArgs) -> Result<SourceSpec> {
     Ok(with_access(spec, &lake.access))
 }
 
-/// `spec` reached with the profile, region, endpoint and signing the command line asks for.
+/// `spec` reached with the profile, region, endpoint, signing and links the command line asks
+/// for (a lake named on the command line follows every link unless `--links inside`).
 fn with_access(mut spec: SourceSpec, access: &AccessArgs) -> SourceSpec {
     spec.profile.clone_from(&access.profile);
     spec.region.clone_from(&access.region);
     spec.endpoint.clone_from(&access.endpoint);
     spec.no_sign_request = access.no_sign_request;
+    spec.links = access.links.map(Into::into).unwrap_or_default();
+    spec
+}
+
+/// A dashboard file's lake, with what the command line says overriding the file: `--profile`,
+/// `--region`, `--endpoint`, `--no-sign-request` and `--links`.
+fn file_source_with_access(mut spec: SourceSpec, access: &AccessArgs) -> SourceSpec {
+    spec.profile = access.profile.clone().or(spec.profile);
+    spec.region = access.region.clone().or(spec.region);
+    spec.endpoint = access.endpoint.clone().or(spec.endpoint);
+    spec.no_sign_request |= access.no_sign_request;
+    if let Some(links) = access.links {
+        spec.links = links.into();
+    }
     spec
 }
 

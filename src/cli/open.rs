@@ -71,21 +71,32 @@ fn is_dashboard_file(text: &str) -> bool {
 
 /// `lakesight open FILE.toml [--source SRC]`: the dashboard in front, on `--source`, else the
 /// file's `source`, else the lake attached last time. A file that is missing or invalid fails
-/// here, before any window opens.
+/// here, before any window opens. An untrusted file's own `endpoint` is not used: the window
+/// opens on the last lake and its trust bar asks first.
 fn open_dashboard(file: &std::path::Path, args: &OpenArgs) -> Result<OpenRequest, OpenError> {
-    let dashboard = crate::model::dashboard::DashboardFile::load(file)
+    let bytes = std::fs::read(file)
+        .map_err(|e| OpenError::Dashboard(format!("cannot read {}: {e}", file.display())))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|e| OpenError::Dashboard(format!("{} is not UTF-8 text: {e}", file.display())))?;
+    let dashboard = crate::model::dashboard::DashboardFile::parse(text)
         .map_err(|e| OpenError::Dashboard(format!("{}: {e}", file.display())))?;
+    let gate = super::trust::Gate::of(file, &bytes, dashboard.dashboard());
     let source = match args.source.as_deref() {
         Some(text) => Some(super::with_access(text.parse()?, &args.access)),
         // The file's own profile, region and endpoint, unless a flag says otherwise.
-        None => dashboard.dashboard().source.clone().map(|mut spec| {
-            let access = &args.access;
-            spec.profile = access.profile.clone().or(spec.profile);
-            spec.region = access.region.clone().or(spec.region);
-            spec.endpoint = access.endpoint.clone().or(spec.endpoint);
-            spec.no_sign_request |= access.no_sign_request;
-            spec
-        }),
+        None => dashboard
+            .dashboard()
+            .source
+            .clone()
+            .filter(|spec| {
+                let held = spec.endpoint.is_some() && args.access.endpoint.is_none();
+                if held && let Err(refused) = gate.check_endpoint() {
+                    eprintln!("note: {refused:#}");
+                    return false;
+                }
+                true
+            })
+            .map(|spec| super::file_source_with_access(spec, &args.access)),
     };
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
     Ok(OpenRequest {
@@ -102,6 +113,7 @@ fn connection_flag(access: &AccessArgs) -> Option<&'static str> {
         (access.region.is_some(), "--region"),
         (access.endpoint.is_some(), "--endpoint"),
         (access.no_sign_request, "--no-sign-request"),
+        (access.links.is_some(), "--links"),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))

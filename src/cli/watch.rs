@@ -96,6 +96,7 @@ async fn watch_until(
     stop: impl Future<Output = ()>,
 ) -> Result<ExitCode> {
     let mut stop = pin!(stop);
+    setup.gate.warn_notifiers_held_back();
     let mut watcher = Watcher {
         states: (0..setup.dashboard.alerts.len())
             .map(|_| RuleState::new(Utc::now()))
@@ -185,7 +186,13 @@ impl Watcher {
                 Some((rule.clone(), notice))
             })
             .collect();
-        announce(notices, self.format, self.history.clone()).await;
+        announce(
+            notices,
+            self.format,
+            self.history.clone(),
+            setup.gate.trusted(),
+        )
+        .await;
         for ((rule, reported), outcome) in setup
             .dashboard
             .alerts

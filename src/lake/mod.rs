@@ -11,6 +11,7 @@ pub mod discover;
 pub mod error;
 pub mod files;
 mod infer;
+mod inside;
 pub mod listing;
 pub mod partitions;
 pub mod schema;
@@ -30,7 +31,7 @@ pub use error::{LakeError, UnreadableFile};
 pub use infer::SchemaError;
 pub use store::LakeStore;
 
-use crate::model::{SourceLocation, SourceSpec};
+use crate::model::{LinkPolicy, SourceLocation, SourceSpec};
 
 /// The URL a lake's store is registered under in DataFusion; table URLs live beneath it, so a
 /// query can only reach objects inside the attached lake.
@@ -63,12 +64,20 @@ impl Lake {
                     Ok(_) => {}
                 }
                 let root = root.canonicalize().unwrap_or(root);
-                let inner =
-                    LocalFileSystem::new_with_prefix(&root).map_err(|e| LakeError::List {
-                        location: root.display().to_string(),
-                        message: e.to_string(),
-                    })?;
-                LakeStore::new(Arc::new(inner), root.display().to_string())
+                let list_error = |message: String| LakeError::List {
+                    location: root.display().to_string(),
+                    message,
+                };
+                let inner = LocalFileSystem::new_with_prefix(&root)
+                    .map_err(|e| list_error(e.to_string()))?;
+                let inner: Arc<dyn object_store::ObjectStore> = match spec.links {
+                    LinkPolicy::All => Arc::new(inner),
+                    LinkPolicy::Inside => Arc::new(
+                        inside::InsideRoot::new(inner, &root)
+                            .map_err(|e| list_error(e.to_string()))?,
+                    ),
+                };
+                LakeStore::new(inner, root.display().to_string())
             }
             SourceLocation::S3 { bucket, prefix } => {
                 let (inner, context) = aws::open_s3(spec, bucket, prefix, tuning).await?;

@@ -82,7 +82,7 @@ fn is_listable_dir(prefix: &Path) -> bool {
         .is_some_and(|name| !name.starts_with('.') && !name.starts_with('_'))
 }
 
-fn read_only_error(operation: &str, path: &Path) -> object_store::Error {
+pub(super) fn read_only_error(operation: &str, path: &Path) -> object_store::Error {
     object_store::Error::NotSupported {
         source: format!(
             "Lakesight never writes to a data source it reads (refused {operation} of {path})"

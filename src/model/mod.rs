@@ -10,7 +10,7 @@ pub mod image;
 mod source;
 
 pub use format::{ResultFormat, UnknownResultFormat};
-pub use source::{SourceLocation, SourceSpec, SourceSpecError};
+pub use source::{LinkPolicy, SourceLocation, SourceSpec, SourceSpecError};
 
 /// Bytes as a person reads them (`1.5 MiB`).
 pub fn human_bytes(bytes: u64) -> String {

@@ -23,6 +23,33 @@ pub enum SourceLocation {
     },
 }
 
+/// Which symbolic links inside a local lake folder are followed.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPolicy {
+    /// Every link, wherever it leads: right for a lake the user assembled (a zone linked in from
+    /// another disk). The default for a lake the user attaches.
+    #[default]
+    All,
+    /// Only links that lead to somewhere inside the lake's root; a file or folder reached through
+    /// a link that leaves it is left out of listings and refused when read. The default for a
+    /// lake named by a dashboard file's `source`: a folder someone handed over must not make
+    /// `/home/you/.ssh` a table.
+    Inside,
+}
+
+impl LinkPolicy {
+    /// The policy as the command line and state file write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Inside => "inside",
+        }
+    }
+}
+
 /// A lake a user attaches: its location and the named AWS profile to reach it with.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SourceSpec {
@@ -42,6 +69,13 @@ pub struct SourceSpec {
     /// Read a public bucket without credentials, as `aws s3 --no-sign-request` does.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_sign_request: bool,
+    /// Which symbolic links of a local lake are followed (no meaning for S3).
+    #[serde(default, skip_serializing_if = "is_default_links")]
+    pub links: LinkPolicy,
+}
+
+fn is_default_links(links: &LinkPolicy) -> bool {
+    *links == LinkPolicy::All
 }
 
 /// A source string that cannot name a lake.
@@ -67,6 +101,7 @@ impl SourceSpec {
             region: None,
             endpoint: None,
             no_sign_request: false,
+            links: LinkPolicy::All,
         }
     }
 

@@ -147,6 +147,7 @@ impl Picture {
             dark: false,
             image_busy: false,
             image_outcome: None,
+            untrusted: None,
         }
     }
 

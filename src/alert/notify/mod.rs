@@ -69,7 +69,8 @@ impl std::fmt::Display for NotifyFailure {
     }
 }
 
-/// Timeouts and retries of the notifiers, and whether desktop notifications are wanted.
+/// Timeouts and retries of the notifiers, whether desktop notifications are wanted, and whether
+/// the dashboard file is trusted to run programs and post to hosts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotifyOptions {
     /// The timeout of one webhook try (the whole request and response).
@@ -84,6 +85,9 @@ pub struct NotifyOptions {
     pub desktop: bool,
     /// How long to wait for the desktop's notification service.
     pub desktop_timeout: Duration,
+    /// Whether the rules' file is trusted: only then do `command:` and `webhook:` entries run
+    /// (see `crate::trust`). Off by default: a file acts only when the caller says it may.
+    pub trusted: bool,
 }
 
 impl Default for NotifyOptions {
@@ -95,12 +99,14 @@ impl Default for NotifyOptions {
             command_timeout: Duration::from_secs(10),
             desktop: true,
             desktop_timeout: Duration::from_secs(5),
+            trusted: false,
         }
     }
 }
 
 /// The notifiers of `rule`'s `notify` entries, in order (without `desktop` when
-/// `options.desktop` is off).
+/// `options.desktop` is off, and without `webhook:` and `command:` when the file is not
+/// `options.trusted`).
 pub fn notifiers_for(
     rule: &AlertRule,
     options: &NotifyOptions,
@@ -113,6 +119,7 @@ pub fn notifiers_for(
                 Notifier::Desktop => Some(Box::new(Desktop {
                     timeout: options.desktop_timeout,
                 })),
+                Notifier::Webhook(_) | Notifier::Command(_) if !options.trusted => None,
                 Notifier::Webhook(url) => Some(Box::new(Webhook {
                     url,
                     timeout: options.webhook_timeout,

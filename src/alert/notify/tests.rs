@@ -247,8 +247,14 @@ fn notifiers_follow_the_rule_and_the_options() {
             .collect()
     };
 
+    // A file not trusted: only the user's own screen is told; no program, no host.
+    assert_eq!(names(&NotifyOptions::default()), ["desktop"]);
+    let trusted = NotifyOptions {
+        trusted: true,
+        ..NotifyOptions::default()
+    };
     assert_eq!(
-        names(&NotifyOptions::default()),
+        names(&trusted),
         [
             "desktop",
             "webhook:https://hooks.example.com/…",
@@ -257,7 +263,7 @@ fn notifiers_follow_the_rule_and_the_options() {
     );
     let headless = NotifyOptions {
         desktop: false,
-        ..NotifyOptions::default()
+        ..trusted
     };
     assert_eq!(
         names(&headless),

@@ -1,7 +1,9 @@
 //! `[[exports]]`: images a dashboard file asks `lakesight export FILE.toml --all` to write, for
 //! reports made by cron. Each names a file (relative to the dashboard file's folder), and
 //! optionally one visual, the format (else the file's extension), the scale or a pixel width,
-//! and the theme.
+//! and the theme. A path must stay inside the dashboard file's folder: an absolute path or one
+//! that climbs out with `..` is a problem of the file, trusted or not (a shared file must not
+//! be able to name `~/.bashrc` as its report).
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,12 @@ impl ExportSpec {
     /// What is wrong with this export, given the dashboard's visual ids.
     pub fn problems(&self, visual_ids: &[&str]) -> Vec<String> {
         let mut problems = Vec::new();
+        if let Some(why) = leaves_folder(&self.path) {
+            problems.push(format!(
+                "export `{}` {why}: an export's `path` must stay inside the dashboard file's folder (write it relative, such as `reports/orders.png`)",
+                self.path
+            ));
+        }
         if let Some(visual) = &self.visual
             && !visual_ids.contains(&visual.as_str())
         {
@@ -73,4 +81,25 @@ impl ExportSpec {
         }
         problems
     }
+}
+
+/// Why `path` would write outside the folder it is relative to (`None`: it stays inside).
+/// Judged on the text alone, on every platform: `/x`, `\x`, `C:x`, `C:\x` and any `..`
+/// component are refused.
+fn leaves_folder(path: &str) -> Option<&'static str> {
+    let separators = |c: char| c == '/' || c == '\\';
+    if path.trim().is_empty() {
+        return Some("is empty");
+    }
+    if path.starts_with(separators) || std::path::Path::new(path).is_absolute() {
+        return Some("is absolute");
+    }
+    let bytes = path.as_bytes();
+    if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        return Some("names a drive");
+    }
+    if path.split(separators).any(|part| part == "..") {
+        return Some("climbs out of the folder with `..`");
+    }
+    None
 }

@@ -252,6 +252,8 @@ fn source(raw: &RawDashboard, problems: &mut Problems<'_>) -> Option<SourceSpec>
             spec.profile = raw.profile.as_ref().map(|v| v.get_ref().clone());
             spec.region = raw.region.as_ref().map(|v| v.get_ref().clone());
             spec.endpoint = raw.endpoint.as_ref().map(|v| v.get_ref().clone());
+            // A folder named by a file someone may have handed over: its links stay inside it.
+            spec.links = crate::model::LinkPolicy::Inside;
             Some(spec)
         }
         Err(err) => {

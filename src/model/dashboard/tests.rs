@@ -232,7 +232,11 @@ fn source_keys_are_checked() {
     let dashboard = Dashboard::parse(&with("source = \"./lake\"\n")).unwrap();
     assert_eq!(
         dashboard.source,
-        Some(crate::model::SourceSpec::local("./lake"))
+        Some(crate::model::SourceSpec {
+            links: crate::model::LinkPolicy::Inside,
+            ..crate::model::SourceSpec::local("./lake")
+        }),
+        "a file's lake follows only the links that stay inside it"
     );
 }
 
@@ -682,4 +686,27 @@ fn a_title_becomes_a_file_name() {
     assert_eq!(file_name("Orders & revenue"), "orders-revenue");
     assert_eq!(file_name("  p95 latency (ms) "), "p95-latency-ms");
     assert_eq!(file_name("★"), "dashboard");
+}
+
+#[test]
+fn an_export_path_that_leaves_the_dashboard_folder_is_refused_with_its_line() {
+    let text = with(
+        "\n[[exports]]\npath = \"reports/orders.png\"\n\n[[exports]]\npath = \"/home/me/.bashrc.png\"\n\n[[exports]]\npath = \"reports/../../escape.svg\"\n\n[[exports]]\npath = 'C:\\Users\\me\\x.png'\n",
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(
+        found[0].starts_with("line 6,") && found[0].contains("is absolute"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("line 9,") && found[1].contains("climbs out"),
+        "{found:?}"
+    );
+    assert!(
+        found[2].starts_with("line 12,") && found[2].contains("names a drive"),
+        "{found:?}"
+    );
+    let inside = with("\n[[exports]]\npath = \"reports/daily/orders.png\"\n");
+    assert_eq!(Dashboard::parse(&inside).unwrap().exports.len(), 1);
 }

@@ -11,6 +11,7 @@ mod header;
 mod image;
 mod image_dialog;
 mod tile;
+mod trust_bar;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -96,6 +97,19 @@ pub struct DashboardView<'a> {
     pub image_busy: bool,
     /// The last image's outcome, and whether it failed.
     pub image_outcome: Option<(&'a str, bool)>,
+    /// The file is not trusted and would act (`None`: trusted, or it only shows data).
+    pub untrusted: Option<Untrusted<'a>>,
+}
+
+/// An untrusted dashboard file that asks to act, as its trust bar says it.
+#[derive(Clone, Copy, Debug)]
+pub struct Untrusted<'a> {
+    /// What it does once trusted.
+    pub asks: &'a [crate::trust::Ask],
+    /// Why it is not trusted, when there is more to say (it changed since it was trusted).
+    pub note: Option<&'a str>,
+    /// Its lake, named through its own endpoint, waits for trust.
+    pub endpoint_held: bool,
 }
 
 /// One alert rule as the view shows it.
@@ -153,6 +167,8 @@ pub struct DashboardPanelState {
     pub alert_draft: Option<AlertDraft>,
     /// The "Export image…" dialog's draft.
     pub image_draft: Option<ImageDraft>,
+    /// "Not now" folded the trust bar into one line.
+    pub trust_bar_folded: bool,
 }
 
 /// Draws the dashboard: header, banners, the grid, and the side panel in edit mode.
@@ -164,6 +180,7 @@ pub fn dashboard_ui(
 ) {
     let send = |command: DashboardCommand| commands.send(Command::Dashboard(view.id, command));
     header::header_ui(ui, view, state, &send);
+    trust_bar::trust_bar_ui(ui, view, state, &send);
     if view.disk_changed {
         ui.horizontal(|ui| {
             ui.colored_label(
