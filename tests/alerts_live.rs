@@ -366,14 +366,7 @@ fn watch_announces_landings_reports_a_deleted_lake_resumes_and_stops_on_sigterm(
     let file = root.path().join("live.toml");
     // Transitions go to a real HTTP server and to a program, and into a history file.
     let (webhook, posted) = webhook_receiver();
-    let received = root.path().join("received.jsonl");
-    let script = root.path().join("notify.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\ncat >> '{}'\n", received.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (script, received) = common::notify_script(root.path());
     let notify = format!(
         "threshold = 10\nnotify = [\"webhook:{webhook}/hook\", \"command:{}\"]\n",
         script.display()
@@ -507,14 +500,7 @@ fn watch_runs_a_files_program_and_webhook_only_while_its_bytes_are_trusted() {
     let recent = Utc::now() - TimeDelta::minutes(2);
     land(&lake, &scratch, "part-0.parquet", recent, 50.0);
     let (webhook, posted) = webhook_receiver();
-    let received = root.path().join("received.jsonl");
-    let script = root.path().join("notify.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\ncat >> '{}'\n", received.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (script, received) = common::notify_script(root.path());
     let file = root.path().join("shared.toml");
     let notify = format!(
         "threshold = 10\nnotify = [\"command:{}\", \"webhook:{webhook}/hook?token=s3cret\"]\n",

@@ -14,6 +14,13 @@ pub struct Announcing {
     jobs: Vec<Job<Vec<String>>>,
 }
 
+impl Announcing {
+    /// Whether a batch is still being recorded or announced.
+    pub fn is_busy(&self) -> bool {
+        !self.jobs.is_empty()
+    }
+}
+
 impl LakesightApp {
     /// Hands every dashboard's new transitions to a background job.
     pub(super) fn announce_alerts(&mut self) {

@@ -566,6 +566,40 @@ mod tests {
     }
 
     #[test]
+    fn the_windows_own_save_stays_trusted_and_a_change_on_disk_is_untrusted_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TrustStore::at(dir.path().join("trusted.toml"));
+        let path = dir.path().join("d.toml");
+        let acting = TEXT.replace(
+            "[[visuals]]",
+            "[[exports]]\npath = \"d.png\"\n\n[[visuals]]",
+        );
+        std::fs::write(&path, &acting).unwrap();
+        let source = DashboardSource::File(path.clone());
+        let mut open = DashboardRuntime::open(source.clone(), None, Some(&store)).unwrap();
+        assert!(open.trust.asks_the_user(), "a file nobody trusted asks");
+        open.grant_trust(Some(&store)).unwrap();
+
+        // The user's own edit, saved: still trusted when opened again.
+        open.edit(|f| f.set_visual_title("a", "Mine")).unwrap();
+        open.save_to(path.clone(), Some(&store)).unwrap();
+        let reopened = DashboardRuntime::open(source.clone(), None, Some(&store)).unwrap();
+        assert!(reopened.trust.trust.is_trusted());
+
+        // Someone else's change (a pull): untrusted once reloaded, saying why.
+        std::fs::write(&path, acting.replace("d.png", "e.png")).unwrap();
+        open.reload(Some(&store)).unwrap();
+        assert!(open.trust.asks_the_user());
+        assert!(
+            open.trust
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("changed on disk")
+        );
+    }
+
+    #[test]
     fn edits_are_undone_in_order_and_saving_keeps_comments() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("d.toml");

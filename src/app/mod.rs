@@ -328,6 +328,11 @@ impl LakesightApp {
             .and_then(crate::engine::Engine::hot_stats)
     }
 
+    /// Whether alert transitions are being recorded and announced (for tests).
+    pub fn announcing(&self) -> bool {
+        self.announcing.is_busy()
+    }
+
     /// Whether the simulator is feeding a demo lake (for tests).
     pub fn demo_feeding(&self) -> bool {
         self.demo.feed.is_some()

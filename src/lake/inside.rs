@@ -1,5 +1,5 @@
 //! [`InsideRoot`]: a local lake folder that follows only the symbolic links that lead somewhere
-//! inside it (`LinkPolicy::Inside`). object_store's `LocalFileSystem` follows every link, so a
+//! inside it (`LinkPolicy::Inside`). The `LocalFileSystem` of `object_store` follows every link, so a
 //! `consumption/loot -> /home/you` link in a folder someone handed over would make the user's home
 //! a table. Here listings walk the folder one level at a time and never step through a link that
 //! leaves the root (so a link to `/` costs nothing); files reached that way are left out of
@@ -19,7 +19,7 @@ use object_store::{
     PutMultipartOptions, PutOptions, PutPayload, PutResult,
 };
 
-use super::store::read_only_error;
+use super::store::{read_only_error, refused_deletes};
 
 /// A local lake whose symbolic links are followed only while they stay inside its root.
 #[derive(Debug, Clone)]
@@ -92,14 +92,14 @@ impl InsideRoot {
             let folders: Vec<(Path, PathBuf)> = listed
                 .common_prefixes
                 .into_iter()
-                .filter_map(|folder| match this.real_inside(&folder) {
-                    Some(real) => Some((folder, real)),
-                    None => {
+                .filter_map(|folder| {
+                    let real = this.real_inside(&folder);
+                    if real.is_none() {
                         tracing::warn!(
                             "left out {folder}: a symbolic link that leads outside the lake folder"
                         );
-                        None
                     }
+                    real.map(|real| (folder, real))
                 })
                 .collect();
             let files: Vec<ObjectMeta> = listed
@@ -235,9 +235,7 @@ impl ObjectStore for InsideRoot {
         &self,
         locations: BoxStream<'static, object_store::Result<Path>>,
     ) -> BoxStream<'static, object_store::Result<Path>> {
-        locations
-            .map(|location| location.and_then(|path| Err(read_only_error("delete", &path))))
-            .boxed()
+        refused_deletes(locations)
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {

@@ -91,6 +91,15 @@ pub(super) fn read_only_error(operation: &str, path: &Path) -> object_store::Err
     }
 }
 
+/// Every delete of `locations` refused.
+pub(super) fn refused_deletes(
+    locations: BoxStream<'static, object_store::Result<Path>>,
+) -> BoxStream<'static, object_store::Result<Path>> {
+    locations
+        .map(|location| location.and_then(|path| Err(read_only_error("delete", &path))))
+        .boxed()
+}
+
 impl fmt::Display for LakeStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "LakeStore({})", self.display_root)
@@ -136,9 +145,7 @@ impl ObjectStore for LakeStore {
         &self,
         locations: BoxStream<'static, object_store::Result<Path>>,
     ) -> BoxStream<'static, object_store::Result<Path>> {
-        locations
-            .map(|location| location.and_then(|path| Err(read_only_error("delete", &path))))
-            .boxed()
+        refused_deletes(locations)
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {

@@ -74,6 +74,10 @@ pub struct SourceSpec {
     pub links: LinkPolicy,
 }
 
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
 fn is_default_links(links: &LinkPolicy) -> bool {
     *links == LinkPolicy::All
 }

@@ -41,6 +41,21 @@ pub async fn scalar_i64(engine: &lakesight::engine::Engine, sql: &str) -> i64 {
         .value(0)
 }
 
+/// A `command:` notifier for tests: `folder/notify.sh`, which appends what it is given on its
+/// standard input to `folder/received.jsonl`; the script and that file.
+#[cfg(unix)]
+pub fn notify_script(folder: &Path) -> (PathBuf, PathBuf) {
+    let received = folder.join("received.jsonl");
+    let script = folder.join("notify.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\ncat >> '{}'\n", received.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    (script, received)
+}
+
 /// Writes `bytes` at `root/relative`, creating folders.
 pub fn write(root: &Path, relative: &str, bytes: &[u8]) -> PathBuf {
     let path = root.join(relative);
