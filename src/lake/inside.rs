@@ -21,6 +21,9 @@ use object_store::{
 
 use super::store::{read_only_error, refused_deletes};
 
+/// Folders listed at the same time while walking a level of a table.
+const FOLDERS_AT_ONCE: usize = 32;
+
 /// A local lake whose symbolic links are followed only while they stay inside its root.
 #[derive(Debug, Clone)]
 pub struct InsideRoot {
@@ -126,24 +129,17 @@ impl InsideRoot {
         Ok(checked)
     }
 
-    /// Every file under `prefix`, walking folder by folder. A link back up the tree (to a folder
-    /// the walk is inside of) is not followed again, as `walkdir` does; a link to a sibling is.
-    fn walk(&self, prefix: Option<Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
-        /// Folders still to list, each with the real paths of itself and the folders above it.
-        struct Walk {
-            store: InsideRoot,
-            pending: Vec<(Path, Arc<Vec<PathBuf>>)>,
-        }
-        let this = self.clone();
-        let start = async move {
-            let prefix = prefix.unwrap_or_default();
-            if prefix.as_ref().is_empty() {
-                let root = this.root.clone();
-                return Ok::<_, object_store::Error>((vec![(prefix, Arc::new(vec![root]))], None));
-            }
-            let Some(real) = this.real_inside(&prefix) else {
+    /// Every file under `prefix`, walking the folders of each level side by side (at most
+    /// [`FOLDERS_AT_ONCE`] listings at a time). A link back up the tree (to a folder the walk is
+    /// inside of) is not followed again, as `walkdir` does; a link to a sibling is.
+    async fn walk(&self, prefix: Option<Path>) -> object_store::Result<Vec<ObjectMeta>> {
+        let prefix = prefix.unwrap_or_default();
+        let start = if prefix.as_ref().is_empty() {
+            self.root.clone()
+        } else {
+            let Some(real) = self.real_inside(&prefix) else {
                 // Missing, or outside: nothing to list.
-                return Ok((Vec::new(), None));
+                return Ok(Vec::new());
             };
             if real.is_file() {
                 // A table that is one file lists that file.
@@ -151,38 +147,45 @@ impl InsideRoot {
                     head: true,
                     ..GetOptions::default()
                 };
-                let meta = this.inner.get_opts(&prefix, head).await?.meta;
-                return Ok((Vec::new(), Some(meta)));
+                return Ok(vec![self.inner.get_opts(&prefix, head).await?.meta]);
             }
-            Ok((vec![(prefix, Arc::new(vec![real]))], None))
+            real
         };
-        let store = self.clone();
-        stream::once(start)
-            .map_ok(move |(pending, single)| {
-                let walk = Walk {
-                    store: store.clone(),
-                    pending,
-                };
-                let folders = stream::try_unfold(walk, |mut walk| async move {
-                    let Some((folder, above)) = walk.pending.pop() else {
-                        return Ok::<_, object_store::Error>(None);
-                    };
+        // Each folder still to list, with the real paths of itself and the folders above it.
+        let mut level: Vec<(Path, Arc<Vec<PathBuf>>)> = vec![(prefix, Arc::new(vec![start]))];
+        let mut files = Vec::new();
+        while !level.is_empty() {
+            let listed: Vec<_> = stream::iter(std::mem::take(&mut level))
+                .map(|(folder, above)| async move {
                     let target = (!folder.as_ref().is_empty()).then_some(&folder);
-                    let (folders, files) = walk.store.level(target).await?;
-                    for (child, real) in folders {
-                        if above.contains(&real) {
-                            continue;
-                        }
-                        let mut chain = Vec::clone(&above);
-                        chain.push(real);
-                        walk.pending.push((child, Arc::new(chain)));
-                    }
-                    Ok(Some((files, walk)))
+                    self.level(target).await.map(|found| (found, above))
                 })
-                .map_ok(|files| stream::iter(files.into_iter().map(Ok)))
-                .try_flatten();
-                stream::iter(single.map(Ok)).chain(folders).boxed()
-            })
+                .buffer_unordered(FOLDERS_AT_ONCE)
+                .try_collect()
+                .await?;
+            for ((folders, found), above) in listed {
+                files.extend(found);
+                for (child, real) in folders {
+                    if above.contains(&real) {
+                        continue;
+                    }
+                    let mut chain = Vec::clone(&above);
+                    chain.push(real);
+                    level.push((child, Arc::new(chain)));
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// [`InsideRoot::walk`] as the stream `list` returns.
+    fn walk_stream(
+        &self,
+        prefix: Option<&Path>,
+    ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+        let (this, prefix) = (self.clone(), prefix.cloned());
+        stream::once(async move { this.walk(prefix).await })
+            .map_ok(|files| stream::iter(files.into_iter().map(Ok)))
             .try_flatten()
             .boxed()
     }
@@ -239,7 +242,7 @@ impl ObjectStore for InsideRoot {
     }
 
     fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
-        self.walk(prefix.cloned())
+        self.walk_stream(prefix)
     }
 
     fn list_with_offset(
@@ -248,7 +251,7 @@ impl ObjectStore for InsideRoot {
         offset: &Path,
     ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
         let offset = offset.clone();
-        self.walk(prefix.cloned())
+        self.walk_stream(prefix)
             .try_filter(move |meta| futures::future::ready(meta.location > offset))
             .boxed()
     }
