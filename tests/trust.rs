@@ -297,3 +297,27 @@ fn links_that_leave_a_lake_are_followed_only_when_asked() {
     assert!(followed["visuals"][0]["error"].is_null(), "{followed:#}");
     assert!(followed.to_string().contains("hunter2"));
 }
+
+/// A region goes into the S3 host name (`s3.REGION.amazonaws.com`): one that would name another
+/// host is refused before any request, wherever it comes from.
+#[test]
+fn a_region_that_names_another_host_is_refused() {
+    let aws = AwsFiles::new("http://127.0.0.1:9");
+    let data = aws.dir.path().join("data");
+    let mut cmd = lakesight(&data);
+    aws.apply(&mut cmd);
+    cmd.env("XDG_DATA_HOME", &data)
+        .args([
+            "tables",
+            "--source",
+            "s3://acme-lake",
+            "--profile",
+            "lake-reader",
+        ])
+        .args(["--region", "a@attacker.example/"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "`a@attacker.example/` is not an AWS region",
+        ));
+}

@@ -114,13 +114,14 @@ impl DashboardRuntime {
         range: Option<&str>,
         trusted: Option<&TrustStore>,
     ) -> Result<Self, String> {
+        // The stamp before the read: a write in between is seen as a change, never missed.
+        let disk = source.path().and_then(stamp);
         let text = source.read().map_err(|e| e.to_string())?;
         let file = DashboardFile::parse(&text).map_err(|e| format!("{source}: {e}"))?;
         let trust = DashboardTrust::judge(&source, text.as_bytes(), file.dashboard(), trusted);
         let range = range
             .and_then(|r| r.parse().ok())
             .unwrap_or(file.dashboard().time_range);
-        let disk = source.path().and_then(stamp);
         let dashboard = file.dashboard();
         let plan = RefreshPlan::new(dashboard.refresh, dashboard.poll_every(), Instant::now());
         let alerts = DashboardAlerts::new(dashboard, Utc::now());
@@ -188,12 +189,13 @@ impl DashboardRuntime {
         self.follow_file();
     }
 
-    /// Follows the file's refresh setting, alert rules and what it asks to do after it changed.
+    /// Follows the file's refresh setting and alert rules after it changed. What the file asks
+    /// to do is followed only when it is read or saved: the trust bar names what trusting
+    /// records, the bytes on disk, not unsaved edits.
     fn follow_file(&mut self) {
         let dashboard = self.file.dashboard();
         self.plan.set(dashboard.refresh, dashboard.poll_every());
         self.alerts.follow(dashboard, Utc::now());
-        self.trust.follow(dashboard);
     }
 
     /// Trusts the file as it was last read or saved (what the window shows, without unsaved
@@ -257,6 +259,7 @@ impl DashboardRuntime {
         self.source = DashboardSource::File(path);
         self.disk_changed = false;
         self.problem = None;
+        self.trust.follow(self.file.dashboard());
         self.trust
             .saved(&self.source, self.saved_text.as_bytes(), store)
     }
@@ -264,8 +267,9 @@ impl DashboardRuntime {
     /// Reads the file again, dropping edits, and judges its new bytes against `store`; a file
     /// that no longer parses is reported and the dashboard shown stays as it was.
     pub fn reload(&mut self, store: Option<&TrustStore>) -> Result<(), String> {
-        let text = self.source.read().map_err(|e| e.to_string())?;
+        // The stamp before the read: a write in between is seen as a change, never missed.
         self.disk = self.source.path().and_then(stamp);
+        let text = self.source.read().map_err(|e| e.to_string())?;
         self.disk_changed = false;
         let file = DashboardFile::parse(&text)
             .map_err(|e| format!("{} changed on disk but cannot be read: {e}", self.source))?;
@@ -597,6 +601,32 @@ mod tests {
                 .unwrap()
                 .contains("changed on disk")
         );
+    }
+
+    #[test]
+    fn the_trust_bar_names_what_the_file_on_disk_asks_not_unsaved_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.toml");
+        let text = "title = \"T\"\n\n[[visuals]]\nid = \"k\"\nkind = \"kpi\"\nsql = \"SELECT 1 AS x\"\ny = [\"x\"]\nposition = [0, 0, 3, 3]\n\n[[alerts]]\nid = \"a\"\nvisual = \"k\"\ncondition = \"above\"\nthreshold = 0\nnotify = [\"webhook:https://hooks.example.com/x\"]\n";
+        std::fs::write(&path, text).unwrap();
+        let mut open =
+            DashboardRuntime::open(DashboardSource::File(path.clone()), None, None).unwrap();
+        let posts = |open: &DashboardRuntime| {
+            open.trust
+                .asks
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(posts(&open), ["posts to hooks.example.com"]);
+        // The user takes the webhook out but has not saved: trusting would record the file on
+        // disk, webhook included, so the bar still names it.
+        let mut rule = open.dashboard().alerts[0].clone();
+        rule.notify.clear();
+        open.edit(|f| f.set_alert(&rule)).unwrap();
+        assert_eq!(posts(&open), ["posts to hooks.example.com"]);
+        open.save_to(path, None).unwrap();
+        assert!(posts(&open).is_empty(), "saved: the file asks nothing");
     }
 
     #[test]

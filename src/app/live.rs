@@ -86,7 +86,8 @@ impl Live {
         {
             let inbox = Arc::clone(&self.inbox);
             let repaint = jobs.repaint();
-            let watched = watch_local(root, infos, move |event| {
+            let links = engine.lake().spec.links;
+            let watched = watch_local(root, infos, links, move |event| {
                 let mut inbox = inbox.lock().unwrap_or_else(PoisonError::into_inner);
                 match event {
                     LakeEvent::NewFiles {

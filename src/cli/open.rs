@@ -208,4 +208,25 @@ mod tests {
         assert_eq!(err, OpenError::OptionWithoutSource("--profile"));
         assert!(err.is_usage());
     }
+
+    #[test]
+    fn an_untrusted_files_own_endpoint_waits_and_the_users_endpoint_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("shared.toml");
+        std::fs::write(
+            &file,
+            "title = \"T\"\nsource = \"s3://lake/prod\"\nendpoint = \"http://10.9.9.9:9000\"\n",
+        )
+        .unwrap();
+        let path = file.to_str().unwrap();
+        // A fresh file nobody trusted: the window opens on the last lake and its bar asks.
+        let request = open_launch(&open_args(&[path])).unwrap();
+        assert!(request.source.is_none(), "{:?}", request.source);
+        assert_eq!(request.dashboard.as_deref(), Some(file.as_path()));
+        let own = open_launch(&open_args(&[path, "--endpoint", "http://127.0.0.1:9000"])).unwrap();
+        assert_eq!(
+            own.source.unwrap().endpoint.as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+    }
 }

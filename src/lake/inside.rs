@@ -6,6 +6,7 @@
 //! listings and refused when read. Links that stay inside, and plain files, read as before, with
 //! the same paths and metadata as `LocalFileSystem` gives them (it does the listing and reading).
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -130,8 +131,10 @@ impl InsideRoot {
     }
 
     /// Every file under `prefix`, walking the folders of each level side by side (at most
-    /// [`FOLDERS_AT_ONCE`] listings at a time). A link back up the tree (to a folder the walk is
-    /// inside of) is not followed again, as `walkdir` does; a link to a sibling is.
+    /// [`FOLDERS_AT_ONCE`] listings at a time, taken in order so the walk is the same every time).
+    /// Each real folder is listed once, by the first path that reaches it: a link back up the
+    /// tree is no loop, and links that meet again (`a -> c`, `b -> c`, level after level) cost
+    /// one listing each, not one per path, and count no file twice.
     async fn walk(&self, prefix: Option<Path>) -> object_store::Result<Vec<ObjectMeta>> {
         let prefix = prefix.unwrap_or_default();
         let start = if prefix.as_ref().is_empty() {
@@ -151,27 +154,24 @@ impl InsideRoot {
             }
             real
         };
-        // Each folder still to list, with the real paths of itself and the folders above it.
-        let mut level: Vec<(Path, Arc<Vec<PathBuf>>)> = vec![(prefix, Arc::new(vec![start]))];
+        let mut seen: HashSet<PathBuf> = HashSet::from([start]);
+        let mut level: Vec<Path> = vec![prefix];
         let mut files = Vec::new();
         while !level.is_empty() {
             let listed: Vec<_> = stream::iter(std::mem::take(&mut level))
-                .map(|(folder, above)| async move {
+                .map(|folder| async move {
                     let target = (!folder.as_ref().is_empty()).then_some(&folder);
-                    self.level(target).await.map(|found| (found, above))
+                    self.level(target).await
                 })
-                .buffer_unordered(FOLDERS_AT_ONCE)
+                .buffered(FOLDERS_AT_ONCE)
                 .try_collect()
                 .await?;
-            for ((folders, found), above) in listed {
+            for (folders, found) in listed {
                 files.extend(found);
                 for (child, real) in folders {
-                    if above.contains(&real) {
-                        continue;
+                    if seen.insert(real) {
+                        level.push(child);
                     }
-                    let mut chain = Vec::clone(&above);
-                    chain.push(real);
-                    level.push((child, Arc::new(chain)));
                 }
             }
         }
@@ -322,14 +322,32 @@ mod tests {
         let (_dir, root) = lake();
         let store =
             InsideRoot::new(LocalFileSystem::new_with_prefix(&root).unwrap(), &root).unwrap();
+        let listed = |prefix: &'static str| {
+            let store = store.clone();
+            async move {
+                let found: Vec<ObjectMeta> = store
+                    .list(Some(&Path::from(prefix)))
+                    .try_collect()
+                    .await
+                    .unwrap();
+                names(&found)
+            }
+        };
+        assert_eq!(
+            listed("consumption/orders").await,
+            ["consumption/orders/day=01/a.json"],
+            "the file linked in from outside is left out"
+        );
+        assert_eq!(
+            listed("consumption/orders_again").await,
+            ["consumption/orders_again/day=01/a.json"],
+            "a link that stays inside is followed"
+        );
         let all: Vec<ObjectMeta> = store.list(None).try_collect().await.unwrap();
         assert_eq!(
             names(&all),
-            [
-                "consumption/orders/day=01/a.json",
-                "consumption/orders_again/day=01/a.json",
-            ],
-            "the inside link is followed; the outside ones are not"
+            ["consumption/orders/day=01/a.json"],
+            "nothing from outside, and the folder reached twice listed once"
         );
         let zone = store
             .list_with_delimiter(Some(&Path::from("consumption")))
@@ -377,6 +395,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(names(&one), ["consumption/orders/day=01/a.json"]);
+    }
+
+    /// Folders `d0`…`d15`, each with one file and two links to the next: 2^15 paths, 16 folders.
+    #[tokio::test]
+    async fn links_that_meet_again_are_walked_once_and_count_each_file_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lake");
+        for n in 0..16 {
+            let folder = root.join(format!("t/d{n}"));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join(format!("f{n}.json")), "{}").unwrap();
+            if n < 15 {
+                for name in ["a", "b"] {
+                    let next = root.join(format!("t/d{}", n + 1));
+                    std::os::unix::fs::symlink(&next, folder.join(name)).unwrap();
+                }
+            }
+        }
+        let store =
+            InsideRoot::new(LocalFileSystem::new_with_prefix(&root).unwrap(), &root).unwrap();
+        let found: Vec<ObjectMeta> = store
+            .list(Some(&Path::from("t/d0")))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 16, "{:?}", names(&found));
+        let again: Vec<ObjectMeta> = store
+            .list(Some(&Path::from("t/d0")))
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(names(&found), names(&again), "the same walk every time");
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, NoCache, new_debounc
 
 use super::files::{NameClass, classify_name};
 use super::{LakeError, TableInfo};
+use crate::model::LinkPolicy;
 
 /// How long events are gathered before they are announced (a burst of files is one notice).
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -44,10 +45,13 @@ impl std::fmt::Debug for LocalWatch {
 }
 
 /// Watches the lake folder `root` for new files in `tables`, calling `on_event` from the
-/// watcher's thread (at most once per [`DEBOUNCE`] for a burst).
+/// watcher's thread (at most once per [`DEBOUNCE`] for a burst). Symbolic links are followed only
+/// when the lake follows every link (`LinkPolicy::All`): a lake that keeps to its folder is never
+/// watched through a link that leaves it (a link to `/` would watch the whole disk).
 pub fn watch_local(
     root: &Path,
     tables: Vec<TableInfo>,
+    links: LinkPolicy,
     on_event: impl Fn(LakeEvent) + Send + 'static,
 ) -> Result<LocalWatch, LakeError> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -93,7 +97,7 @@ pub fn watch_local(
         None,
         handler,
         NoCache,
-        notify::Config::default(),
+        notify::Config::default().with_follow_symlinks(links == LinkPolicy::All),
     )
     .map_err(failed)?;
     debouncer
@@ -197,9 +201,14 @@ mod tests {
         let lake = Lake::attach(&SourceSpec::local(&root)).await.unwrap();
         let catalog = lake.discover(&DiscoverOptions::default()).await.unwrap();
         let (sender, events) = mpsc::sync_channel(64);
-        let _watch = watch_local(&root, catalog.tables.clone(), move |event| {
-            sender.send(event).unwrap();
-        })
+        let _watch = watch_local(
+            &root,
+            catalog.tables.clone(),
+            LinkPolicy::All,
+            move |event| {
+                sender.send(event).unwrap();
+            },
+        )
         .unwrap();
 
         // Written as the simulator writes: a hidden temporary file, renamed into place.

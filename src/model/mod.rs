@@ -10,7 +10,9 @@ pub mod image;
 mod source;
 
 pub use format::{ResultFormat, UnknownResultFormat};
-pub use source::{LinkPolicy, SourceLocation, SourceSpec, SourceSpecError};
+pub use source::{
+    LinkPolicy, SourceLocation, SourceSpec, SourceSpecError, is_valid_bucket, is_valid_region,
+};
 
 /// Bytes as a person reads them (`1.5 MiB`).
 pub fn human_bytes(bytes: u64) -> String {

@@ -91,6 +91,11 @@ pub enum SourceSpecError {
     /// An `s3://` URL without a bucket.
     #[error("`{0}` has no bucket name: write s3://bucket or s3://bucket/prefix")]
     MissingBucket(String),
+    /// A bucket name with characters no S3 bucket has (they would change the request's URL).
+    #[error(
+        "`{0}` is not a bucket name: use letters, digits, `.`, `-` and `_` (s3://bucket/prefix)"
+    )]
+    BadBucket(String),
     /// A URL scheme Lakesight does not read.
     #[error("`{0}` uses an unsupported scheme: give a folder path or s3://bucket/prefix")]
     UnsupportedScheme(String),
@@ -115,6 +120,28 @@ impl SourceSpec {
     }
 }
 
+/// Whether `name` can be an S3 bucket: letters, digits, `.`, `-` and `_` (legacy and
+/// S3-compatible stores allow capitals and `_`), at most 255 characters. Nothing that would change
+/// the host, path or query of the URL it goes into.
+pub fn is_valid_bucket(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 255
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// Whether `name` can be an AWS region (`eu-west-1`, `us-gov-west-1`, `cn-north-1`): lowercase
+/// letters, digits and `-`. A region goes into the S3 host name, so anything else (`x@host/`)
+/// could send signed requests to another host.
+pub fn is_valid_region(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 impl FromStr for SourceSpec {
     type Err = SourceSpecError;
 
@@ -127,6 +154,9 @@ impl FromStr for SourceSpec {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
                 return Err(SourceSpecError::MissingBucket(s.to_owned()));
+            }
+            if !is_valid_bucket(bucket) {
+                return Err(SourceSpecError::BadBucket(bucket.to_owned()));
             }
             return Ok(Self {
                 location: SourceLocation::S3 {
@@ -184,5 +214,27 @@ mod tests {
         assert!(
             matches!("gs://x".parse::<SourceSpec>(), Err(SourceSpecError::UnsupportedScheme(s)) if s == "gs")
         );
+        assert_eq!(
+            "s3://a@evil.example/p".parse::<SourceSpec>(),
+            Err(SourceSpecError::BadBucket("a@evil.example".into()))
+        );
+        assert!("s3://Legacy_Bucket.v2/p".parse::<SourceSpec>().is_ok());
+    }
+
+    #[test]
+    fn a_region_cannot_name_another_host() {
+        for good in ["eu-west-1", "us-gov-west-1", "cn-north-1", "auto"] {
+            assert!(is_valid_region(good), "{good}");
+        }
+        for bad in [
+            "a@attacker.example/",
+            "evil.example/",
+            "eu-west-1.",
+            "EU",
+            "",
+            "x y",
+        ] {
+            assert!(!is_valid_region(bad), "{bad}");
+        }
     }
 }

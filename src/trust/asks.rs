@@ -37,26 +37,52 @@ impl Ask {
 impl fmt::Display for Ask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Run(program) => write!(f, "runs `{program}`"),
-            Self::Post(host) => write!(f, "posts to {host}"),
+            Self::Run(program) => write!(f, "runs `{}`", shown(program)),
+            Self::Post(host) => write!(f, "posts to {}", shown(host)),
             Self::Endpoint {
                 endpoint,
                 profile: Some(profile),
             } => write!(
                 f,
-                "sends requests signed with your AWS credentials (profile `{profile}`) to {endpoint}"
+                "sends requests signed with your AWS credentials (profile `{}`) to {}",
+                shown(profile),
+                shown(endpoint)
             ),
             Self::Endpoint {
                 endpoint,
                 profile: None,
             } => write!(
                 f,
-                "sends requests signed with your AWS credentials to {endpoint}"
+                "sends requests signed with your AWS credentials to {}",
+                shown(endpoint)
             ),
-            Self::Write(path) => write!(f, "writes {path}"),
+            Self::Write(path) => write!(f, "writes {}", shown(path)),
         }
     }
 }
+
+/// Text from the file as it may be shown: control characters (a newline that would start a
+/// fake line) and the characters that reorder text (bidi overrides and isolates) written as
+/// escapes, and at most [`SHOWN_CHARS`] characters.
+fn shown(text: &str) -> String {
+    let reorders = |c: char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == SHOWN_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || reorders(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The longest name or address shown from a file.
+const SHOWN_CHARS: usize = 160;
 
 /// Everything `dashboard` does once trusted, each once, in file order: its endpoint, then its
 /// alerts' programs and hosts, then its exports.
@@ -164,6 +190,19 @@ path = "reports/orders.png"
             said.iter()
                 .all(|s| !s.contains("secret") && !s.contains("T0KEN"))
         );
+    }
+
+    #[test]
+    fn a_name_cannot_fake_a_line_or_reorder_the_text_around_it() {
+        let ask = Ask::Run("/bin/true\n  •  posts to nowhere\u{202e}gnp.".to_owned());
+        let said = ask.to_string();
+        assert!(!said.contains('\n') && !said.contains('\u{202e}'), "{said}");
+        assert!(
+            said.contains("\\u{a}") && said.contains("\\u{202e}"),
+            "{said}"
+        );
+        let long = Ask::Write("a/".repeat(200)).to_string();
+        assert!(long.chars().count() < 200 && long.ends_with('…'), "{long}");
     }
 
     #[test]

@@ -172,13 +172,14 @@ impl TrustStore {
         self.trust(file, &bytes, at)
     }
 
-    /// Forgets `file`; whether it was trusted.
+    /// Forgets `file`, by where it is now and by the path as written (a file since deleted, or
+    /// a link that now leads elsewhere); whether it was trusted.
     pub fn revoke(&self, file: &Path) -> Result<bool, TrustError> {
-        let key = identity(file);
+        let keys = [identity(file), written(file)];
         let mut found = false;
         self.change(|record| {
             let before = record.files.len();
-            record.files.retain(|entry| entry.path != key);
+            record.files.retain(|entry| !keys.contains(&entry.path));
             found = record.files.len() != before;
         })?;
         Ok(found)
@@ -245,6 +246,22 @@ fn identity(file: &Path) -> PathBuf {
         .unwrap_or_else(|_| file.to_path_buf())
 }
 
+/// `file` made absolute with `.` and `..` taken out by their names, links not resolved.
+fn written(file: &Path) -> PathBuf {
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -285,6 +302,14 @@ mod tests {
 
         assert!(store.revoke(&file).unwrap());
         assert!(!store.revoke(&file).unwrap(), "revoked once");
+        // A trusted file since deleted is revoked by the path it had, however it is written.
+        store.trust_file(&file, at()).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        assert!(
+            store
+                .revoke(&dir.path().join("data/../orders.toml"))
+                .unwrap()
+        );
         assert_eq!(store.check(&file, &bytes).unwrap(), FileTrust::NotTrusted);
         assert!(store.list().unwrap().is_empty());
     }

@@ -112,6 +112,18 @@ pub async fn open_s3(
         .clone()
         .or_else(|| sdk.region().map(ToString::to_string))
         .unwrap_or_else(|| FALLBACK_REGION.to_owned());
+    // The region goes into the S3 host name: whatever named it (a dashboard file, the
+    // environment, a profile), it must not be able to name another host.
+    if !crate::model::is_valid_region(&region) {
+        return Err(LakeError::Aws(format!(
+            "`{region}` is not an AWS region (lowercase letters, digits and `-`, such as eu-west-1): check --region, AWS_REGION and the profile's `region`"
+        )));
+    }
+    if !crate::model::is_valid_bucket(bucket) {
+        return Err(LakeError::Aws(format!(
+            "`{bucket}` is not an S3 bucket name"
+        )));
+    }
     let endpoint = spec
         .endpoint
         .clone()

@@ -247,6 +247,15 @@ fn source(raw: &RawDashboard, problems: &mut Problems<'_>) -> Option<SourceSpec>
         }
         return None;
     };
+    if let Some(region) = &raw.region
+        && !crate::model::is_valid_region(region.get_ref())
+    {
+        let message = format!(
+            "`{}` is not an AWS region: lowercase letters, digits and `-` (`eu-west-1`)",
+            region.get_ref()
+        );
+        problems.add(&region.span(), Subject::Key("region".into()), message);
+    }
     match text.get_ref().parse::<SourceSpec>() {
         Ok(mut spec) => {
             spec.profile = raw.profile.as_ref().map(|v| v.get_ref().clone());

@@ -229,6 +229,15 @@ fn source_keys_are_checked() {
         found[0].starts_with("line 2, column 10: `source`: `ftp` uses an unsupported scheme"),
         "{found:?}"
     );
+    // A region goes into the S3 host name: it cannot name another host.
+    let found = problems(&with(
+        "source = \"s3://lake/x\"\nregion = \"a@attacker.example/\"\n",
+    ));
+    assert!(
+        found[0]
+            .starts_with("line 3, column 10: `region`: `a@attacker.example/` is not an AWS region"),
+        "{found:?}"
+    );
     let dashboard = Dashboard::parse(&with("source = \"./lake\"\n")).unwrap();
     assert_eq!(
         dashboard.source,
