@@ -122,3 +122,62 @@ fn an_untrusted_file_shows_data_and_alerts_and_acts_only_once_trusted() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// A file that names its lake through its own endpoint: the window does not attach it (no
+/// request reaches the endpoint) until the file is trusted; then it attaches that lake.
+#[test]
+fn a_files_own_endpoint_is_attached_only_once_trusted() {
+    let folder = tempfile::tempdir().unwrap();
+    let server_runtime = common::app::runtime();
+    let server = server_runtime.block_on(common::s3::S3Server::start(true));
+    let file = folder.path().join("remote.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "title = \"Remote\"\nsource = \"s3://trust-lake\"\nregion = \"eu-west-1\"\nendpoint = \"{}\"\n\n[[visuals]]\nid = \"n\"\nkind = \"kpi\"\nsql = \"SELECT 1 AS n\"\ny = [\"n\"]\nposition = [0, 0, 3, 3]\n",
+            server.endpoint
+        ),
+    )
+    .unwrap();
+    let mut config = AppConfig::new(Launch::Restore);
+    config.dashboards.push(DashboardSource::File(file.clone()));
+    config.trusted_files = Some(folder.path().join("trusted.toml"));
+    let mut f = open_config(folder, config);
+    let host = server.endpoint.trim_start_matches("http://").to_owned();
+
+    step_until(&mut f.harness, "the trust bar", |h| {
+        has_label(h, "Trust this file")
+    });
+    assert!(has_label(
+        &f.harness,
+        &format!("sends requests signed with your AWS credentials to {host}")
+    ));
+    assert!(has_label(
+        &f.harness,
+        "its lake is not attached through that endpoint"
+    ));
+    // Frames go by and nothing reaches the endpoint, nor is that lake attached.
+    for _ in 0..30 {
+        f.harness.step();
+    }
+    // (Attaching a lake writes it into the toolbar's Source field.)
+    assert!(
+        f.harness
+            .query_all_by_value("s3://trust-lake")
+            .next()
+            .is_none(),
+        "the untrusted file's lake was attached"
+    );
+    assert!(
+        server.request_lines().is_empty(),
+        "{:?}",
+        server.request_lines()
+    );
+
+    f.harness.get_by_label("Trust this file").click();
+    // Whether the machine has AWS credentials or not, the window now attaches (or fails to
+    // attach, naming it) the file's own lake.
+    step_until(&mut f.harness, "the file's lake attached or tried", |h| {
+        h.query_all_by_value("s3://trust-lake").next().is_some()
+    });
+}
