@@ -99,7 +99,17 @@ fn files_landing_run_the_visual_again_and_its_alert_badge_turns_firing() {
         h.state().hot_stats().is_some_and(|s| s.folders_listed > 0)
     });
 
-    f.harness.get_by_label_contains("Alerts (1 firing)").click();
+    // The toggle's text (and width) follows the rule's state, which new files keep changing: a
+    // click aimed at the text of a frame ago can miss, so click until the panel is open.
+    let deadline = std::time::Instant::now() + Duration::from_mins(1);
+    while !has_label(&f.harness, "Transitions") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the alerts panel did not open"
+        );
+        f.harness.get_by_label_contains("Alerts (").click();
+        f.harness.step();
+    }
     step_until(&mut f.harness, "the alerts panel", |h| {
         has_label(h, "Transitions") && h.query_all_by_label("orders-rising").count() >= 2
     });

@@ -371,3 +371,53 @@ async fn the_read_only_guard_still_applies() {
         assert!(matches!(err, EngineError::ReadOnly(_)), "{sql}: {err}");
     }
 }
+
+/// Every row of `sql`'s result as a table of text (a timestamp with a zone ends in `Z`).
+async fn shown(engine: &Engine, sql: &str, params: &HashMap<String, ScalarValue>) -> String {
+    let mut stream = engine
+        .query_with_params(sql, params)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        batches.push(batch.unwrap());
+    }
+    datafusion::arrow::util::pretty::pretty_format_batches(&batches)
+        .unwrap()
+        .to_string()
+}
+
+/// "View data" writes a visual's parameter values into its SQL: the query it opens answers as
+/// the dashboard's own bound query does, with the SQL's own doubled quotes kept and timestamps
+/// keeping their zone.
+#[tokio::test]
+async fn view_data_sql_answers_as_the_bound_query() {
+    let lake = hourly_lake();
+    let engine = attach(lake.path()).await;
+    let sql = "SELECT count(*) AS n, $since AS since, $who AS who, 'it''s' AS note \
+               FROM events WHERE event_time_utc >= $since AND country <> $who \
+               AND country <> 'O''Brien' -- '$who' in a comment stays\n";
+    let params = HashMap::from([
+        (
+            "since".to_owned(),
+            ScalarValue::TimestampMicrosecond(
+                Some(at("2026-12-01T20:00:00Z").timestamp_micros()),
+                Some("UTC".into()),
+            ),
+        ),
+        ("who".to_owned(), ScalarValue::from("O'Brien")),
+    ]);
+    let written = lakesight::engine::dashboard::with_values_written(sql, &params);
+    assert!(
+        written.contains("'it''s'") && written.contains("'O''Brien'"),
+        "{written}"
+    );
+    assert!(written.contains("'$who' in a comment"), "{written}");
+    let bound = shown(&engine, sql, &params).await;
+    assert_eq!(
+        shown(&engine, &written, &no_params()).await,
+        bound,
+        "{written}"
+    );
+    assert!(bound.contains("2026-12-01T20:00:00Z"), "{bound}");
+}

@@ -130,24 +130,22 @@ pub async fn run_visual(
 /// Dashboards themselves never run this: they bind values.
 #[allow(clippy::implicit_hasher)]
 pub fn with_values_written(sql: &str, params: &HashMap<String, ScalarValue>) -> String {
-    use datafusion::sql::sqlparser::dialect::GenericDialect;
-    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
-    let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize() else {
-        return sql.to_owned();
-    };
-    tokens
-        .iter()
-        .map(|token| match token {
-            Token::Placeholder(name) => name
-                .strip_prefix('$')
-                .and_then(|name| params.get(name))
-                .map_or_else(|| token.to_string(), literal),
-            other => other.to_string(),
-        })
-        .collect()
+    // Only the placeholders' bytes change: every other character (doubled quotes in strings,
+    // comments, spacing) stays exactly as written.
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for (range, name) in crate::sql::text::placeholders(sql) {
+        if let Some(value) = params.get(&name) {
+            out.push_str(&sql[copied..range.start]);
+            out.push_str(&literal(value));
+            copied = range.end;
+        }
+    }
+    out.push_str(&sql[copied..]);
+    out
 }
 
-/// A value as SQL text.
+/// A value as SQL text of the same type as the value bound (a timestamp keeps its zone).
 fn literal(value: &ScalarValue) -> String {
     if value.is_null() {
         return "NULL".to_owned();
@@ -155,10 +153,19 @@ fn literal(value: &ScalarValue) -> String {
     match value {
         ScalarValue::Utf8(Some(text)) => format!("'{}'", text.replace('\'', "''")),
         ScalarValue::Date32(_) => format!("DATE '{value}'"),
-        ScalarValue::TimestampMicrosecond(Some(micros), _) => {
+        ScalarValue::TimestampMicrosecond(Some(micros), zone) => {
             chrono::DateTime::from_timestamp_micros(*micros).map_or_else(
                 || value.to_string(),
-                |at| format!("TIMESTAMP '{}'", at.format("%Y-%m-%dT%H:%M:%S%.fZ")),
+                |at| {
+                    let instant = at.format("%Y-%m-%dT%H:%M:%S%.fZ");
+                    match zone {
+                        Some(zone) => format!(
+                            "TIMESTAMP '{instant}' AT TIME ZONE '{}'",
+                            zone.replace('\'', "''")
+                        ),
+                        None => format!("TIMESTAMP '{instant}'"),
+                    }
+                },
             )
         }
         other => other.to_string(),

@@ -87,6 +87,28 @@ pub fn tokenize(sql: &str) -> Vec<SqlToken> {
     out
 }
 
+/// The `$name` placeholders of `sql`, each with its byte range (`$` included) and its name
+/// (without `$`), in order; none when the tokenizer rejects the text. A `$name` inside a string
+/// literal, a quoted name or a comment is not a placeholder.
+pub fn placeholders(sql: &str) -> Vec<(Range<usize>, String)> {
+    let Ok(tokens) = Tokenizer::new(&GenericDialect {}, sql).tokenize_with_location() else {
+        return Vec::new();
+    };
+    let mut locator = Locator::new(sql);
+    tokens
+        .iter()
+        .filter_map(|token| match &token.token {
+            Token::Placeholder(text) => {
+                let name = text.strip_prefix('$')?;
+                let start = locator.offset(token.span.start.line, token.span.start.column);
+                let end = start + text.len();
+                (sql.get(start..end) == Some(text.as_str())).then(|| (start..end, name.to_owned()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 fn classify(token: &Token) -> TokenKind {
     match token {
         Token::Word(word)

@@ -170,6 +170,14 @@ impl AlertRule {
                 self.visual
             )),
         }
+        let finite = match self.threshold {
+            AlertThreshold::Value(value) => value.is_finite(),
+            AlertThreshold::Range([low, high]) => low.is_finite() && high.is_finite(),
+        };
+        if !finite {
+            // `nan` and `inf` would be written to the history as `null`: an unreadable line.
+            problems.push("`threshold` must be a finite number (not `nan` or `inf`)".into());
+        }
         match (self.condition.takes_range(), self.threshold) {
             (true, AlertThreshold::Value(_)) => {
                 problems.push("`outside` and `inside` take a `[low, high]` threshold".into());

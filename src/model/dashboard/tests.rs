@@ -605,6 +605,36 @@ fn bad_alerts_are_named_with_their_line() {
         "visual = \"orders\"\ncondition = \"below\"\nthreshold = 1\nsevere = true\n",
     ));
     assert!(found.iter().any(|p| p.contains("severe")), "{found:?}");
+    // `nan` and `inf` are TOML numbers but no threshold: refused with their line.
+    for threshold in ["nan", "inf", "-inf", "[0, nan]"] {
+        let condition = if threshold.starts_with('[') {
+            "inside"
+        } else {
+            "above"
+        };
+        let found = problems(&with_alert(&format!(
+            "visual = \"orders\"\ncondition = \"{condition}\"\nthreshold = {threshold}\n"
+        )));
+        let line = ORDERS.lines().count() + 2;
+        assert!(
+            found.iter().any(|p| p.contains("must be a finite number")
+                && p.starts_with(&format!("line {line},"))),
+            "{threshold}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn chart_numbers_must_be_finite() {
+    let found = problems(&with(
+        "\n[[visuals]]\nid = \"g\"\nkind = \"gauge\"\nsql = \"SELECT 1 AS x\"\ny = [\"x\"]\ny_range = [0, inf]\nposition = [0, 0, 3, 3]\n",
+    ));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("`inf` is not a number a chart can show")),
+        "{found:?}"
+    );
 }
 
 const WITH_KPI: &str = "# my dashboard\ntitle = \"T\"\n\n[[visuals]]\nid = \"v\"\nkind = \"kpi\"\nsql = \"SELECT 1 AS x\"\ny = [\"x\"]\nposition = [0, 0, 3, 3]\n";

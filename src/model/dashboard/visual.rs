@@ -353,6 +353,17 @@ impl Visual {
         if self.bins == Some(0) {
             problems.push("`bins` must be at least 1".into());
         }
+        let numbers = self.y_range.iter().flatten().copied();
+        let numbers = numbers.chain(self.target);
+        let numbers = numbers.chain(self.thresholds.iter().map(|t| t.value));
+        if let Some(bad) = numbers
+            .chain(self.bands.iter().flat_map(|b| [b.from, b.to]))
+            .find(|n| !n.is_finite())
+        {
+            problems.push(format!(
+                "`{bad}` is not a number a chart can show: `y_range`, `target`, `thresholds` and `bands` take finite numbers"
+            ));
+        }
         if let Some([min, max]) = self.y_range
             && min >= max
         {
