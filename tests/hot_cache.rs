@@ -380,3 +380,29 @@ async fn a_followed_listing_lists_again_only_the_folders_that_changed() {
     assert!(text(&hot, count).await.contains(" 130 "));
     same_answers(&hot, &plain, "after the watcher stopped").await;
 }
+
+/// A column the cache kept as integers, widened to floats by a file that lands and "Refresh
+/// catalog": the visual reads it as the table now says, and answers as plain reading does.
+#[tokio::test]
+async fn a_column_widened_by_a_catalog_refresh_is_read_at_its_new_type() {
+    let lake = tempfile::tempdir().unwrap();
+    for hour in 0..3 {
+        hour_file(
+            lake.path(),
+            hour,
+            &orders_batch(i64::from(hour) * 1000, 50, false),
+        );
+    }
+    let hot = engine(lake.path(), true).await;
+    let sql = "SELECT sum(amount) AS total, count(*) AS n FROM orders";
+    let before = text(&hot, sql).await;
+    assert!(decoded(&hot) > 0, "the integer column is in the cache");
+    // Floats land in the same column: the catalog widens it.
+    hour_file(lake.path(), 3, &orders_batch(3000, 50, true));
+    hot.refresh_catalog().await.unwrap();
+    landed(&hot);
+    let plain = engine(lake.path(), false).await;
+    let after = text(&hot, sql).await;
+    assert_eq!(after, text(&plain, sql).await);
+    assert_ne!(after, before);
+}

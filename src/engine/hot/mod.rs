@@ -36,6 +36,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::array::{ArrayRef, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
 use datafusion::datasource::listing::PartitionedFile;
 use object_store::ObjectMeta;
 use object_store::path::Path;
@@ -90,6 +91,15 @@ struct Entry {
     bytes: usize,
     /// When it was last used (a counter, for least recently used eviction).
     used: u64,
+}
+
+impl Entry {
+    /// Its column `name`, if it was kept with type `data_type`.
+    fn column(&self, name: &str, data_type: &DataType) -> Option<&Column> {
+        self.columns
+            .get(name)
+            .filter(|column| column.array.data_type() == data_type)
+    }
 }
 
 /// What the cache holds and has done.
@@ -292,31 +302,35 @@ impl HotCache {
         u64::try_from(self.budget).unwrap_or(u64::MAX)
     }
 
-    /// Whether it holds every column `names` of file `key` (and so its row count).
-    fn holds(&self, key: &FileKey, names: &[&str]) -> bool {
-        self.lock()
-            .entries
-            .get(key)
-            .is_some_and(|entry| names.iter().all(|name| entry.columns.contains_key(*name)))
+    /// Whether it holds every column `wanted` of file `key`, each of its type (and so the
+    /// file's row count).
+    fn holds(&self, key: &FileKey, wanted: &[(&str, &DataType)]) -> bool {
+        self.lock().entries.get(key).is_some_and(|entry| {
+            wanted
+                .iter()
+                .all(|(name, data_type)| entry.column(name, data_type).is_some())
+        })
     }
 
-    /// The cached columns `names` of file `key`.
-    fn find(&self, key: &FileKey, names: &[&str]) -> Found {
+    /// The cached columns `wanted` of file `key`. A column kept with another type (the table's
+    /// schema changed since: a catalog refresh widened it) is not found, so it is decoded again
+    /// as the table reads it now and replaces the old one.
+    fn find(&self, key: &FileKey, wanted: &[(&str, &DataType)]) -> Found {
         let mut state = self.lock();
         state.clock += 1;
         let clock = state.clock;
         let Some(entry) = state.entries.get_mut(key) else {
             return Found {
                 rows: None,
-                columns: vec![None; names.len()],
+                columns: vec![None; wanted.len()],
             };
         };
         entry.used = clock;
         Found {
             rows: Some(entry.rows),
-            columns: names
+            columns: wanted
                 .iter()
-                .map(|name| entry.columns.get(*name).cloned())
+                .map(|(name, data_type)| entry.column(name, data_type).cloned())
                 .collect(),
         }
     }
@@ -436,6 +450,8 @@ mod tests {
 
     use super::*;
 
+    const ID: &[(&str, &DataType)] = &[("id", &DataType::Int64)];
+
     fn key(name: &str) -> FileKey {
         FileKey {
             path: Path::from(name),
@@ -459,19 +475,24 @@ mod tests {
         cache.insert(key("a"), 1_000, column(1_000));
         cache.insert(key("b"), 1_000, column(1_000));
         // "a" is used again, so "b" is the least recently used when "c" comes.
-        assert!(cache.find(&key("a"), &["id"]).columns[0].is_some());
+        assert!(cache.find(&key("a"), ID).columns[0].is_some());
         cache.insert(key("c"), 1_000, column(1_000));
         let stats = cache.stats();
         assert_eq!(stats.files, 2);
         assert!(stats.bytes <= size * 2 + size / 2);
-        assert!(cache.find(&key("b"), &["id"]).rows.is_none(), "b went");
-        assert!(cache.find(&key("a"), &["id"]).columns[0].is_some());
-        assert!(cache.find(&key("c"), &["id"]).columns[0].is_some());
+        assert!(cache.find(&key("b"), ID).rows.is_none(), "b went");
+        assert!(cache.find(&key("a"), ID).columns[0].is_some());
+        assert!(cache.find(&key("c"), ID).columns[0].is_some());
         // A column not read before is not there; the file's row count is.
-        let found = cache.find(&key("a"), &["other"]);
+        let found = cache.find(&key("a"), &[("other", &DataType::Int64)]);
         assert_eq!(
             (found.rows, found.columns[0].is_none()),
             (Some(1_000), true)
         );
+        // Nor is a column kept with another type (the table's schema widened it since).
+        let widened = cache.find(&key("a"), &[("id", &DataType::Float64)]);
+        assert!(widened.columns[0].is_none());
+        assert!(!cache.holds(&key("a"), &[("id", &DataType::Float64)]));
+        assert!(cache.holds(&key("a"), ID));
     }
 }

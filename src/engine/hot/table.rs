@@ -9,7 +9,7 @@ use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions, new_empty_array};
 use datafusion::arrow::compute::concat;
 use datafusion::arrow::datatypes::SchemaRef;
-use datafusion::arrow::datatypes::{Field, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::datasource::listing::helpers::{
@@ -283,12 +283,13 @@ impl HotTable {
         Ok((rows, arrays))
     }
 
-    /// The names of the file columns among `projection` (indices into the table's schema).
-    fn file_column_names(&self, projection: &[usize]) -> Vec<&str> {
+    /// The names and types of the file columns among `projection` (indices into the table's
+    /// schema).
+    fn file_columns(&self, projection: &[usize]) -> Vec<(&str, &DataType)> {
         projection
             .iter()
             .filter_map(|i| self.file_schema.fields().get(*i))
-            .map(|field| field.name().as_str())
+            .map(|field| (field.name().as_str(), field.data_type()))
             .collect()
     }
 
@@ -306,7 +307,7 @@ impl HotTable {
             .copied()
             .filter(|i| *i < file_columns)
             .collect();
-        let names = self.file_column_names(&wanted);
+        let names = self.file_columns(&wanted);
         let key = FileKey::of(&file.object_meta);
         let found = self.cache.find(&key, &names);
         let file_key = key.clone();
@@ -433,7 +434,7 @@ impl TableProvider for HotTable {
         let files = self.files(state, filters).await?;
         // A scan with more to decode than the cache could keep streams as it would without the
         // cache (bounded memory, row groups pruned), and caches nothing.
-        let names = self.file_column_names(&projection);
+        let names = self.file_columns(&projection);
         let to_decode: u64 = files
             .iter()
             .filter(|file| !self.cache.holds(&FileKey::of(&file.object_meta), &names))
