@@ -26,18 +26,18 @@
 //! tables are cached (text files are read as they are).
 
 mod bounds;
+mod listings;
 mod partial;
 mod scan;
 mod table;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use datafusion::arrow::array::{ArrayRef, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::datasource::listing::PartitionedFile;
 use object_store::ObjectMeta;
 use object_store::path::Path;
 
@@ -130,24 +130,10 @@ struct KeptState {
     used: u64,
 }
 
-/// A table's files as listed at `at`, and the folders (relative to the table) that changed
-/// since, to list again before it is used.
-struct Listing {
-    files: Arc<Vec<PartitionedFile>>,
-    at: Instant,
-    changed: Vec<Path>,
-}
-
-/// A kept listing: its files and the folders to list again first.
-pub(super) struct KeptListing {
-    pub files: Arc<Vec<PartitionedFile>>,
-    pub changed: Vec<Path>,
-}
-
 #[derive(Default)]
 struct State {
     /// By table URL and the partition prefix the listing was narrowed to.
-    listings: HashMap<(String, Option<Path>), Listing>,
+    listings: HashMap<(String, Option<Path>), listings::Listing>,
     entries: HashMap<FileKey, Entry>,
     /// By the query shape's description and the file.
     states: HashMap<(Arc<str>, FileKey), KeptState>,
@@ -157,6 +143,13 @@ struct State {
     /// Whether every change to the lake's files is reported (a local lake's file watcher), so
     /// listings are kept for [`FOLLOWED_LISTING_KEEP`] and changed folders listed again.
     followed: bool,
+    /// Counts the changes reported (changed folders, forgotten listings): a listing or a
+    /// folder listed again keeps only what no change reported while it was being listed.
+    generation: u64,
+    /// The generation of the latest change reported in each table (by URL).
+    table_changed: HashMap<String, u64>,
+    /// The generation at which every listing was last forgotten.
+    all_changed: u64,
 }
 
 /// How long a listing is kept while every change is reported: a full listing that often still,
@@ -194,92 +187,6 @@ impl HotCache {
             budget,
             reuse,
             state: Mutex::default(),
-        }
-    }
-
-    /// Table `table`'s files under `prefix`, as listed less than the reuse period before `now`
-    /// (the visuals of one refresh run within it, so they list the table once between them),
-    /// unless files landed in it since ([`HotCache::forget_listings`]). While every change is
-    /// reported ([`HotCache::follow`]) a listing is kept longer, with the folders that changed.
-    fn listing(&self, table: &str, prefix: Option<&Path>, now: Instant) -> Option<KeptListing> {
-        let state = self.lock();
-        let listing = state.listings.get(&(table.to_owned(), prefix.cloned()))?;
-        let keep = if state.followed {
-            FOLLOWED_LISTING_KEEP.max(self.reuse)
-        } else {
-            self.reuse
-        };
-        (now.saturating_duration_since(listing.at) < keep).then(|| KeptListing {
-            files: Arc::clone(&listing.files),
-            changed: listing.changed.clone(),
-        })
-    }
-
-    /// Keeps table `table`'s files under `prefix` as listed from `at` on.
-    fn keep_listing(
-        &self,
-        table: &str,
-        prefix: Option<&Path>,
-        files: Arc<Vec<PartitionedFile>>,
-        at: Instant,
-    ) {
-        let mut state = self.lock();
-        state.stats.listings += 1;
-        state.listings.insert(
-            (table.to_owned(), prefix.cloned()),
-            Listing {
-                files,
-                at,
-                changed: Vec::new(),
-            },
-        );
-    }
-
-    /// Table `table`'s listing under `prefix` with the folders `listed` listed again: `files`.
-    fn update_listing(
-        &self,
-        table: &str,
-        prefix: Option<&Path>,
-        files: Arc<Vec<PartitionedFile>>,
-        listed: &[Path],
-    ) {
-        let mut state = self.lock();
-        state.stats.folders_listed += listed.len() as u64;
-        if let Some(listing) = state.listings.get_mut(&(table.to_owned(), prefix.cloned())) {
-            listing.files = files;
-            listing.changed.retain(|folder| !listed.contains(folder));
-        }
-    }
-
-    /// Forgets the listings of `tables` (their URLs): files landed there. `None`: every table.
-    pub fn forget_listings(&self, tables: Option<&[String]>) {
-        let mut state = self.lock();
-        match tables {
-            Some(tables) => state
-                .listings
-                .retain(|(table, _), _| !tables.contains(table)),
-            None => state.listings.clear(),
-        }
-    }
-
-    /// Whether every change to the lake's files is reported from now on (through
-    /// [`HotCache::folder_changed`]); when that stops, every listing is forgotten.
-    pub fn follow(&self, followed: bool) {
-        let mut state = self.lock();
-        if state.followed && !followed {
-            state.listings.clear();
-        }
-        state.followed = followed;
-    }
-
-    /// Files changed in `folder` (relative to table `table`'s URL): its kept listings list that
-    /// folder again before they serve.
-    pub fn folder_changed(&self, table: &str, folder: &Path) {
-        let mut state = self.lock();
-        for ((url, _), listing) in &mut state.listings {
-            if url == table && !listing.changed.contains(folder) {
-                listing.changed.push(folder.clone());
-            }
         }
     }
 

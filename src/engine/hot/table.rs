@@ -97,14 +97,21 @@ impl HotTable {
                     prefix.as_ref(),
                     Arc::clone(&files),
                     &kept.changed,
+                    kept.generation,
                 );
                 files
             }
             None => {
+                let generation = self.cache.generation();
                 let listed = self.list(state, prefix.clone()).await?;
                 let files = Arc::new(self.parse(&listed, Vec::new())?);
-                self.cache
-                    .keep_listing(&self.url, prefix.as_ref(), Arc::clone(&files), now);
+                self.cache.keep_listing(
+                    &self.url,
+                    prefix.as_ref(),
+                    Arc::clone(&files),
+                    now,
+                    generation,
+                );
                 files
             }
         };
