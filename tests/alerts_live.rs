@@ -596,6 +596,79 @@ fn watch_runs_a_files_program_and_webhook_only_while_its_bytes_are_trusted() {
     );
 }
 
+/// With no new data at all, time still moves a rule on: Pending becomes Firing when its `for`
+/// has passed (polling is every 10 minutes here, so only the deadline can call the evaluation).
+#[test]
+fn watch_fires_a_pending_rule_at_its_deadline_without_new_data() {
+    let root = tempfile::tempdir().unwrap();
+    let (lake, scratch) = (root.path().join("lake"), root.path().join("scratch"));
+    std::fs::create_dir_all(&scratch).unwrap();
+    land(
+        &lake,
+        &scratch,
+        "part-0.parquet",
+        Utc::now() - TimeDelta::minutes(2),
+        50.0,
+    );
+    let file = root.path().join("live.toml");
+    std::fs::write(
+        &file,
+        LIVE.replace("threshold = 10\n", "threshold = 10\nfor = \"2s\"\n"),
+    )
+    .unwrap();
+    let mut command = Watch::command(&file, &root.path().join("alerts.jsonl"));
+    command
+        .arg("--source")
+        .arg(&lake)
+        .args(["--format", "ndjson", "--poll", "10m"]);
+    let watch = Watch::start(command, "deadline");
+    let all = watch.output();
+    wait_for_line(
+        &watch.stdout,
+        "normal -> pending",
+        transition("normal", "pending"),
+        &all,
+    );
+    wait_for_line(
+        &watch.stdout,
+        "pending -> firing",
+        transition("pending", "firing"),
+        &all,
+    );
+}
+
+/// A stream that stops: no file lands, but the rule's range moves on and the count falls to zero,
+/// which `watch` sees by evaluating every `--poll` and not only when files land.
+#[test]
+fn watch_sees_a_stream_that_stopped() {
+    let root = tempfile::tempdir().unwrap();
+    let (lake, scratch) = (root.path().join("lake"), root.path().join("scratch"));
+    std::fs::create_dir_all(&scratch).unwrap();
+    land(&lake, &scratch, "part-0.parquet", Utc::now(), 50.0);
+    let file = root.path().join("quiet.toml");
+    let quiet = LIVE
+        .replace("time_range = \"last 1h\"", "time_range = \"last 3s\"")
+        .replace("max(value) AS peak", "count(*) AS peak")
+        .replace(
+            "condition = \"above\"\nthreshold = 10",
+            "condition = \"below\"\nthreshold = 1",
+        );
+    std::fs::write(&file, quiet).unwrap();
+    let mut command = Watch::command(&file, &root.path().join("alerts.jsonl"));
+    command
+        .arg("--source")
+        .arg(&lake)
+        .args(["--format", "ndjson", "--poll", "1s"]);
+    let watch = Watch::start(command, "quiet");
+    let all = watch.output();
+    wait_for_line(
+        &watch.stdout,
+        "normal -> firing",
+        transition("normal", "firing"),
+        &all,
+    );
+}
+
 /// Ctrl-C in the terminal (SIGINT) stops `watch` as cleanly as SIGTERM: "stopped", and the exit
 /// code says whether an alert fires (none here: 0).
 #[test]

@@ -132,6 +132,20 @@ impl RuleState {
         self.enter(next, value, now)
     }
 
+    /// When the state next changes by time alone (Pending becomes Firing once `for` has passed,
+    /// Recovering becomes Normal once `keep_firing_for` has), if the condition stays as it is:
+    /// when to evaluate again even if no new data arrives.
+    pub fn deadline(&self, rule: &AlertRule) -> Option<DateTime<Utc>> {
+        let period = match self.state {
+            AlertState::Pending => rule.pending(),
+            AlertState::Recovering => rule.keep_firing(),
+            _ => return None,
+        };
+        chrono::TimeDelta::from_std(period)
+            .ok()
+            .and_then(|period| self.since.checked_add_signed(period))
+    }
+
     fn enter(
         &mut self,
         state: AlertState,

@@ -148,8 +148,8 @@ pub struct LakesightApp {
     /// The checking of open dashboard files for changes on disk (`None`: the thread could not
     /// be started, and the app wakes to check them itself).
     file_watch: Option<file_watch::FileWatch>,
-    /// Alert transitions being recorded and announced.
-    announcing: announce::Announcing,
+    /// Records and announces alert transitions (`None`: its thread could not start).
+    announcer: Option<crate::alert::Announcer>,
     /// The record of trusted dashboard files (`None`: nothing is recorded).
     trust_store: Option<crate::trust::TrustStore>,
     /// The dashboard file chosen to open.
@@ -240,7 +240,7 @@ impl LakesightApp {
             dashboards: HashMap::new(),
             live: live::Live::default(),
             file_watch,
-            announcing: announce::Announcing::default(),
+            announcer: None,
             trust_store: config
                 .trusted_files
                 .clone()
@@ -276,6 +276,13 @@ impl LakesightApp {
             owned_runtime: None,
             config,
         };
+        match Self::start_announcer(
+            app.config.alert_history.clone(),
+            app.config.desktop_notifications,
+        ) {
+            Ok(announcer) => app.announcer = Some(announcer),
+            Err(message) => app.status = Some(message),
+        }
         app.restore_dashboards();
         for source in app.config.dashboards.clone() {
             app.open_dashboard(source);
@@ -330,7 +337,9 @@ impl LakesightApp {
 
     /// Whether alert transitions are being recorded and announced (for tests).
     pub fn announcing(&self) -> bool {
-        self.announcing.is_busy()
+        self.announcer
+            .as_ref()
+            .is_some_and(crate::alert::Announcer::is_busy)
     }
 
     /// Whether the simulator is feeding a demo lake (for tests).

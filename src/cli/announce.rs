@@ -1,46 +1,34 @@
-//! Where `lakesight watch` hands every transition of every alert: [`announce`] prints it, records
-//! it in the alert history (synced to disk) and then sends it to the rule's notifiers, off the
-//! event loop. A failing notifier is reported on stderr and never stops the watch.
+//! Where `lakesight watch` hands every transition of every alert: [`announce`] prints it and hands
+//! it to the [`Announcer`], which records it in the alert history (synced to disk) and then sends
+//! it to the rule's notifiers, in order, off the evaluation path. A failing notifier is reported
+//! on stderr and never stops the watch.
 
 use super::AlertFormat;
-use crate::alert::{History, Notice, NotifyOptions, record_and_announce};
+use crate::alert::{Announcer, Notice};
 use crate::model::dashboard::AlertRule;
 
 /// Announces transitions of watched alerts, in order: each printed on stdout as `format` says,
-/// recorded in `history`, then sent to its rule's notifiers (programs and webhooks only when the
-/// file is `trusted`); failures go to stderr.
-pub async fn announce(
+/// then handed to `announcer`, which records it and sends it to its rule's notifiers (programs
+/// and webhooks only when the file is `trusted`) off the evaluation path.
+pub fn announce(
     notices: Vec<(AlertRule, Notice)>,
     format: AlertFormat,
-    history: Option<History>,
+    announcer: &Announcer,
     trusted: bool,
 ) {
-    if notices.is_empty() {
-        return;
-    }
-    for (_, notice) in &notices {
-        print_notice(notice, format);
-    }
-    let sent = tokio::task::spawn_blocking(move || {
-        let options = NotifyOptions {
-            trusted,
-            ..NotifyOptions::default()
-        };
-        notices
-            .iter()
-            .flat_map(|(rule, notice)| {
-                record_and_announce(history.as_ref(), rule, notice, &options)
-            })
-            .collect::<Vec<String>>()
-    })
-    .await;
-    match sent {
-        Ok(failures) => {
-            for failure in failures {
-                eprintln!("warning: {failure}");
-            }
+    for (rule, notice) in notices {
+        print_notice(&notice, format);
+        if let Err(failure) = announcer.announce(rule, notice, trusted) {
+            eprintln!("warning: {failure}");
         }
-        Err(err) => eprintln!("warning: announcing alerts failed: {err}"),
+    }
+    report_failures(announcer);
+}
+
+/// Reports on stderr what failed to be recorded or announced since the last look.
+pub fn report_failures(announcer: &Announcer) {
+    for failure in announcer.failures() {
+        eprintln!("warning: {failure}");
     }
 }
 

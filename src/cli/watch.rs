@@ -15,10 +15,12 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::alert_args::EXIT_FIRING;
 use super::alert_eval::{AlertSetup, RuleOutcome, set_up};
-use super::announce::{announce, print_notice};
+use super::announce::{announce, print_notice, report_failures};
 use super::changes::LakeChanges;
 use super::{AlertFormat, WatchArgs};
-use crate::alert::{AlertState, Evaluation, History, Notice, RuleState, Transition};
+use crate::alert::{
+    AlertState, Announcer, Evaluation, History, Notice, NotifyOptions, RuleState, Transition,
+};
 use crate::model::dashboard::{AlertRule, Refresh};
 
 /// Runs `lakesight watch`.
@@ -89,7 +91,15 @@ async fn once(setup: &AlertSetup, at: DateTime<Utc>, format: AlertFormat) -> Exi
     exit_code(&states)
 }
 
-/// Evaluates now and then on every refresh until `stop` completes.
+/// The least time between two evaluations (a clock set back never makes them run back to back).
+const MIN_GAP: Duration = Duration::from_millis(250);
+
+/// How long `watch` waits, once stopped, for transitions still being announced (each notifier is
+/// bounded by its own timeouts: a webhook's three tries, a program's 10 s).
+const SETTLE: Duration = Duration::from_secs(30);
+
+/// Evaluates now, then on every refresh (at least every `--poll`), and when a rule's `for` or
+/// `keep_firing_for` period ends, until `stop` completes.
 async fn watch_until(
     setup: &AlertSetup,
     args: &WatchArgs,
@@ -97,17 +107,20 @@ async fn watch_until(
 ) -> Result<ExitCode> {
     let mut stop = pin!(stop);
     setup.gate.warn_notifiers_held_back();
+    let history = match &args.history {
+        Some(path) => Some(History::at(path.clone())),
+        None => History::in_data_dir(),
+    };
     let mut watcher = Watcher {
         states: (0..setup.dashboard.alerts.len())
             .map(|_| RuleState::new(Utc::now()))
             .collect(),
         errors: vec![None; setup.dashboard.alerts.len()],
         format: args.format,
-        history: match &args.history {
-            Some(path) => Some(History::at(path.clone())),
-            None => History::in_data_dir(),
-        },
+        announcer: Announcer::start(history, NotifyOptions::default())?,
     };
+    // Files landing call for an evaluation at once; time passing calls for one too (a `last 1h`
+    // range moves on, a stream that stopped is seen only by looking), so every `poll` at least.
     let (mut changes, every) = match setup.dashboard.refresh {
         Refresh::NewData => (Some(LakeChanges::new(setup)), args.poll),
         Refresh::Every(every) => (None, every),
@@ -117,34 +130,46 @@ async fn watch_until(
         changes.check(setup).await;
     }
     tokio::select! {
-        () = &mut stop => return Ok(exit_code(&watcher.states)),
+        () = &mut stop => return Ok(watcher.stop()),
         () = watcher.evaluate(setup) => {}
     }
     let how = match &changes {
-        Some(_) => format!("when new files land (looking every {})", seconds(args.poll)),
+        Some(_) => format!(
+            "when new files land and every {} (looking every {})",
+            seconds(every),
+            seconds(args.poll)
+        ),
         None => format!("every {}", seconds(every)),
     };
     let count = setup.dashboard.alerts.len();
     eprintln!(
-        "watching {count} alert{} of {}, evaluated {how}; Ctrl-C stops",
+        "watching {count} alert{} of {}, evaluated {how} and when a `for` or `keep_firing_for` period ends; Ctrl-C stops",
         if count == 1 { "" } else { "s" },
         args.file.display()
     );
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    ticks.tick().await;
+    let mut last = tokio::time::Instant::now();
     loop {
+        // The next evaluation: the refresh period after the last one, or a rule's deadline if
+        // that comes first; under `new-data`, as soon as files land.
+        let due = watcher
+            .next_deadline(setup)
+            .map_or(last + every, |deadline| (last + every).min(deadline))
+            .max(last + MIN_GAP);
         let next = async {
             match &mut changes {
                 Some(changes) => loop {
-                    tokio::time::sleep(args.poll).await;
+                    let poll = tokio::time::Instant::now() + args.poll;
+                    if due <= poll {
+                        tokio::time::sleep_until(due).await;
+                        changes.check(setup).await;
+                        break;
+                    }
+                    tokio::time::sleep_until(poll).await;
                     if changes.check(setup).await {
                         break;
                     }
                 },
-                None => {
-                    ticks.tick().await;
-                }
+                None => tokio::time::sleep_until(due).await,
             }
         };
         // One evaluation at a time: the next wait starts only once this one has finished.
@@ -152,25 +177,50 @@ async fn watch_until(
             () = &mut stop => break,
             () = next => {}
         }
+        last = tokio::time::Instant::now();
         tokio::select! {
             () = &mut stop => break,
             () = watcher.evaluate(setup) => {}
         }
     }
     eprintln!("stopped");
-    Ok(exit_code(&watcher.states))
+    Ok(watcher.stop())
 }
 
-/// The rules' states while watching, and the errors already reported.
+/// The rules' states while watching, the errors already reported, and where transitions go.
 struct Watcher {
     states: Vec<RuleState>,
     errors: Vec<Option<String>>,
     format: AlertFormat,
-    /// Where transitions are recorded (`None`: nowhere).
-    history: Option<History>,
+    /// Records and announces transitions off the evaluation path.
+    announcer: Announcer,
 }
 
 impl Watcher {
+    /// When the evaluation after which some rule would change state by time alone is due: the
+    /// nearest `for` or `keep_firing_for` deadline, as a tokio instant.
+    fn next_deadline(&self, setup: &AlertSetup) -> Option<tokio::time::Instant> {
+        let nearest = setup
+            .dashboard
+            .alerts
+            .iter()
+            .zip(&self.states)
+            .filter_map(|(rule, state)| state.deadline(rule))
+            .min()?;
+        let wait = (nearest - Utc::now()).to_std().unwrap_or_default();
+        Some(tokio::time::Instant::now() + wait)
+    }
+
+    /// Lets transitions still being announced finish (a while at most) and reports what failed;
+    /// the exit code of the states now.
+    fn stop(&self) -> ExitCode {
+        if !self.announcer.settle(SETTLE) {
+            eprintln!("warning: some notifications were still being sent when watch stopped");
+        }
+        report_failures(&self.announcer);
+        exit_code(&self.states)
+    }
+
     /// Evaluates every rule now, announces each transition and reports new errors on stderr.
     async fn evaluate(&mut self, setup: &AlertSetup) {
         let at = Utc::now();
@@ -186,13 +236,7 @@ impl Watcher {
                 Some((rule.clone(), notice))
             })
             .collect();
-        announce(
-            notices,
-            self.format,
-            self.history.clone(),
-            setup.gate.trusted(),
-        )
-        .await;
+        announce(notices, self.format, &self.announcer, setup.gate.trusted());
         for ((rule, reported), outcome) in setup
             .dashboard
             .alerts

@@ -52,6 +52,25 @@ fn pending_fires_only_after_the_condition_held_for_its_period() {
 }
 
 #[test]
+fn the_deadline_is_when_pending_fires_or_recovering_ends_without_new_data() {
+    let rule = rule("for = \"5m\"\nkeep_firing_for = \"2m\"");
+    let mut state = RuleState::new(at(0));
+    assert_eq!(state.deadline(&rule), None, "normal: nothing to wait for");
+    state.evaluate(&rule, &Value(11.0), at(10));
+    assert_eq!(state.deadline(&rule), Some(at(310)));
+    // Evaluated again at the deadline with the same value: it fires.
+    state.evaluate(&rule, &Value(11.0), at(310));
+    assert_eq!((state.state, state.deadline(&rule)), (Firing, None));
+    state.evaluate(&rule, &Value(1.0), at(400));
+    assert_eq!(
+        (state.state, state.deadline(&rule)),
+        (Recovering, Some(at(520)))
+    );
+    state.evaluate(&rule, &Value(1.0), at(520));
+    assert_eq!(state.state, Normal);
+}
+
+#[test]
 fn pending_goes_back_to_normal_when_the_condition_clears() {
     let rule = rule("for = \"5m\"");
     let states = run(
