@@ -1,26 +1,49 @@
-//! An open dashboard's alerts: each rule's state, evaluated whenever the visual it watches
-//! finishes a run, the recent transitions (the alerts panel's history) and those still to be
-//! recorded and announced.
+//! An open dashboard's alerts: each rule's state, the recent transitions (the alerts panel's
+//! history) and those still to be recorded and announced, and the runs that feed the rules.
+//!
+//! Rules see the dashboard as its file defines it: its own time range and parameter defaults,
+//! never a range or parameter chosen in the header, a cross-filter click or a preview of unsaved
+//! SQL. A tile run of that very view feeds them (no second query); otherwise, and whenever the
+//! rules on a visual have not been evaluated for the dashboard's `poll` or a rule's `for` or
+//! `keep_firing_for` period has ended, the visual runs for the rules alone, off the UI thread.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
-use super::dashboards::Tile;
-use crate::alert::{Evaluation, Notice, RuleState, evaluation_of};
+use crate::alert::{Evaluation, Notice, RuleState};
+use crate::jobs::{Job, JobLost, Slot};
 use crate::model::dashboard::Dashboard;
 
 /// Transitions kept for the alerts panel.
 const RECENT: usize = 200;
 
+/// What a run for the rules gave them: their evaluation and the SQL run.
+pub type AlertRun = (Evaluation, Option<String>);
+
 /// The alerts of one open dashboard.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct DashboardAlerts {
     states: HashMap<String, RuleState>,
     /// Transitions not yet recorded and announced, oldest first.
     pub outbox: Vec<Notice>,
     /// Recent transitions, oldest first.
     pub recent: VecDeque<Notice>,
+    /// Runs of watched visuals for the rules alone, with when each started.
+    runs: HashMap<String, (Slot<AlertRun>, DateTime<Utc>)>,
+    /// When the rules on each watched visual were last fed (the start of the run that fed them).
+    fed: HashMap<String, DateTime<Utc>>,
+    /// Watched visuals whose tile runs the file's own view now: that run will feed the rules.
+    expected: HashSet<String>,
+}
+
+impl std::fmt::Debug for DashboardAlerts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DashboardAlerts")
+            .field("states", &self.states)
+            .field("running", &self.runs.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl DashboardAlerts {
@@ -43,35 +66,34 @@ impl DashboardAlerts {
         }
     }
 
-    /// Evaluates the rules on `visual` from its tile, as of `at` (when its run started).
-    pub fn evaluate(
+    /// Feeds the rules on `visual` a run of the file's own view that started at `at`. A run
+    /// older than one already fed is ignored: states move forward in time only.
+    pub fn feed(
         &mut self,
         dashboard: &Dashboard,
         visual: &str,
-        tiles: &HashMap<String, Tile>,
+        evaluation: &Evaluation,
+        sql: Option<&String>,
         at: DateTime<Utc>,
     ) {
-        let Some(tile) = tiles.get(visual) else {
+        self.expected.remove(visual);
+        if self.fed.get(visual).is_some_and(|fed| *fed >= at) {
             return;
-        };
-        let evaluation = match (&tile.view.error, &tile.view.data) {
-            (Some(error), _) => Evaluation::Error(error.clone()),
-            (None, Some(data)) => evaluation_of(Ok(data)),
-            (None, None) => Evaluation::NoData,
-        };
+        }
+        self.fed.insert(visual.to_owned(), at);
         for rule in dashboard.alerts.iter().filter(|rule| rule.visual == visual) {
             let state = self
                 .states
                 .entry(rule.id.clone())
                 .or_insert_with(|| RuleState::new(at));
-            let Some(transition) = state.evaluate(rule, &evaluation, at) else {
+            let Some(transition) = state.evaluate(rule, evaluation, at) else {
                 continue;
             };
-            let error = match &evaluation {
+            let error = match evaluation {
                 Evaluation::Error(message) => Some(message.clone()),
                 _ => None,
             };
-            let notice = Notice::new(&dashboard.title, rule, &transition, tile.sql.clone(), error);
+            let notice = Notice::new(&dashboard.title, rule, &transition, sql.cloned(), error);
             self.outbox.push(notice.clone());
             self.recent.push_back(notice);
             if self.recent.len() > RECENT {
@@ -80,8 +102,155 @@ impl DashboardAlerts {
         }
     }
 
+    /// When the rules on `visual` are next due: `poll` after they were last fed, or a rule's
+    /// deadline if that comes first (`None`: no rule watches it).
+    fn due_at(
+        &self,
+        dashboard: &Dashboard,
+        visual: &str,
+        poll: TimeDelta,
+    ) -> Option<DateTime<Utc>> {
+        let rules = dashboard.alerts.iter().filter(|rule| rule.visual == visual);
+        let mut due: Option<DateTime<Utc>> = None;
+        for rule in rules {
+            let deadline = self.states.get(&rule.id).and_then(|s| s.deadline(rule));
+            let polled = self
+                .fed
+                .get(visual)
+                .map_or(DateTime::<Utc>::MIN_UTC, |fed| *fed + poll);
+            let at = deadline.map_or(polled, |deadline| deadline.min(polled));
+            due = Some(due.map_or(at, |due| due.min(at)));
+        }
+        due
+    }
+
+    /// A tile run of `visual` has started (replacing any before it): when it runs the file's
+    /// own view (`feeds`) it will feed the rules, so none is started for them meanwhile.
+    pub fn tile_started(&mut self, visual: &str, feeds: bool) {
+        if feeds {
+            self.expected.insert(visual.to_owned());
+        } else {
+            self.expected.remove(visual);
+        }
+    }
+
+    /// Whether a run that will feed the rules on `visual` is under way.
+    fn running(&self, visual: &str) -> bool {
+        self.runs.contains_key(visual) || self.expected.contains(visual)
+    }
+
+    /// The watched visuals whose rules are due at `now` and have no run under way.
+    pub fn due(&self, dashboard: &Dashboard, now: DateTime<Utc>, poll: TimeDelta) -> Vec<String> {
+        let mut visuals: Vec<String> = Vec::new();
+        for rule in &dashboard.alerts {
+            let visual = &rule.visual;
+            if visuals.contains(visual) || self.running(visual) {
+                continue;
+            }
+            if self
+                .due_at(dashboard, visual, poll)
+                .is_some_and(|due| due <= now)
+            {
+                visuals.push(visual.clone());
+            }
+        }
+        visuals
+    }
+
+    /// When the next run for the rules falls due (for waking the window).
+    pub fn next_due(&self, dashboard: &Dashboard, poll: TimeDelta) -> Option<DateTime<Utc>> {
+        dashboard
+            .alerts
+            .iter()
+            .filter(|rule| !self.running(&rule.visual))
+            .filter_map(|rule| self.due_at(dashboard, &rule.visual, poll))
+            .min()
+    }
+
+    /// Holds the run of `visual` for the rules, started at `at`.
+    pub fn start(&mut self, visual: String, job: Job<AlertRun>, at: DateTime<Utc>) {
+        let mut slot = Slot::default();
+        slot.start(job);
+        self.runs.insert(visual, (slot, at));
+    }
+
+    /// Takes finished runs for the rules and feeds them; whether any finished.
+    pub fn drain(&mut self, dashboard: &Dashboard) -> bool {
+        let mut finished = Vec::new();
+        for (visual, (slot, at)) in &mut self.runs {
+            if let Some(done) = slot.take_ready() {
+                let (evaluation, sql) = match done {
+                    Ok(run) => run,
+                    Err(JobLost(message)) => (Evaluation::Error(message), None),
+                };
+                finished.push((visual.clone(), evaluation, sql, *at));
+            }
+        }
+        for (visual, evaluation, sql, at) in &finished {
+            self.runs.remove(visual);
+            self.feed(dashboard, visual, evaluation, sql.as_ref(), *at);
+        }
+        !finished.is_empty()
+    }
+
     /// The state of rule `id`.
     pub fn state(&self, id: &str) -> Option<&RuleState> {
         self.states.get(id)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = "title = \"T\"\n[[visuals]]\nid = \"v\"\nkind = \"kpi\"\nsql = \"SELECT 1 AS x\"\ny = [\"x\"]\nposition = [0, 0, 3, 3]\n\n[[alerts]]\nid = \"a\"\nvisual = \"v\"\ncondition = \"above\"\nthreshold = 10\nfor = \"1m\"\n";
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).unwrap()
+    }
+
+    #[test]
+    fn rules_are_due_every_poll_and_at_their_deadline_and_move_forward_only() {
+        let dashboard = Dashboard::parse(RULES).unwrap();
+        let poll = TimeDelta::seconds(10);
+        let mut alerts = DashboardAlerts::new(&dashboard, at(0));
+        assert_eq!(
+            alerts.due(&dashboard, at(0), poll),
+            ["v"],
+            "never fed: due now"
+        );
+        alerts.feed(&dashboard, "v", &Evaluation::Value(50.0), None, at(0));
+        assert_eq!(
+            alerts.state("a").unwrap().state,
+            crate::alert::AlertState::Pending
+        );
+        assert!(alerts.due(&dashboard, at(5), poll).is_empty());
+        assert_eq!(alerts.due(&dashboard, at(10), poll), ["v"], "a poll later");
+        assert_eq!(alerts.next_due(&dashboard, poll), Some(at(10)));
+        // Fed every poll, it fires once its `for` has passed.
+        for seconds in (10..=60).step_by(10) {
+            alerts.feed(&dashboard, "v", &Evaluation::Value(50.0), None, at(seconds));
+        }
+        assert_eq!(
+            alerts.state("a").unwrap().state,
+            crate::alert::AlertState::Firing
+        );
+        // A run that started before the last one fed is not fed (no going back in time).
+        alerts.feed(&dashboard, "v", &Evaluation::Value(1.0), None, at(30));
+        assert_eq!(
+            alerts.state("a").unwrap().state,
+            crate::alert::AlertState::Firing
+        );
+    }
+
+    #[test]
+    fn a_deadline_before_the_next_poll_is_when_the_rules_are_due() {
+        let dashboard = Dashboard::parse(&RULES.replace("for = \"1m\"", "for = \"3s\"")).unwrap();
+        let poll = TimeDelta::seconds(10);
+        let mut alerts = DashboardAlerts::new(&dashboard, at(0));
+        alerts.feed(&dashboard, "v", &Evaluation::Value(50.0), None, at(0));
+        assert_eq!(alerts.next_due(&dashboard, poll), Some(at(3)));
+        assert_eq!(alerts.due(&dashboard, at(3), poll), ["v"]);
     }
 }

@@ -214,6 +214,7 @@ impl LakesightApp {
                 if let Some(engine) = &self.engine {
                     let window = dashboard.window_at(Utc::now());
                     let params = std::sync::Arc::new(dashboard.bound());
+                    // A preview of unsaved SQL never feeds the rules.
                     dashboard.start_visual(
                         &self.jobs,
                         engine,
@@ -221,6 +222,7 @@ impl LakesightApp {
                         &window,
                         &params,
                         Utc::now(),
+                        false,
                     );
                 }
             }

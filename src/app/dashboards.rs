@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use datafusion::common::ScalarValue;
 
+use crate::alert::{Evaluation, evaluation_of};
 use crate::command::DashboardId;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
 use crate::engine::{Engine, TimeWindow};
@@ -53,6 +54,8 @@ pub struct Tile {
     pub sql: Option<String>,
     /// When the job running now started.
     started: Option<DateTime<Utc>>,
+    /// Whether the job running now runs the file's own view, so its result feeds the rules.
+    feeds_alerts: bool,
     /// The tables its last finished run read (qualified names).
     pub tables: Option<Vec<String>>,
 }
@@ -351,8 +354,10 @@ impl DashboardRuntime {
             .filter(|v| only.is_none_or(|ids| ids.contains(&v.id)))
             .cloned()
             .collect();
+        // The rules are fed by the tiles only while they show the file's own view.
+        let feeds_alerts = self.shows_file_view();
         for visual in visuals {
-            self.start_visual(jobs, engine, visual, &window, &params, now);
+            self.start_visual(jobs, engine, visual, &window, &params, now, feeds_alerts);
         }
         self.window = Some(window);
         if only.is_none() {
@@ -361,7 +366,9 @@ impl DashboardRuntime {
         }
     }
 
-    /// Starts one visual's run (the edited spec of a preview, or the file's).
+    /// Starts one visual's run (the edited spec of a preview, or the file's); its result feeds
+    /// the rules on it only when `feeds_alerts` (the file's own view, never a preview).
+    #[allow(clippy::too_many_arguments)] // one run's whole description, all needed
     pub fn start_visual(
         &mut self,
         jobs: &Jobs,
@@ -370,7 +377,9 @@ impl DashboardRuntime {
         window: &TimeWindow,
         params: &Arc<HashMap<String, ScalarValue>>,
         now: DateTime<Utc>,
+        feeds_alerts: bool,
     ) {
+        let tile_id = visual.id.clone();
         let tile = self.tiles.entry(visual.id.clone()).or_default();
         let (engine, window, params) = (engine.clone(), window.clone(), Arc::clone(params));
         tile.job.start(jobs.spawn(async move {
@@ -391,7 +400,67 @@ impl DashboardRuntime {
         }));
         tile.view.running = true;
         tile.started = Some(now);
+        tile.feeds_alerts = feeds_alerts;
+        self.alerts.tile_started(&tile_id, feeds_alerts);
         self.runs += 1;
+    }
+
+    /// Whether the header shows the file's own view: its time range and every parameter at its
+    /// default (no range picked, no value typed, no cross-filter clicked).
+    pub fn shows_file_view(&self) -> bool {
+        let dashboard = self.dashboard();
+        self.range == dashboard.time_range
+            && self.params.iter().all(|(name, value)| {
+                dashboard
+                    .param(name)
+                    .is_some_and(|param| param.default == *value)
+            })
+    }
+
+    /// Starts a run for the rules of each watched visual that is due at `now` (not fed for the
+    /// dashboard's `poll`, or a rule past its `for` or `keep_firing_for`): the visual as the file
+    /// defines it, over the file's range, parameters at their defaults.
+    pub fn run_alerts(&mut self, jobs: &Jobs, engine: &Engine, now: DateTime<Utc>) {
+        let dashboard = self.file.dashboard();
+        let poll = chrono::TimeDelta::from_std(dashboard.poll_every()).unwrap_or_default();
+        let due = self.alerts.due(dashboard, now, poll);
+        if due.is_empty() {
+            return;
+        }
+        let (from, to) = dashboard.time_range.resolve(now);
+        let window = TimeWindow {
+            from,
+            to,
+            lateness: dashboard.lateness,
+        };
+        let params = Arc::new(bound_params(dashboard, &HashMap::new()));
+        for id in due {
+            let Some(visual) = dashboard.visual(&id).cloned() else {
+                continue;
+            };
+            let (engine, window, params) = (engine.clone(), window.clone(), Arc::clone(&params));
+            let job = jobs.spawn(async move {
+                match run_visual(&engine, &visual, &window, &params, MAX_VISUAL_ROWS).await {
+                    Ok(run) => {
+                        let evaluation =
+                            match prepare(&visual, &run.batches, run.previous.as_deref()) {
+                                Ok(data) => evaluation_of(Ok(&data)),
+                                Err(err) => evaluation_of(Err(&err.to_string())),
+                            };
+                        (evaluation, run.sql)
+                    }
+                    Err(err) => (evaluation_of(Err(&err.message)), err.sql),
+                }
+            });
+            self.alerts.start(id, job, now);
+        }
+    }
+
+    /// When the rules next need a run (for waking the window), if any rule exists.
+    pub fn alerts_due_at(&self) -> Option<DateTime<Utc>> {
+        let dashboard = self.file.dashboard();
+        let poll = chrono::TimeDelta::from_std(dashboard.poll_every()).unwrap_or_default();
+        self.alerts.next_due(dashboard, poll)
     }
 
     /// Starts the queries that list each param's values.
@@ -426,6 +495,10 @@ impl DashboardRuntime {
             };
             changed = true;
             tile.view.running = false;
+            let evaluation = match &done {
+                Ok(Ok(done)) => evaluation_of(Ok(&done.data)),
+                Ok(Err((_, message))) | Err(JobLost(message)) => Evaluation::Error(message.clone()),
+            };
             match done {
                 Ok(Ok(done)) => {
                     tile.view.data = Some(Arc::new(done.data));
@@ -444,12 +517,20 @@ impl DashboardRuntime {
             if let Some(started) = started {
                 self.data_as_of = Some(self.data_as_of.map_or(started, |at| at.max(started)));
             }
-            finished.push((id.clone(), started.unwrap_or_else(Utc::now)));
+            if std::mem::take(&mut tile.feeds_alerts) {
+                finished.push((
+                    id.clone(),
+                    evaluation,
+                    tile.sql.clone(),
+                    started.unwrap_or_else(Utc::now),
+                ));
+            }
         }
-        for (id, at) in finished {
+        for (id, evaluation, sql, at) in finished {
             self.alerts
-                .evaluate(self.file.dashboard(), &id, &self.tiles, at);
+                .feed(self.file.dashboard(), &id, &evaluation, sql.as_ref(), at);
         }
+        changed |= self.alerts.drain(self.file.dashboard());
         if let Some(found) = self.options_job.take_ready() {
             changed = true;
             for (name, values) in found.unwrap_or_default() {

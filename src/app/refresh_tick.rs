@@ -49,6 +49,13 @@ impl LakesightApp {
             if !due.is_empty() {
                 dashboard.run(&self.jobs, &engine, Utc::now(), Some(&due));
             }
+            // The rules run on the file's own view, every `poll` and at their deadlines,
+            // whatever the tiles show and however the dashboard refreshes.
+            dashboard.run_alerts(&self.jobs, &engine, Utc::now());
+            if let Some(due) = dashboard.alerts_due_at() {
+                let next = (due - Utc::now()).to_std().unwrap_or_default();
+                wake = Some(wake.map_or(next, |w| w.min(next)));
+            }
             if polls && dashboard.plan.poll_due(now, self.live.checking()) {
                 check = true;
             }
