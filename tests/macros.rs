@@ -421,3 +421,62 @@ async fn view_data_sql_answers_as_the_bound_query() {
     );
     assert!(bound.contains("2026-12-01T20:00:00Z"), "{bound}");
 }
+
+/// A lake of 72 hourly deliveries from 2026-09-29 (across a month end, where `9` and `10` sort
+/// apart as text), its partition folders written as `folder` formats a delivery hour (chrono);
+/// day folders get the hour's file beside the others.
+fn lake_laid_out(folder: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for hour_index in 0..HOURS {
+        let delivery = at("2026-09-29T00:00:00Z") + TimeDelta::hours(hour_index);
+        let path = delivery.format(folder);
+        write(
+            dir.path(),
+            &format!("consumption/events/{path}/part-{hour_index}.parquet"),
+            &parquet_bytes(&partition_batch(hour_index, delivery)),
+        );
+    }
+    dir
+}
+
+/// On every partition layout discovery recognises, `$__timeFilter` prunes the folders and the
+/// rows are those of the same query unpruned; on one it does not recognise it prunes nothing
+/// (the same rows, every file read).
+#[tokio::test]
+async fn time_pruning_keeps_the_rows_on_every_layout_and_prunes_only_known_ones() {
+    let sql = "SELECT order_id FROM events WHERE $__timeFilter(event_time)";
+    let w = window("2026-09-30T22:00:00Z", "2026-10-01T03:00:00Z", 60);
+    let layouts = [
+        ("year=%Y/month=%m/day=%d/hour=%H", true),
+        ("year=%Y/month=%m/day=%d", true),
+        ("year=%Y/month=%-m/day=%-d/hour=%-H", true),
+        ("dt=%Y-%m-%d", true),
+        ("dt=%Y-%m-%d-%H", true),
+        ("dt=%Y%m%d", true),
+        ("dt=%Y%m%d%H", true),
+        ("dt=%d-%m-%Y", false),
+        ("year=%Y/month=%b/day=%d", false),
+    ];
+    for (folder, known) in layouts {
+        let lake = lake_laid_out(folder);
+        let engine = attach(lake.path()).await;
+        let expanded = expand(sql, &w, &engine.catalog()).unwrap();
+        let plain = expand(sql, &w, &lakesight::lake::Catalog::default()).unwrap();
+        let (pruned_ids, pruned_files) = ids_and_files(&engine, &expanded.sql, &no_params()).await;
+        let (plain_ids, plain_files) = ids_and_files(&engine, &plain.sql, &no_params()).await;
+        assert_eq!(pruned_ids, plain_ids, "{folder}: {}", expanded.sql);
+        assert!(!plain_ids.is_empty(), "{folder}: the window has rows");
+        assert_eq!(plain_files, 72, "{folder}");
+        if known {
+            assert_eq!(expanded.pruned_tables, ["consumption.events"], "{folder}");
+            assert!(pruned_files < 72, "{folder}: {pruned_files} files read");
+        } else {
+            assert!(
+                expanded.pruned_tables.is_empty(),
+                "{folder}: {}",
+                expanded.sql
+            );
+            assert_eq!(pruned_files, 72, "{folder}");
+        }
+    }
+}

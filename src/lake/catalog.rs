@@ -39,6 +39,9 @@ pub struct TableInfo {
     pub file_extension: String,
     /// Hive partition keys, outermost first; read as Utf8 columns.
     pub partition_columns: Vec<String>,
+    /// How its time partition values are written, when that is recognised (`None`: time
+    /// ranges prune nothing).
+    pub time_layout: Option<super::partitions::TimeLayout>,
     /// Data files read.
     pub file_count: usize,
     /// Total size of those files.

@@ -313,6 +313,7 @@ async fn discover_table(
         format,
         compressions: compressions.into_iter().collect(),
         file_extension: common_extension(format, &files),
+        time_layout: partitions::time_layout(&layout.keys, files.iter().map(|f| f.1.as_str())),
         partition_columns: layout.keys,
         file_count: files.len(),
         total_bytes: files.iter().map(|f| f.0.size).sum(),

@@ -382,6 +382,7 @@ mod tests {
             compressions: Vec::new(),
             file_extension: ".parquet".to_owned(),
             partition_columns: Vec::new(),
+            time_layout: None,
             file_count: 1,
             total_bytes: 1,
             columns: Arc::new(Schema::new(fields)),

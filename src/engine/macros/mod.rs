@@ -324,6 +324,22 @@ mod tests {
             compressions: Vec::new(),
             file_extension: ".parquet".to_owned(),
             partition_columns: partitions.iter().map(|p| (*p).to_owned()).collect(),
+            time_layout: {
+                // One zero-padded file, as the sample lake writes them.
+                let keys: Vec<String> = partitions.iter().map(|p| (*p).to_owned()).collect();
+                let value = |key: &str| match key {
+                    "year" => "2026",
+                    "month" => "11",
+                    "day" => "24",
+                    "hour" => "09",
+                    "dt" => "2026-11-24",
+                    _ => "x",
+                };
+                let folders: Vec<String> =
+                    keys.iter().map(|k| format!("{k}={}", value(k))).collect();
+                let path = format!("{}/f.parquet", folders.join("/"));
+                crate::lake::partitions::time_layout(&keys, std::iter::once(path.as_str()))
+            },
             file_count: 1,
             total_bytes: 1,
             columns: Arc::new(Schema::new(vec![

@@ -11,6 +11,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::{TimeWindow, column_parts};
+use crate::lake::partitions::TimeLayout;
 use crate::lake::{Catalog, TableInfo};
 use crate::sql::quote_ident;
 
@@ -168,37 +169,13 @@ pub(super) fn partition_predicate(
     ))
 }
 
-/// A table's time partition keys, as named in the catalog.
-enum TimeKeys {
-    /// `year/month/day[/hour]`.
-    Hive {
-        year: String,
-        month: String,
-        day: String,
-        hour: Option<String>,
-    },
-    /// `dt=YYYY-MM-DD` or `dt=YYYY-MM-DD-HH`.
-    Dt(String),
-}
+/// A table's time partition keys and how their values are written (see [`TimeLayout`]).
+struct TimeKeys<'a>(&'a TimeLayout);
 
-impl TimeKeys {
-    fn of(table: &TableInfo) -> Option<Self> {
-        let key = |wanted: &str| {
-            table
-                .partition_columns
-                .iter()
-                .find(|c| c.eq_ignore_ascii_case(wanted))
-                .cloned()
-        };
-        if let (Some(year), Some(month), Some(day)) = (key("year"), key("month"), key("day")) {
-            return Some(Self::Hive {
-                year,
-                month,
-                day,
-                hour: key("hour"),
-            });
-        }
-        key("dt").map(Self::Dt)
+impl<'a> TimeKeys<'a> {
+    /// The table's keys, when discovery recognised how their values are written.
+    fn of(table: &'a TableInfo) -> Option<Self> {
+        table.time_layout.as_ref().map(Self)
     }
 
     /// Keeps the partitions whose period overlaps `[first, last]` (delivery instants).
@@ -211,53 +188,98 @@ impl TimeKeys {
         let col = |name: &str| format!("{qualifier}{}", quote_ident(name));
         let first = first.duration_trunc(TimeDelta::hours(1)).ok()?;
         let last = last.duration_trunc(TimeDelta::hours(1)).ok()?;
-        match self {
-            Self::Hive {
+        let parts =
+            |t: DateTime<Utc>| [t.year(), t.month() as i32, t.day() as i32, t.hour() as i32];
+        match self.0 {
+            TimeLayout::Padded {
                 year,
                 month,
                 day,
                 hour,
             } => {
-                let values = |t: DateTime<Utc>| {
+                // Zero-padded text compares as the numbers do.
+                let text = |t: DateTime<Utc>| {
+                    let [y, m, d, h] = parts(t);
                     vec![
-                        format!("{:04}", t.year()),
-                        format!("{:02}", t.month()),
-                        format!("{:02}", t.day()),
-                        format!("{:02}", t.hour()),
+                        format!("'{y:04}'"),
+                        format!("'{m:02}'"),
+                        format!("'{d:02}'"),
+                        format!("'{h:02}'"),
                     ]
                 };
-                let mut columns = vec![col(year), col(month), col(day)];
-                let (mut low, mut high) = (values(first), values(last));
-                if let Some(hour) = hour {
-                    columns.push(col(hour));
-                } else {
-                    low.pop();
-                    high.pop();
-                }
-                Some(tuple_between(&columns, &low, &high).sql())
-            }
-            Self::Dt(dt) => {
-                let dt = col(dt);
-                let (day, first_hour) = (first.format("%Y-%m-%d"), first.format("%Y-%m-%d-%H"));
-                let last_hour = last.format("%Y-%m-%d-%H");
-                // Daily values (`2026-11-24`) sort before that day's hourly ones (`2026-11-24-13`).
-                Some(format!(
-                    "({dt} >= '{first_hour}' OR {dt} = '{day}') AND {dt} <= '{last_hour}'"
+                let columns = [col(year), col(month), col(day)];
+                Some(hive(
+                    &columns,
+                    hour.as_deref().map(col),
+                    text(first),
+                    text(last),
                 ))
             }
+            TimeLayout::Numeric {
+                year,
+                month,
+                day,
+                hour,
+            } => {
+                // `1` and `01` alike: compared as numbers.
+                let number = |name: &str| format!("CAST({} AS INT)", col(name));
+                let values = |t: DateTime<Utc>| parts(t).iter().map(ToString::to_string).collect();
+                let columns = [number(year), number(month), number(day)];
+                Some(hive(
+                    &columns,
+                    hour.as_deref().map(number),
+                    values(first),
+                    values(last),
+                ))
+            }
+            TimeLayout::Dashed(dt) => Some(day_or_hour(&col(dt), first, last, "%Y-%m-%d", "-%H")),
+            TimeLayout::Compact(dt) => Some(day_or_hour(&col(dt), first, last, "%Y%m%d", "%H")),
         }
     }
 }
 
-/// A condition built from string comparisons; `True` is dropped when combined.
+/// `year/month/day[/hour]` between `low` and `high` (values as SQL literals, year first).
+fn hive(
+    columns: &[String; 3],
+    hour: Option<String>,
+    mut low: Vec<String>,
+    mut high: Vec<String>,
+) -> String {
+    let mut columns = columns.to_vec();
+    if let Some(hour) = hour {
+        columns.push(hour);
+    } else {
+        low.pop();
+        high.pop();
+    }
+    tuple_between(&columns, &low, &high).sql()
+}
+
+/// A `dt` key holding days (`day` format) or hours (`day` then `hour` format), either sorting as
+/// text: a day's value sorts just before its hours' values.
+fn day_or_hour(
+    dt: &str,
+    first: DateTime<Utc>,
+    last: DateTime<Utc>,
+    day: &str,
+    hour: &str,
+) -> String {
+    let hourly = format!("{day}{hour}");
+    let (first_day, first_hour) = (first.format(day), first.format(&hourly));
+    let last_hour = last.format(&hourly);
+    format!("({dt} >= '{first_hour}' OR {dt} = '{first_day}') AND {dt} <= '{last_hour}'")
+}
+
+/// A condition built from comparisons with literals; `True` is dropped when combined.
 enum Cond {
     True,
     Sql(String),
 }
 
 impl Cond {
-    fn compare(column: &str, op: &str, value: &str) -> Self {
-        Self::Sql(format!("{column} {op} '{value}'"))
+    /// `column op literal` (`literal` written as SQL: `'07'` or `7`).
+    fn compare(column: &str, op: &str, literal: &str) -> Self {
+        Self::Sql(format!("{column} {op} {literal}"))
     }
 
     fn and(self, other: Self) -> Self {
