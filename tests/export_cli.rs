@@ -330,7 +330,7 @@ fn bad_inputs_exit_with_a_message_and_leave_no_file() {
             1,
             "does not exist",
         ),
-        (&["--out", "x.jpg"], 1, "must end in .png or .svg"),
+        (&["--out", "x.jpg"], 2, "must end in .png or .svg"),
         (&["--out", out, "--scale", "1000"], 2, "--scale"),
         (&["--out", out, "--scale", "0"], 2, "--scale"),
         (&["--out", out, "--width", "0"], 2, "--width"),
@@ -351,8 +351,25 @@ fn bad_inputs_exit_with_a_message_and_leave_no_file() {
         &orders,
         &["--out", out, "--width", "800", "--height", "200"],
     )
-    .code(1)
+    .code(2)
     .stderr(predicate::str::contains("leave the height out"));
+    assert_eq!(files_in(dir.path()), ["file"]);
+    // An image too large is refused before any work: the lake is not even attached (it does
+    // not exist here, which would be exit 1).
+    export_file(
+        &orders,
+        &[
+            "--out",
+            out,
+            "--scale",
+            "8",
+            "--source",
+            "/nonexistent/lake",
+        ],
+    )
+    .code(2)
+    .stderr(predicate::str::contains("megapixels"))
+    .stderr(predicate::str::contains("at most 40 megapixels"));
     assert_eq!(files_in(dir.path()), ["file"]);
 }
 

@@ -35,9 +35,32 @@ pub struct Job {
     pub options: ImageOptions,
 }
 
+/// An image asked for that cannot be made as asked (a size too large, a file type that is not an
+/// image): a bad command line, exit code 2, said before anything is read.
+#[derive(Debug)]
+pub struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Exit code of a bad command line.
+const EXIT_USAGE: u8 = 2;
+
 /// Runs `lakesight export`.
 pub async fn export(args: &ExportArgs) -> Result<ExitCode> {
-    let (picture, jobs) = prepare(args).await?;
+    let (picture, jobs) = match prepare(args).await {
+        Ok(prepared) => prepared,
+        Err(err) if err.is::<UsageError>() => {
+            eprintln!("error: {err}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Err(err) => return Err(err),
+    };
     let mut failed_any = false;
     for job in &jobs {
         let failed = picture.failed(&job.options);
@@ -80,6 +103,11 @@ pub async fn prepare(args: &ExportArgs) -> Result<(Picture, Vec<Job>)> {
         gate.check_exports()?;
     }
     let jobs = jobs(args, &dashboard)?;
+    // Every image's size is known from the layout: one too large is refused before any query.
+    for job in &jobs {
+        crate::render::picture::frame_for(&dashboard, &job.options)
+            .map_err(|message| UsageError(format!("{}: {message}", job.path.display())))?;
+    }
     let at = match &args.at {
         Some(text) => parse_instant(text)
             .ok_or_else(|| anyhow!("--at `{text}` is not a time like 2026-11-24T12:00Z"))?,
@@ -211,10 +239,10 @@ fn jobs(args: &ExportArgs, dashboard: &Dashboard) -> Result<Vec<Job>> {
             .clone()
             .ok_or_else(|| anyhow!("--out PATH.png or PATH.svg is needed"))?;
         let format = ImageFormat::from_path(&path).ok_or_else(|| {
-            anyhow!(
+            UsageError(format!(
                 "--out {}: the file must end in .png or .svg",
                 path.display()
-            )
+            ))
         })?;
         if let Some(id) = &args.visual {
             visual(dashboard, &args.file, id)?;

@@ -8,6 +8,9 @@ pub const MAX_SCALE: f32 = 8.0;
 pub const MAX_SIDE: u32 = 16_384;
 /// The shortest side an image may have, in pixels.
 pub const MIN_SIDE: u32 = 16;
+/// The most pixels an image may have (40 megapixels, such as 8000 x 5000): its canvas alone is
+/// 4 bytes a pixel, so this keeps an export under about 160 MiB of pixels.
+pub const MAX_PIXELS: u64 = 40_000_000;
 
 /// An image file's format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -21,7 +21,7 @@ use crate::ui::dashboard::{
 use crate::ui::visuals::carry_view_state;
 
 pub use crate::model::image::{
-    ImageFormat, ImageOptions, ImageSize, MAX_SCALE, MAX_SIDE, MIN_SIDE, Theme,
+    ImageFormat, ImageOptions, ImageSize, MAX_PIXELS, MAX_SCALE, MAX_SIDE, MIN_SIDE, Theme,
 };
 
 /// A dashboard's state, frozen for an image.
@@ -70,46 +70,7 @@ impl Picture {
 
     /// The frame an image of `options` is drawn in, or why it cannot be.
     pub fn frame(&self, options: &ImageOptions) -> Result<Frame, String> {
-        let visual = self.content(options)?;
-        let content = visual.map_or(ImageContent::Dashboard, ImageContent::Visual);
-        let (width, pixels_per_point) = match options.size {
-            ImageSize::Scale(scale) => {
-                if !(scale > 0.0 && scale <= MAX_SCALE) {
-                    return Err(format!("the scale must be above 0 and at most {MAX_SCALE}"));
-                }
-                (None, scale)
-            }
-            ImageSize::Pixels { width, .. } => (Some(width as f32), 1.0),
-        };
-        let mut size = image_size(&self.dashboard, content, width, options.footer);
-        if let ImageSize::Pixels {
-            height: Some(height),
-            ..
-        } = options.size
-        {
-            if visual.is_none() && (height as f32) < size.y {
-                return Err(format!(
-                    "the dashboard needs {} pixels of height at this width; leave the height \
-                     out to fit it",
-                    size.y.ceil()
-                ));
-            }
-            size.y = height as f32;
-        }
-        let frame = Frame {
-            size,
-            pixels_per_point,
-            theme: options.theme.into(),
-        };
-        let (w, h) = frame.pixels();
-        for (side, name) in [(w, "wide"), (h, "high")] {
-            if side > MAX_SIDE as usize || side < MIN_SIDE as usize {
-                return Err(format!(
-                    "the image would be {side} pixels {name}; it must be {MIN_SIDE} to {MAX_SIDE}"
-                ));
-            }
-        }
-        Ok(frame)
+        frame_for(&self.dashboard, options)
     }
 
     /// The dashboard view an image draws from.
@@ -288,3 +249,64 @@ impl Picture {
 
 static EMPTY_OPTIONS: std::sync::LazyLock<HashMap<String, Vec<String>>> =
     std::sync::LazyLock::new(HashMap::new);
+
+/// The frame an image of `options` of `dashboard` is drawn in (it depends on the layout only, not
+/// on data, so a size can be refused before any query runs), or why it cannot be.
+pub fn frame_for(dashboard: &Dashboard, options: &ImageOptions) -> Result<Frame, String> {
+    let visual = match &options.visual {
+        None => None,
+        Some(id) => Some(dashboard.visual(id).ok_or_else(|| {
+            format!(
+                "no visual `{id}` in the dashboard; visuals: {}",
+                dashboard.visual_ids().join(", ")
+            )
+        })?),
+    };
+    let content = visual.map_or(ImageContent::Dashboard, ImageContent::Visual);
+    let (width, pixels_per_point) = match options.size {
+        ImageSize::Scale(scale) => {
+            if !(scale > 0.0 && scale <= MAX_SCALE) {
+                return Err(format!("the scale must be above 0 and at most {MAX_SCALE}"));
+            }
+            (None, scale)
+        }
+        ImageSize::Pixels { width, .. } => (Some(width as f32), 1.0),
+    };
+    let mut size = image_size(dashboard, content, width, options.footer);
+    if let ImageSize::Pixels {
+        height: Some(height),
+        ..
+    } = options.size
+    {
+        if visual.is_none() && (height as f32) < size.y {
+            return Err(format!(
+                "the dashboard needs {} pixels of height at this width; leave the height \
+                 out to fit it",
+                size.y.ceil()
+            ));
+        }
+        size.y = height as f32;
+    }
+    let frame = Frame {
+        size,
+        pixels_per_point,
+        theme: options.theme.into(),
+    };
+    let (w, h) = frame.pixels();
+    for (side, name) in [(w, "wide"), (h, "high")] {
+        if side > MAX_SIDE as usize || side < MIN_SIDE as usize {
+            return Err(format!(
+                "the image would be {side} pixels {name}; it must be {MIN_SIDE} to {MAX_SIDE}"
+            ));
+        }
+    }
+    let pixels = (w as u64) * (h as u64);
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "the image would be {w}x{h} pixels ({:.0} megapixels); at most {} megapixels are drawn: lower the scale or the width",
+            pixels as f64 / 1e6,
+            MAX_PIXELS / 1_000_000
+        ));
+    }
+    Ok(frame)
+}

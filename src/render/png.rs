@@ -51,20 +51,18 @@ pub fn encode(canvas: &Canvas, scale: f32, chunks: &[TextChunk]) -> Result<Vec<u
         };
         added.map_err(|e| format!("PNG text chunk `{}`: {e}", chunk.keyword))?;
     }
-    let mut writer = encoder
-        .write_header()
-        .map_err(|e| format!("cannot write the PNG: {e}"))?;
-    let data: Vec<u8> = canvas
-        .pixels
-        .iter()
-        .flat_map(egui::Color32::to_srgba_unmultiplied)
-        .collect();
-    writer
-        .write_image_data(&data)
-        .map_err(|e| format!("cannot write the PNG: {e}"))?;
-    writer
-        .finish()
-        .map_err(|e| format!("cannot write the PNG: {e}"))?;
+    let failed = |e: &dyn std::fmt::Display| format!("cannot write the PNG: {e}");
+    let mut writer = encoder.write_header().map_err(|e| failed(&e))?;
+    // Row by row into the encoder: no second copy of the whole image beside the canvas.
+    let mut stream = writer.stream_writer().map_err(|e| failed(&e))?;
+    let mut row = Vec::with_capacity(canvas.width * 4);
+    for pixels in canvas.pixels.chunks(canvas.width.max(1)) {
+        row.clear();
+        row.extend(pixels.iter().flat_map(egui::Color32::to_srgba_unmultiplied));
+        std::io::Write::write_all(&mut stream, &row).map_err(|e| failed(&e))?;
+    }
+    stream.finish().map_err(|e| failed(&e))?;
+    writer.finish().map_err(|e| failed(&e))?;
     Ok(bytes)
 }
 
