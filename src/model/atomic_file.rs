@@ -24,9 +24,12 @@ impl AtomicFile {
     pub fn create(target: &Path) -> io::Result<Self> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let dir = parent_dir(target);
+        // The target's name, shortened so the temporary name stays within the 255 bytes a file
+        // name may have (a long name would otherwise fail with "file name too long").
         let name = target
             .file_name()
             .map_or_else(|| "file".into(), |n| n.to_string_lossy().into_owned());
+        let name = shortened(&name, NAME_KEPT);
         loop {
             let temp = dir.join(format!(
                 "{TEMP_PREFIX}{}-{}-{name}",
@@ -107,6 +110,21 @@ pub fn write_atomically(target: &Path, bytes: &[u8]) -> io::Result<()> {
     file.commit()
 }
 
+/// Bytes of the target's name kept in a temporary name.
+const NAME_KEPT: usize = 120;
+
+/// `name` cut to at most `bytes` bytes, on a character boundary, keeping its end (the extension).
+fn shortened(name: &str, bytes: usize) -> &str {
+    if name.len() <= bytes {
+        return name;
+    }
+    let mut start = name.len() - bytes;
+    while !name.is_char_boundary(start) {
+        start += 1;
+    }
+    &name[start..]
+}
+
 fn parent_dir(target: &Path) -> &Path {
     match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -118,6 +136,18 @@ fn parent_dir(target: &Path) -> &Path {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_with_the_longest_name_a_folder_allows_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        // 255 bytes, the most a name may have: the temporary name must not be longer.
+        let name = format!("{}.toml", "é".repeat(125));
+        assert_eq!(name.len(), 255);
+        let target = dir.path().join(&name);
+        write_atomically(&target, b"title = \"T\"\n").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"title = \"T\"\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 
     #[test]
     fn the_file_appears_only_on_commit_and_a_dropped_write_leaves_nothing() {
