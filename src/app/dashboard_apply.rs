@@ -113,6 +113,12 @@ impl LakesightApp {
         let mut reload = Vec::new();
         for (id, dashboard) in &mut self.dashboards {
             dashboard.drain();
+            // A "Save as" that finished: the new file is what is reopened next time.
+            if let Some(open) = self.state.dashboards.iter_mut().find(|d| d.id == *id)
+                && open.source != dashboard.source
+            {
+                open.source = dashboard.source.clone();
+            }
             let changed = match disk_news {
                 Some(news) => news && dashboard.disk_differs(),
                 None => dashboard.changed_on_disk(now),
@@ -289,24 +295,11 @@ impl LakesightApp {
         }
     }
 
-    /// Saves dashboard `id` to `path` (atomically); the file then is its source.
+    /// Saves dashboard `id` to `path` in the background (atomically); the file then is its
+    /// source.
     pub(super) fn save_dashboard(&mut self, id: DashboardId, path: std::path::PathBuf) {
-        let Some(dashboard) = self.dashboards.get_mut(&id) else {
-            return;
-        };
-        let saved = dashboard.save_to(path, self.trust_store.as_ref());
-        if dashboard.source.path().is_some() {
-            let source = dashboard.source.clone();
-            if let Some(open) = self.state.dashboards.iter_mut().find(|d| d.id == id) {
-                open.source = source;
-            }
-        }
-        if let Err(message) = saved {
-            dashboard.problem = Some(if dashboard.is_dirty() {
-                format!("not saved: {message}")
-            } else {
-                message
-            });
+        if let Some(dashboard) = self.dashboards.get_mut(&id) {
+            dashboard.begin_save(&self.jobs, path, self.trust_store.as_ref());
         }
     }
 

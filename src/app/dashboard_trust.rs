@@ -1,7 +1,7 @@
 //! An open dashboard's trust: whether its file may act (judged on the bytes read, against the
 //! user's trust record), what it asks to do, and the lake it names through its own `endpoint`,
-//! held back until the user trusts it. Built-in dashboards are trusted; a file the window saves
-//! keeps the trust it had (the new bytes are recorded); a file changed on disk is judged again.
+//! held back until the user trusts it. Built-in dashboards are trusted; a file changed on disk is
+//! judged again; a file the window saves keeps the trust it had (`dashboard_save` records it).
 
 use chrono::Utc;
 
@@ -86,25 +86,6 @@ impl DashboardTrust {
         self.note = None;
         Ok(self.held_source.take())
     }
-
-    /// After the window saved `bytes` to `source`: a trusted file stays trusted (the new bytes are
-    /// recorded); an untrusted one stays untrusted.
-    pub fn saved(
-        &mut self,
-        source: &DashboardSource,
-        bytes: &[u8],
-        store: Option<&TrustStore>,
-    ) -> Result<(), String> {
-        if !self.trust.is_trusted() {
-            return Ok(());
-        }
-        if let (DashboardSource::File(path), Some(store)) = (source, store) {
-            store.trust(path, bytes, Utc::now()).map_err(|err| {
-                format!("saved, but the file will not be trusted when reopened: {err}")
-            })?;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -137,14 +118,6 @@ mod tests {
         assert_eq!(again.trust, Trust::Trusted, "recorded");
         assert!(again.held_source.is_none());
 
-        // Saved from the window: the new bytes are trusted too.
-        let edited = ACTS.replace("\"T\"", "\"Mine\"");
-        judged
-            .saved(&source, edited.as_bytes(), Some(&store))
-            .unwrap();
-        let reread = DashboardTrust::judge(&source, edited.as_bytes(), &dashboard, Some(&store));
-        assert_eq!(reread.trust, Trust::Trusted);
-
         // Changed by someone else: untrusted, saying since when it was trusted.
         let pulled = ACTS.replace("out.png", "other.png");
         let changed = DashboardTrust::judge(&source, pulled.as_bytes(), &dashboard, Some(&store));
@@ -153,20 +126,12 @@ mod tests {
     }
 
     #[test]
-    fn built_in_dashboards_are_trusted_and_an_untrusted_save_stays_untrusted() {
+    fn built_in_dashboards_are_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let store = TrustStore::at(dir.path().join("trusted.toml"));
         let dashboard = Dashboard::parse(ACTS).unwrap();
         let bundled = DashboardSource::Bundled("orders".into());
         let judged = DashboardTrust::judge(&bundled, ACTS.as_bytes(), &dashboard, Some(&store));
         assert_eq!(judged.trust, Trust::Trusted);
-
-        let path = dir.path().join("d.toml");
-        let source = DashboardSource::File(path.clone());
-        let mut untrusted = DashboardTrust::judge(&source, ACTS.as_bytes(), &dashboard, None);
-        untrusted
-            .saved(&source, ACTS.as_bytes(), Some(&store))
-            .unwrap();
-        assert!(store.list().unwrap().is_empty(), "saving grants nothing");
     }
 }

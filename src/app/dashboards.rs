@@ -25,6 +25,7 @@ use crate::series::visual::prepare;
 use crate::ui::dashboard::TileView;
 
 use super::dashboard_alerts::DashboardAlerts;
+use super::dashboard_save::{self, Saved};
 use super::dashboard_trust::DashboardTrust;
 use super::file_watch::{DiskStamp, stamp};
 use crate::trust::TrustStore;
@@ -83,6 +84,8 @@ pub struct DashboardRuntime {
     /// Values offered by each param's `options` query.
     pub options: HashMap<String, Vec<String>>,
     options_job: Slot<OptionValues>,
+    /// A save being written.
+    saving: Slot<Result<Saved, String>>,
     /// Each visual's runtime, by id.
     pub tiles: HashMap<String, Tile>,
     /// When the data shown was read.
@@ -138,6 +141,7 @@ impl DashboardRuntime {
             params: HashMap::new(),
             options: HashMap::new(),
             options_job: Slot::default(),
+            saving: Slot::default(),
             tiles: HashMap::new(),
             data_as_of: None,
             window: None,
@@ -252,19 +256,57 @@ impl DashboardRuntime {
         }
     }
 
-    /// Writes the document to `path` atomically and takes it as the saved version. The user's own
-    /// save keeps the file's trust: a trusted file's new bytes are recorded in `store`.
+    /// Starts writing the document to `path` on a blocking job (atomically; a trusted file's new
+    /// bytes recorded in `store`, so the user's own save keeps the file's trust); the dashboard
+    /// takes the save in when it is done ([`DashboardRuntime::drain`]).
+    pub fn begin_save(&mut self, jobs: &Jobs, path: PathBuf, store: Option<&TrustStore>) {
+        let (text, dashboard) = (self.file.text(), self.file.dashboard().clone());
+        let trusted = self.trust.trust.is_trusted();
+        let store = store.cloned();
+        self.saving.start(
+            jobs.spawn_blocking(move || {
+                dashboard_save::write(path, text, dashboard, trusted, store)
+            }),
+        );
+    }
+
+    /// Whether a save is being written.
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_busy()
+    }
+
+    /// Takes a finished save in: the text written is the saved version (edits made meanwhile
+    /// stay unsaved), the file is its source.
+    fn finish_save(&mut self, saved: Result<Saved, String>) {
+        match saved {
+            Ok(saved) => {
+                self.dirty = self.file.text() != saved.text;
+                self.saved_text = saved.text;
+                self.disk = saved.disk;
+                self.source = DashboardSource::File(saved.path);
+                self.disk_changed = false;
+                self.trust.follow(&saved.dashboard);
+                self.problem = saved.trust_problem;
+            }
+            Err(message) => self.problem = Some(format!("not saved: {message}")),
+        }
+    }
+
+    /// Saves to `path` at once, on this thread (tests).
+    #[cfg(test)]
     pub fn save_to(&mut self, path: PathBuf, store: Option<&TrustStore>) -> Result<(), String> {
-        self.file.save(&path).map_err(|e| e.to_string())?;
-        self.saved_text = self.file.text();
-        self.dirty = false;
-        self.disk = stamp(&path);
-        self.source = DashboardSource::File(path);
-        self.disk_changed = false;
-        self.problem = None;
-        self.trust.follow(self.file.dashboard());
-        self.trust
-            .saved(&self.source, self.saved_text.as_bytes(), store)
+        let saved = dashboard_save::write(
+            path,
+            self.file.text(),
+            self.file.dashboard().clone(),
+            self.trust.trust.is_trusted(),
+            store.cloned(),
+        );
+        self.finish_save(saved);
+        match &self.problem {
+            Some(problem) => Err(problem.clone()),
+            None => Ok(()),
+        }
     }
 
     /// Reads the file again, dropping edits, and judges its new bytes against `store`; a file
@@ -312,9 +354,10 @@ impl DashboardRuntime {
         self.disk_differs()
     }
 
-    /// Whether the file on disk differs from the one read or saved (checked now).
+    /// Whether the file on disk differs from the one read or saved (checked now; never while the
+    /// window's own save is being written).
     pub fn disk_differs(&self) -> bool {
-        let Some(path) = self.source.path() else {
+        let Some(path) = self.source.path().filter(|_| !self.saving.is_busy()) else {
             return false;
         };
         let current = stamp(path);
@@ -531,6 +574,10 @@ impl DashboardRuntime {
                 .feed(self.file.dashboard(), &id, &evaluation, sql.as_ref(), at);
         }
         changed |= self.alerts.drain(self.file.dashboard());
+        if let Some(saved) = self.saving.take_ready() {
+            changed = true;
+            self.finish_save(saved.unwrap_or_else(|lost| Err(lost.0)));
+        }
         if let Some(found) = self.options_job.take_ready() {
             changed = true;
             for (name, values) in found.unwrap_or_default() {
@@ -788,6 +835,39 @@ mod tests {
             "{:?}",
             shown(&open)
         );
+    }
+
+    #[test]
+    fn a_save_is_written_in_the_background_and_edits_made_meanwhile_stay_unsaved() {
+        let runtime = crate::jobs::runtime::build_runtime().unwrap();
+        let jobs = Jobs::new(runtime.handle().clone(), Arc::new(|| {}));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.toml");
+        std::fs::write(&path, TEXT).unwrap();
+        let mut open =
+            DashboardRuntime::open(DashboardSource::File(path.clone()), None, None).unwrap();
+        open.edit(|f| f.set_visual_title("a", "Saved")).unwrap();
+        open.begin_save(&jobs, path.clone(), None);
+        assert!(open.is_saving());
+        assert!(
+            !open.disk_differs(),
+            "the window's own write is not a change on disk"
+        );
+        open.edit(|f| f.set_visual_title("a", "After")).unwrap();
+        let deadline = Instant::now() + Duration::from_mins(1);
+        while open.is_saving() {
+            assert!(Instant::now() < deadline, "the save did not finish");
+            open.drain();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("title = \"Saved\"")
+        );
+        assert!(open.is_dirty(), "the edit made while saving is not saved");
+        assert!(!open.changed_on_disk(Instant::now()));
+        assert!(open.problem.is_none());
     }
 
     #[test]

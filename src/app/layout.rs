@@ -138,6 +138,7 @@ impl LakesightApp {
             editing: runtime.editing,
             selected: runtime.selected.as_deref(),
             dirty: runtime.is_dirty(),
+            saving: runtime.is_saving(),
             can_undo: runtime.can_undo(),
             disk_changed: runtime.disk_changed,
             problem: runtime.problem.as_deref(),

@@ -7,6 +7,7 @@ mod announce;
 mod apply;
 mod dashboard_alerts;
 mod dashboard_apply;
+mod dashboard_save;
 mod dashboard_trust;
 mod dashboards;
 pub mod demo;

@@ -89,6 +89,7 @@ impl Picture {
             editing: false,
             selected: None,
             dirty: false,
+            saving: false,
             can_undo: false,
             disk_changed: false,
             problem: None,

@@ -43,7 +43,9 @@ pub(super) fn header_ui(
 ) {
     ui.horizontal(|ui| {
         ui.heading(&view.dashboard.title);
-        if view.dirty {
+        if view.saving {
+            ui.weak("(saving…)");
+        } else if view.dirty {
             ui.weak("(edited)");
         }
         let running = view.tiles.values().any(|t| t.running);

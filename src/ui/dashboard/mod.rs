@@ -75,6 +75,8 @@ pub struct DashboardView<'a> {
     pub selected: Option<&'a str>,
     /// Unsaved edits.
     pub dirty: bool,
+    /// A save is being written.
+    pub saving: bool,
     /// An edit can be taken back.
     pub can_undo: bool,
     /// The file changed on disk under unsaved edits.
