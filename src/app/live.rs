@@ -50,6 +50,8 @@ pub struct Live {
     watched: BTreeSet<String>,
     lake_root: Option<std::path::PathBuf>,
     local: Option<LocalWatch>,
+    /// The file watcher being set up (it walks the whole lake folder: never on the UI thread).
+    starting: Slot<Result<LocalWatch, String>>,
     inbox: Arc<Mutex<Inbox>>,
     check: Slot<Checked>,
     watermarks: HashMap<String, Watermark>,
@@ -79,6 +81,7 @@ impl Live {
         self.watched = tables;
         self.lake_root = root;
         self.local = None;
+        self.starting.clear();
         self.problem = None;
         let infos = self.infos(engine);
         if let Some(root) = &self.lake_root
@@ -87,7 +90,8 @@ impl Live {
             let inbox = Arc::clone(&self.inbox);
             let repaint = jobs.repaint();
             let links = engine.lake().spec.links;
-            let watched = watch_local(root, infos, links, move |event| {
+            let root = root.clone();
+            let on_event = move |event| {
                 let mut inbox = inbox.lock().unwrap_or_else(PoisonError::into_inner);
                 match event {
                     LakeEvent::NewFiles {
@@ -105,14 +109,10 @@ impl Live {
                 }
                 drop(inbox);
                 repaint();
-            });
-            match watched {
-                Ok(watch) => {
-                    self.local = Some(watch);
-                    self.rewatched = true;
-                }
-                Err(err) => self.problem = Some(err.to_string()),
-            }
+            };
+            self.starting.start(jobs.spawn_blocking(move || {
+                watch_local(&root, infos, links, on_event).map_err(|err| err.to_string())
+            }));
         }
         self.start_check(jobs, engine);
     }
@@ -170,6 +170,14 @@ impl Live {
 
     /// Takes what landed since the last frame (file events and finished checks).
     pub fn take_landed(&mut self) -> Landed {
+        match self.starting.take_ready() {
+            Some(Ok(Ok(watch))) => {
+                self.local = Some(watch);
+                self.rewatched = true;
+            }
+            Some(Ok(Err(message)) | Err(JobLost(message))) => self.problem = Some(message),
+            None => {}
+        }
         let mut landed = Landed {
             rewatched: std::mem::take(&mut self.rewatched),
             ..Landed::default()
