@@ -64,6 +64,8 @@ fn simulate(lake: &Path, start: DateTime<Utc>, minutes: u64, scenario: Scenario)
 
 #[test]
 fn the_error_spike_scenario_takes_a_rule_through_every_state() {
+    // Normal, pending, firing, recovering and normal again from the data; then no data once the
+    // range has left it, and an error once it reads a damaged file.
     let lake = tempfile::tempdir().unwrap();
     let start = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
     // A third of 30 minutes at the baseline, then the spike; then 20 minutes steady again.
@@ -73,6 +75,18 @@ fn the_error_spike_scenario_takes_a_rule_through_every_state() {
         start + TimeDelta::minutes(30),
     );
     simulate(lake.path(), spike.1, 20, Scenario::Steady);
+    // Past the data (it ends at 09:50) the hour's range holds nothing from 10:51: no data; then a
+    // damaged file delivered at 12:00 fails every evaluation whose range (with an hour of
+    // lateness) reads it, from 11:01: an error.
+    // A Parquet frame around metadata that is not Parquet metadata.
+    let mut damaged = b"PAR1garbage!".to_vec();
+    damaged.extend_from_slice(&8_u32.to_le_bytes());
+    damaged.extend_from_slice(b"PAR1");
+    common::write(
+        lake.path(),
+        "consumption/app_logs/year=2026/month=12/day=01/hour=12/damaged.parquet",
+        &damaged,
+    );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("simulated.toml");
     std::fs::write(&file, SIMULATED).unwrap();
@@ -84,10 +98,10 @@ fn the_error_spike_scenario_takes_a_rule_through_every_state() {
         .arg("--source")
         .arg(lake.path())
         .args(["--from", &stamp(start + TimeDelta::minutes(1))])
-        .args(["--to", &stamp(start + TimeDelta::minutes(50))])
+        .args(["--to", &stamp(start + TimeDelta::minutes(130))])
         .args(["--step", "1m", "--format", "ndjson"])
         .assert()
-        .success();
+        .code(1);
     let notices: Vec<Value> = String::from_utf8_lossy(&out.get_output().stdout)
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
@@ -107,7 +121,9 @@ fn the_error_spike_scenario_takes_a_rule_through_every_state() {
             ("normal", "pending"),
             ("pending", "firing"),
             ("firing", "recovering"),
-            ("recovering", "normal")
+            ("recovering", "normal"),
+            ("normal", "nodata"),
+            ("nodata", "error"),
         ],
         "{notices:#?}"
     );

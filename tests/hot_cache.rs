@@ -406,3 +406,130 @@ async fn a_column_widened_by_a_catalog_refresh_is_read_at_its_new_type() {
     assert_eq!(after, text(&plain, sql).await);
     assert_ne!(after, before);
 }
+
+/// An hour of orders with their event times (one a minute from the hour's start), `amount`
+/// as `id * factor`.
+fn timed_orders(hour: u32, factor: f64) -> RecordBatch {
+    use datafusion::arrow::array::{Float64Array, TimestampMicrosecondArray};
+    use datafusion::arrow::datatypes::TimeUnit;
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-25T00:00:00Z")
+        .unwrap()
+        .timestamp_micros()
+        + i64::from(hour) * 3_600_000_000;
+    let ids: Vec<i64> = (0..60).map(|m| i64::from(hour) * 100 + m).collect();
+    let schema = Schema::new(vec![
+        Field::new("order_id", DataType::Int64, false),
+        Field::new("country", DataType::Utf8, false),
+        Field::new("amount", DataType::Float64, false),
+        Field::new(
+            "event_time",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
+    ]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(Int64Array::from(ids.clone())),
+            Arc::new(StringArray::from(
+                ids.iter()
+                    .map(|i| if i % 3 == 0 { "DE" } else { "FR" })
+                    .collect::<Vec<_>>(),
+            )),
+            Arc::new(Float64Array::from(
+                ids.iter().map(|i| *i as f64 * factor).collect::<Vec<_>>(),
+            )),
+            Arc::new(
+                TimestampMicrosecondArray::from(
+                    (0..60).map(|m| start + m * 60_000_000).collect::<Vec<_>>(),
+                )
+                .with_timezone("UTC"),
+            ),
+        ],
+    )
+    .unwrap()
+}
+
+/// What a visual of `sql` shows over `from..to` with `country`: its time filter expanded (and
+/// partitions pruned) and `$country` bound, as the dashboards run it.
+async fn dashboard_text(engine: &Engine, sql: &str, from: &str, to: &str, country: &str) -> String {
+    let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+    let window = lakesight::engine::TimeWindow {
+        from: at(from),
+        to: at(to),
+        lateness: std::time::Duration::ZERO,
+    };
+    let expanded = lakesight::engine::expand(sql, &window, &engine.catalog()).unwrap();
+    let params = HashMap::from([(
+        "country".to_owned(),
+        datafusion::common::ScalarValue::from(country),
+    )]);
+    let mut stream = engine
+        .query_with_params(&expanded.sql, &params)
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", expanded.sql));
+    let mut batches = Vec::new();
+    while let Some(batch) = stream.next().await {
+        batches.push(batch.unwrap());
+    }
+    pretty_format_batches(&batches).unwrap().to_string()
+}
+
+/// Dashboards bind parameters and filter on time: through the cache they answer as plain reading
+/// does for every range and value. A file replaced by a writer that renames a new file over it
+/// (as Firehose, Glue and Lakesight's own writers do) is read again even with the same size and
+/// modification time: its identity (inode, in the ETag) differs.
+#[tokio::test]
+async fn parameters_time_filters_and_a_same_size_replacement_answer_as_plain_reading() {
+    let lake = tempfile::tempdir().unwrap();
+    for hour in 0..4 {
+        hour_file(lake.path(), hour, &timed_orders(hour, 1.5));
+    }
+    let hot = engine(lake.path(), true).await;
+    let sql = "SELECT country, count(*) AS n, sum(amount) AS total FROM orders \
+               WHERE $__timeFilter(event_time) AND country = $country GROUP BY 1";
+    let ranges = [
+        ("2026-11-25T00:30:00Z", "2026-11-25T02:30:00Z"),
+        ("2026-11-25T01:00:00Z", "2026-11-25T04:00:00Z"),
+        ("2026-11-25T03:59:00Z", "2026-11-25T05:00:00Z"),
+    ];
+    let compare = |when: &'static str| {
+        let (hot, root) = (hot.clone(), lake.path().to_path_buf());
+        async move {
+            let plain = engine(&root, false).await;
+            for (from, to) in ranges {
+                for country in ["DE", "FR"] {
+                    assert_eq!(
+                        dashboard_text(&hot, sql, from, to, country).await,
+                        dashboard_text(&plain, sql, from, to, country).await,
+                        "{when}: {from}..{to} {country}"
+                    );
+                }
+            }
+        }
+    };
+    compare("first").await;
+    compare("from memory").await;
+
+    let file = lake
+        .path()
+        .join("consumption/orders/year=2026/month=11/day=25/hour=01/part-0.parquet");
+    let before = std::fs::metadata(&file).unwrap();
+    let replacement = parquet_bytes(&timed_orders(1, 2.5));
+    assert_eq!(replacement.len() as u64, before.len(), "the same size");
+    let staged = lake.path().join("staged.parquet");
+    std::fs::write(&staged, &replacement).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&staged)
+        .unwrap()
+        .set_modified(before.modified().unwrap())
+        .unwrap();
+    std::fs::rename(&staged, &file).unwrap();
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().modified().unwrap(),
+        before.modified().unwrap()
+    );
+    landed(&hot);
+    compare("after a same-size replacement").await;
+}
