@@ -478,7 +478,7 @@ async fn dashboard_text(engine: &Engine, sql: &str, from: &str, to: &str, countr
 /// Dashboards bind parameters and filter on time: through the cache they answer as plain reading
 /// does for every range and value. A file replaced by a writer that renames a new file over it
 /// (as Firehose, Glue and Lakesight's own writers do) is read again even with the same size and
-/// modification time: its identity (inode, in the ETag) differs.
+/// modification time: its identity (inode, in the `ETag`) differs.
 #[tokio::test]
 async fn parameters_time_filters_and_a_same_size_replacement_answer_as_plain_reading() {
     let lake = tempfile::tempdir().unwrap();
