@@ -156,6 +156,29 @@ fn watch_once_exits_3_inside_the_spike_and_0_outside_it() {
         .stdout(predicate::str::contains("error-rate normal"));
 }
 
+/// `--once` is a check, as the README says: what it prints is recorded nowhere, even with
+/// `--history`.
+#[test]
+fn watch_once_records_nothing() {
+    let (start, end) = story().error_spike;
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("alerts.jsonl");
+    lakesight()
+        .env("XDG_DATA_HOME", dir.path())
+        .arg("watch")
+        .arg(repo("dashboards/app-health.toml"))
+        .arg("--source")
+        .arg(repo("sample-data"))
+        .args(["--once", "--at", &stamp(start + (end - start) / 2)])
+        .arg("--history")
+        .arg(&history)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("error-rate firing (was pending)"));
+    assert!(!history.exists());
+    assert!(!dir.path().join("lakesight/alerts.jsonl").exists());
+}
+
 #[test]
 fn watch_once_ndjson_has_one_object_per_alert_with_the_contract_s_fields() {
     let (start, end) = story().error_spike;

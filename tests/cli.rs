@@ -550,6 +550,51 @@ fn help_states_the_ranges_and_the_formats() {
     }
 }
 
+/// The lake and memory options are explained under every command that reads a lake.
+#[test]
+fn every_command_that_reads_a_lake_explains_its_lake_options() {
+    let cache = tempfile::tempdir().unwrap();
+    for command in [
+        &["dashboard", "data"][..],
+        &["dashboard", "check"],
+        &["watch"],
+        &["alerts", "backtest"],
+        &["export"],
+        &["query"],
+    ] {
+        let help = lakesight(cache.path())
+            .args(command)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let help = String::from_utf8(help.stdout).unwrap();
+        for explained in [
+            "--source <SOURCE>\n          The lake:",
+            "--profile <PROFILE>\n          AWS profile",
+            "--region <REGION>\n          AWS region",
+            "--endpoint <ENDPOINT>\n          S3-compatible endpoint",
+            "--no-sign-request\n          Read a public bucket",
+            "--memory-limit <SIZE>\n          Memory the query engine",
+            "--spill-dir <SPILL_DIR>\n          Folder for spill files",
+        ] {
+            assert!(
+                help.contains(explained),
+                "{command:?}: `{explained}` in {help}"
+            );
+        }
+    }
+}
+
+#[test]
+fn one_row_is_one_row() {
+    let cache = tempfile::tempdir().unwrap();
+    lakesight(cache.path())
+        .args(["query", "SELECT 1 AS one"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("1 row in "));
+}
+
 #[test]
 fn max_rows_zero_writes_only_the_header() {
     let cache = tempfile::tempdir().unwrap();

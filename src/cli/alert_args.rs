@@ -33,7 +33,7 @@ pub struct WatchArgs {
     pub lake: LakeArgs,
     /// Evaluate once, print every alert's state and exit: 0 none firing, 3 at least one firing,
     /// 1 an error. A rule with `for = D` is also evaluated at TIME - D and fires only when its
-    /// condition held at both instants.
+    /// condition held at both instants. A check: it records nothing and notifies no one.
     #[arg(long)]
     pub once: bool,
     /// Evaluate as if it were this moment, e.g. 2026-11-24T15:00Z (the time range ends there);
@@ -51,7 +51,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_poll)]
     pub poll: Duration,
     /// The alert history each transition is appended to (JSON lines; default: alerts.jsonl in
-    /// the user's data folder, shared with the window).
+    /// the user's data folder, shared with the window). Not written by --once.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
 }

@@ -308,7 +308,8 @@ async fn query(
             "{rows} rows shown (the first {DEFAULT_TABLE_ROWS}; pass --max-rows N for more) in {elapsed:.3}s"
         );
     } else {
-        eprintln!("{rows} rows in {elapsed:.3}s");
+        let noun = if rows == 1 { "row" } else { "rows" };
+        eprintln!("{rows} {noun} in {elapsed:.3}s");
     }
     Ok(())
 }

@@ -118,6 +118,8 @@ impl std::str::FromStr for MemoryLimit {
             "gib" => 1024.0 * 1024.0 * 1024.0,
             "t" | "tb" => 1e12,
             "tib" => 1024.0_f64.powi(4),
+            "p" | "pb" => 1e15,
+            "pib" => 1024.0_f64.powi(5),
             _ => return Err(invalid()),
         };
         let bytes = value * multiplier;
@@ -139,6 +141,17 @@ pub fn total_ram_bytes() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ends_of_the_range_the_message_names_are_accepted() {
+        assert_eq!("1PiB".parse(), Ok(MemoryLimit::Bytes(1 << 50)));
+        assert_eq!("1MiB".parse(), Ok(MemoryLimit::Bytes(1 << 20)));
+        assert_eq!("1PB".parse(), Ok(MemoryLimit::Bytes(1_000_000_000_000_000)));
+        assert_eq!(
+            "2PiB".parse::<MemoryLimit>(),
+            Err(MemoryLimitError::Size("2PiB".into()))
+        );
+    }
 
     #[test]
     fn parses_sizes_and_shares() {

@@ -264,7 +264,9 @@ impl S3Context {
                 .endpoint
                 .clone()
                 .unwrap_or_else(|| format!("S3 in {}", self.region));
-            format!("cannot reach {target}: check the endpoint and your network")
+            format!(
+                "cannot reach {target} for bucket `{bucket}` ({profile}): check the endpoint and your network"
+            )
         } else {
             format!("S3 request for bucket `{bucket}` failed ({profile})")
         };
@@ -294,7 +296,9 @@ mod explain_tests {
         };
         let text = context.explain(&refused);
         assert!(
-            text.starts_with("cannot reach http://127.0.0.1:9"),
+            text.starts_with(
+                "cannot reach http://127.0.0.1:9 for bucket `acme-lake` (profile `lake-reader`)"
+            ),
             "{text}"
         );
         let denied = object_store::Error::Generic {
