@@ -585,6 +585,48 @@ fn every_command_that_reads_a_lake_explains_its_lake_options() {
     }
 }
 
+/// A dashboard file with problems reads the same from `open` (before any window) as from
+/// `dashboard check`: a line per problem with its line and column, then how many.
+#[test]
+fn a_bad_dashboard_file_is_reported_alike_by_open_and_check() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(
+        &file,
+        "title = \"T\"\n\n[[visuals]]\nid = \"a\"\nkind = \"line\"\nsql = \"SELECT 1 AS x\"\ny = [\"x\"]\nposition = [6, 0, 14, 4]\n",
+    )
+    .unwrap();
+    let lines = |args: &[&str]| {
+        let output = lakesight(cache.path())
+            .args(args)
+            .arg(&file)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        all.lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let shown = format!("{}", file.display());
+    let expected = [
+        format!(
+            "{shown}: line 3, column 1: visual `a`: position [6, 0, 14, 4] runs past the 12-column grid: column + width must be at most 12"
+        ),
+        format!(
+            "{shown}: line 3, column 1: visual `a`: a `line` visual needs `x`, the column along its x axis"
+        ),
+        format!("error: {shown} has 2 problems"),
+    ];
+    assert_eq!(lines(&["dashboard", "check"]), expected);
+    assert_eq!(lines(&["open"]), expected);
+}
+
 #[test]
 fn one_row_is_one_row() {
     let cache = tempfile::tempdir().unwrap();

@@ -72,7 +72,7 @@ pub(super) fn load(file: &Path) -> Result<(Dashboard, Gate)> {
     let (bytes, text) = read_file(file)?;
     let dashboard = Dashboard::parse(&text).map_err(|invalid| {
         print_problems(file, &invalid);
-        anyhow::anyhow!("{} has {}", file.display(), plural(invalid.problems.len()))
+        anyhow::anyhow!(problems_found(file, &invalid))
     })?;
     let gate = Gate::of(file, &bytes, &dashboard);
     Ok((dashboard, gate))
@@ -87,11 +87,30 @@ pub(super) fn read_file(file: &Path) -> Result<(Vec<u8>, String)> {
     Ok((bytes, text))
 }
 
-/// Prints each problem of a dashboard file on stdout, with its line.
+/// Prints each problem of a dashboard file on stdout, with its line (`FILE: line L, column C:
+/// …`, as compilers write them).
 pub(super) fn print_problems(file: &Path, invalid: &crate::model::dashboard::InvalidDashboard) {
     for problem in &invalid.problems {
         println!("{}: {problem}", file.display());
     }
+}
+
+/// [`print_problems`] on stderr (for `open`, which has no output of its own).
+pub(super) fn print_problems_on_stderr(
+    file: &Path,
+    invalid: &crate::model::dashboard::InvalidDashboard,
+) {
+    for problem in &invalid.problems {
+        eprintln!("{}: {problem}", file.display());
+    }
+}
+
+/// `FILE has N problems`, the message that ends the problems' lines.
+pub(super) fn problems_found(
+    file: &Path,
+    invalid: &crate::model::dashboard::InvalidDashboard,
+) -> String {
+    format!("{} has {}", file.display(), plural(invalid.problems.len()))
 }
 
 /// The visual `id` of the dashboard in `file`, or an error naming the visuals there are.

@@ -78,8 +78,14 @@ fn open_dashboard(file: &std::path::Path, args: &OpenArgs) -> Result<OpenRequest
         .map_err(|e| OpenError::Dashboard(format!("cannot read {}: {e}", file.display())))?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|e| OpenError::Dashboard(format!("{} is not UTF-8 text: {e}", file.display())))?;
-    let dashboard = crate::model::dashboard::DashboardFile::parse(text)
-        .map_err(|e| OpenError::Dashboard(format!("{}: {e}", file.display())))?;
+    let dashboard = crate::model::dashboard::DashboardFile::parse(text).map_err(|e| match e {
+        // The same lines as every other command prints: one per problem, then how many.
+        crate::model::dashboard::DashboardFileError::Invalid(invalid) => {
+            super::dashboard::print_problems_on_stderr(file, &invalid);
+            OpenError::Dashboard(super::dashboard::problems_found(file, &invalid))
+        }
+        other => OpenError::Dashboard(format!("{}: {other}", file.display())),
+    })?;
     let gate = super::trust::Gate::of(file, &bytes, dashboard.dashboard());
     let source = match args.source.as_deref() {
         Some(text) => Some(super::with_access(text.parse()?, &args.access)),
