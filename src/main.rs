@@ -29,7 +29,13 @@ fn main() -> ExitCode {
     let config = match &cli.command {
         None => AppConfig::for_window(Launch::Demo, EngineOptions::default()),
         Some(Command::Open(args)) => match lakesight::cli::open_launch(args) {
-            Ok(request) => app_config(request),
+            Ok(request) => {
+                if let Err(message) = reachable(&request) {
+                    eprintln!("error: {message}");
+                    return ExitCode::FAILURE;
+                }
+                app_config(request)
+            }
             Err(err) if err.is_usage() => usage_error("open", err),
             Err(err) => {
                 eprintln!("error: {err}");
@@ -65,6 +71,19 @@ fn usage_error(subcommand: &str, message: impl std::fmt::Display) -> ! {
         Some(subcommand) => subcommand.error(kind, message).exit(),
         None => command.error(kind, message).exit(),
     }
+}
+
+/// Checks that the lake `open` names can be reached before any window opens (the README's
+/// promise: a source that names no lake fails at once).
+fn reachable(request: &OpenRequest) -> Result<(), String> {
+    let Some(spec) = &request.source else {
+        return Ok(());
+    };
+    let runtime = lakesight::jobs::runtime::build_runtime()
+        .map_err(|err| format!("could not start the async runtime: {err}"))?;
+    runtime
+        .block_on(lakesight::cli::preflight(spec))
+        .map_err(|err| err.to_string())
 }
 
 /// What the app opens for `lakesight open`: the lake, and how the engine may use the machine

@@ -627,6 +627,20 @@ fn a_bad_dashboard_file_is_reported_alike_by_open_and_check() {
     assert_eq!(lines(&["open"]), expected);
 }
 
+/// `open` on a folder that does not exist fails at once, before any window, as the README says.
+#[test]
+fn open_on_a_missing_folder_fails_before_any_window() {
+    let cache = tempfile::tempdir().unwrap();
+    lakesight(cache.path())
+        .args(["open", "/nonexistent/lake"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(1)
+        .stderr("error: could not attach /nonexistent/lake: folder not found: /nonexistent/lake\n");
+}
+
 #[test]
 fn one_row_is_one_row() {
     let cache = tempfile::tempdir().unwrap();

@@ -511,3 +511,20 @@ async fn a_broken_config_file_is_one_message_naming_the_file_and_line() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
     }
 }
+
+/// `open` with a profile that has no SSO token fails at once with what to do, before any window.
+#[test]
+fn open_with_a_profile_without_credentials_fails_before_any_window() {
+    let aws = AwsFiles::new("http://127.0.0.1:9");
+    let (code, _, stderr) = run(lakesight(&aws)
+        .args(["open", "s3://acme-lake", "--profile", "sso-user"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .timeout(Duration::from_secs(60)));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("aws sso login --profile sso-user"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("display"), "{stderr}");
+}

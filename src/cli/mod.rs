@@ -29,7 +29,7 @@ pub use args::{
     AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, Command, DashboardCommand, LakeArgs,
     OpenArgs, ReportFormat, ResultFormat, TrustArgs, WatchArgs,
 };
-pub use open::{OpenError, OpenRequest, open_launch};
+pub use open::{OpenError, OpenRequest, open_launch, preflight};
 
 use crate::engine::{Engine, EngineOptions};
 use crate::lake::bundled;

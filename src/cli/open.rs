@@ -23,10 +23,13 @@ pub enum OpenError {
     /// The source does not name a lake.
     #[error(transparent)]
     Source(#[from] SourceSpecError),
-    /// A connection option without a lake to apply it to.
     /// The dashboard file cannot be read or is not valid.
     #[error("{0}")]
     Dashboard(String),
+    /// The lake cannot be reached (a folder that does not exist, a profile without credentials).
+    #[error("{0}")]
+    Lake(String),
+    /// A connection option without a lake to apply it to.
     #[error(
         "{0} applies to the lake being opened: give the lake as SOURCE or --source (without one, the last lake is reopened as it was)"
     )]
@@ -60,6 +63,31 @@ pub fn open_launch(args: &OpenArgs) -> Result<OpenRequest, OpenError> {
         engine: super::engine_options(&args.access),
         dashboard: None,
     })
+}
+
+/// How long `open` waits for S3 to answer before the window opens anyway (the window then says
+/// what became of the lake).
+const PREFLIGHT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether the lake `open` was asked for can be reached, before any window exists, so a folder
+/// that does not exist or a profile without credentials fails at once, with exit code 1. A local
+/// folder is checked on disk; an S3 lake with one listing of its root (an answer slower than
+/// [`PREFLIGHT`] lets the window open and report it).
+pub async fn preflight(spec: &SourceSpec) -> Result<(), OpenError> {
+    let lake = crate::lake::Lake::attach(spec)
+        .await
+        .map_err(|err| OpenError::Lake(format!("could not attach {spec}: {err}")))?;
+    if spec.is_s3() {
+        let listed =
+            tokio::time::timeout(PREFLIGHT, lake.store.raw().list_with_delimiter(None)).await;
+        if let Ok(Err(err)) = listed {
+            return Err(OpenError::Lake(format!(
+                "could not attach {spec}: {}",
+                lake.store.explain(&err)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Whether the positional argument names a dashboard file rather than a lake.
