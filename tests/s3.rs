@@ -520,7 +520,7 @@ fn open_with_a_profile_without_credentials_fails_before_any_window() {
         .args(["open", "s3://acme-lake", "--profile", "sso-user"])
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
-        .timeout(Duration::from_secs(60)));
+        .timeout(Duration::from_mins(1)));
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("aws sso login --profile sso-user"),
