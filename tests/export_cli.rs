@@ -580,3 +580,27 @@ fn the_range_parameters_and_width_asked_for_are_what_the_image_shows() {
     );
     assert_eq!(description["time_range"]["to"], "2026-11-23T06:00:00+00:00");
 }
+
+/// `--width` scales the dashboard's page (1600 points wide) to that many pixels: the layout is
+/// the window's, so every label stays (the channel pie's legend keeps "store" at 800 pixels).
+#[test]
+fn a_width_scales_the_dashboard_and_keeps_every_label() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("narrow.svg");
+    export(&out, &["--width", "800"]).success();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    for label in [">web<", ">app<", ">store<"] {
+        assert!(svg.contains(label), "{label} in the 800-pixel image");
+    }
+    let whole = dir.path().join("whole.png");
+    export(&whole, &[]).success();
+    let narrow = dir.path().join("narrow.png");
+    export(&narrow, &["--width", "800"]).success();
+    let (whole, narrow) = (read_png(&whole), read_png(&narrow));
+    assert_eq!(narrow.width, 800);
+    assert_eq!(
+        narrow.height,
+        whole.height / 2,
+        "the same page, half the size"
+    );
+}

@@ -264,29 +264,44 @@ pub fn frame_for(dashboard: &Dashboard, options: &ImageOptions) -> Result<Frame,
         })?),
     };
     let content = visual.map_or(ImageContent::Dashboard, ImageContent::Visual);
-    let (width, pixels_per_point) = match options.size {
-        ImageSize::Scale(scale) => {
+    // A dashboard is always laid out as the window's 1600-point page, and a width in pixels
+    // scales it (nothing is laid out again, no label lost); one visual is laid out at the size
+    // asked for, as a tile of that size draws in the window.
+    let natural = image_size(dashboard, content, None, options.footer);
+    let (mut size, pixels_per_point) = match (options.size, visual) {
+        (ImageSize::Scale(scale), _) => {
             if !(scale > 0.0 && scale <= MAX_SCALE) {
                 return Err(format!("the scale must be above 0 and at most {MAX_SCALE}"));
             }
-            (None, scale)
+            (natural, scale)
         }
-        ImageSize::Pixels { width, .. } => (Some(width as f32), 1.0),
+        (ImageSize::Pixels { width, height }, None) => {
+            let scale = width as f32 / natural.x;
+            if let Some(height) = height {
+                let needed = (natural.y * scale).ceil();
+                if (height as f32) < needed {
+                    return Err(format!(
+                        "the dashboard needs {needed} pixels of height at this width; leave the \
+                         height out to fit it"
+                    ));
+                }
+            }
+            (natural, scale)
+        }
+        (ImageSize::Pixels { width, .. }, Some(_)) => (
+            image_size(dashboard, content, Some(width as f32), options.footer),
+            1.0,
+        ),
     };
-    let mut size = image_size(dashboard, content, width, options.footer);
-    if let ImageSize::Pixels {
-        height: Some(height),
-        ..
-    } = options.size
+    if let (
+        ImageSize::Pixels {
+            height: Some(height),
+            ..
+        },
+        _,
+    ) = (options.size, visual)
     {
-        if visual.is_none() && (height as f32) < size.y {
-            return Err(format!(
-                "the dashboard needs {} pixels of height at this width; leave the height \
-                 out to fit it",
-                size.y.ceil()
-            ));
-        }
-        size.y = height as f32;
+        size.y = height as f32 / pixels_per_point;
     }
     let frame = Frame {
         size,
