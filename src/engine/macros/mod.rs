@@ -376,8 +376,45 @@ mod tests {
         }
     }
 
+    /// Expands `sql` and checks DataFusion can plan the result.
     fn expand_sql(sql: &str, window: &TimeWindow) -> String {
-        expand(sql, window, &catalog()).unwrap().sql
+        let expanded = expand(sql, window, &catalog()).unwrap().sql;
+        assert_plans(&expanded);
+        expanded
+    }
+
+    /// Plans `sql` against empty tables shaped as the catalog's (columns, then the partition
+    /// keys as text), so an expansion DataFusion cannot read fails the test.
+    fn assert_plans(sql: &str) {
+        use datafusion::datasource::MemTable;
+        use datafusion::prelude::{SessionConfig, SessionContext};
+        let config = SessionConfig::new()
+            .with_default_catalog_and_schema("datafusion", "consumption")
+            .with_create_default_catalog_and_schema(true);
+        let ctx = SessionContext::new_with_config(config);
+        for table in &catalog().tables {
+            let mut fields: Vec<Field> = table
+                .columns
+                .fields()
+                .iter()
+                .map(|f| f.as_ref().clone())
+                .collect();
+            fields.extend(
+                table
+                    .partition_columns
+                    .iter()
+                    .map(|key| Field::new(key, DataType::Utf8, true)),
+            );
+            let empty = MemTable::try_new(Arc::new(Schema::new(fields)), vec![vec![]]).unwrap();
+            ctx.register_table(table.name.as_str(), Arc::new(empty))
+                .unwrap();
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        if let Err(err) = runtime.block_on(ctx.sql(sql)) {
+            panic!("the expanded SQL does not plan: {err}\n{sql}");
+        }
     }
 
     #[test]
@@ -416,6 +453,7 @@ mod tests {
             r#"SELECT * FROM orders WHERE (event_time >= (TIMESTAMP '2026-11-24T13:20:00Z' AT TIME ZONE 'UTC') AND event_time < (TIMESTAMP '2026-11-24T14:20:00Z' AT TIME ZONE 'UTC') AND "year" = '2026' AND "month" = '11' AND "day" = '24' AND "hour" >= '13' AND "hour" <= '14')"#
         );
         assert_eq!(expanded.pruned_tables, ["consumption.orders"]);
+        assert_plans(&expanded.sql);
     }
 
     #[test]
@@ -458,6 +496,7 @@ mod tests {
         ] {
             let expanded = expand(sql, &w, &catalog()).unwrap();
             assert!(expanded.pruned_tables.is_empty(), "{}", expanded.sql);
+            assert_plans(&expanded.sql);
         }
         // Inside the subquery, beside its table, the keys are there to prune.
         let inner = expand(
@@ -467,6 +506,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(inner.pruned_tables, ["consumption.orders"]);
+        assert_plans(&inner.sql);
     }
 
     #[test]
