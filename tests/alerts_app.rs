@@ -103,8 +103,13 @@ fn a_parameter_changed_in_the_header_does_not_feed_the_rule() {
         h.state().dashboard_runs() > runs && !h.state().dashboard_running()
     });
     // The tile shows fifty orders; the rule watches the file's own view (DE: one order), run
-    // again every second meanwhile.
+    // for it alone every second meanwhile.
+    let alert_runs = f.harness.state().alert_runs();
     let_time_pass(&mut f, Duration::from_secs(3));
+    assert!(
+        f.harness.state().alert_runs() > alert_runs,
+        "the rule was evaluated"
+    );
     assert!(!fired(&f), "the rule was fed the header's view");
     assert!(f.harness.query_all_by_label("OK").next().is_some());
 }
@@ -132,7 +137,12 @@ fn a_preview_of_unsaved_sql_does_not_feed_the_rule() {
     step_until(&mut f.harness, "the preview's run", |h| {
         h.state().dashboard_runs() > runs && !h.state().dashboard_running()
     });
+    let alert_runs = f.harness.state().alert_runs();
     let_time_pass(&mut f, Duration::from_secs(3));
+    assert!(
+        f.harness.state().alert_runs() > alert_runs,
+        "the rule was evaluated"
+    );
     assert!(!fired(&f), "the rule was fed a preview");
 }
 

@@ -588,3 +588,45 @@ async fn change_detection_finds_new_files_in_a_local_lake() {
         .unwrap();
     assert!(third.new_files.is_empty());
 }
+
+/// A lake written the Spark or Glue way, hours unpadded: `hour=10` sorts before `hour=9` as text,
+/// so a check cannot list from the newest folder on; it lists the table and finds the new file.
+#[tokio::test]
+async fn change_detection_finds_new_files_under_unpadded_hours() {
+    let lake = tempfile::tempdir().unwrap();
+    for hour in [8, 9] {
+        write(
+            lake.path(),
+            &format!("consumption/orders/year=2026/month=11/day=25/hour={hour}/part-0.parquet"),
+            &parquet_bytes(&orders_batch(i64::from(hour), 1, true)),
+        );
+    }
+    let engine = attach(lake.path()).await;
+    let table = engine
+        .catalog()
+        .table("orders", "consumption")
+        .cloned()
+        .unwrap();
+    let store = &engine.lake().store;
+    let first = lakesight::lake::changes::new_files_since(store, &table, None)
+        .await
+        .unwrap();
+    assert_eq!(first.new_files.len(), 2);
+    write(
+        lake.path(),
+        "consumption/orders/year=2026/month=11/day=25/hour=10/part-0.parquet",
+        &parquet_bytes(&orders_batch(10, 1, true)),
+    );
+    let second = lakesight::lake::changes::new_files_since(store, &table, Some(&first.watermark))
+        .await
+        .unwrap();
+    let names: Vec<String> = second
+        .new_files
+        .iter()
+        .map(|m| m.location.to_string())
+        .collect();
+    assert_eq!(
+        names,
+        ["consumption/orders/year=2026/month=11/day=25/hour=10/part-0.parquet"]
+    );
+}

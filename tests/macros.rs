@@ -480,3 +480,22 @@ async fn time_pruning_keeps_the_rows_on_every_layout_and_prunes_only_known_ones(
         }
     }
 }
+
+/// On an unpadded (numeric) layout, a folder that lands after discovery with a value that is no
+/// number is read (not dropped, not an error): its rows in the window are found.
+#[tokio::test]
+async fn a_non_numeric_folder_landed_later_is_read_not_dropped() {
+    let lake = lake_laid_out("year=%Y/month=%-m/day=%-d/hour=%-H");
+    let engine = attach(lake.path()).await;
+    let delivery = at("2026-10-01T01:00:00Z");
+    write(
+        lake.path(),
+        "consumption/events/year=2026/month=10/day=1/hour=__HIVE_DEFAULT_PARTITION__/late.parquet",
+        &parquet_bytes(&partition_batch(900, delivery)),
+    );
+    let sql = "SELECT order_id FROM events WHERE $__timeFilter(event_time)";
+    let w = window("2026-09-30T22:00:00Z", "2026-10-01T03:00:00Z", 60);
+    let expanded = expand(sql, &w, &engine.catalog()).unwrap();
+    let (ids, _) = ids_and_files(&engine, &expanded.sql, &no_params()).await;
+    assert!(ids.contains(&9000), "{ids:?}");
+}

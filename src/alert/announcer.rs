@@ -212,9 +212,18 @@ impl Dispatcher {
             .name("alert-notify".to_owned())
             .spawn(move || {
                 while let Ok((notifier, notice)) = jobs.recv() {
-                    if let Err(err) = notifier.send(&notice) {
+                    // A notifier that panics is reported like one that fails; the queue goes on.
+                    let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        notifier.send(&notice)
+                    }));
+                    let failure = match sent {
+                        Ok(Ok(())) => None,
+                        Ok(Err(err)) => Some(err.to_string()),
+                        Err(_) => Some("the notifier stopped with a panic".to_owned()),
+                    };
+                    if let Some(failure) = failure {
                         let _ = report.try_send(format!(
-                            "alert {}: {}: {err}",
+                            "alert {}: {}: {failure}",
                             notice.alert,
                             notifier.name()
                         ));

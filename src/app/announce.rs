@@ -24,6 +24,11 @@ impl LakesightApp {
     /// Hands every dashboard's new transitions to the announcer and reports what failed.
     pub(super) fn announce_alerts(&mut self) {
         let Some(announcer) = &self.announcer else {
+            // Nothing can record or announce them (said in the status line at start): the
+            // window still shows them, the outboxes do not grow.
+            for dashboard in self.dashboards.values_mut() {
+                dashboard.alerts.outbox.clear();
+            }
             return;
         };
         let mut failures = Vec::new();

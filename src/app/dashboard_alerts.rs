@@ -35,6 +35,8 @@ pub struct DashboardAlerts {
     fed: HashMap<String, DateTime<Utc>>,
     /// Watched visuals whose tile runs the file's own view now: that run will feed the rules.
     expected: HashSet<String>,
+    /// Runs started for the rules alone since the dashboard opened.
+    pub runs_started: u64,
 }
 
 impl std::fmt::Debug for DashboardAlerts {
@@ -111,13 +113,18 @@ impl DashboardAlerts {
         poll: TimeDelta,
     ) -> Option<DateTime<Utc>> {
         let rules = dashboard.alerts.iter().filter(|rule| rule.visual == visual);
+        let fed = self.fed.get(visual).copied();
         let mut due: Option<DateTime<Utc>> = None;
         for rule in rules {
-            let deadline = self.states.get(&rule.id).and_then(|s| s.deadline(rule));
-            let polled = self
-                .fed
-                .get(visual)
-                .map_or(DateTime::<Utc>::MIN_UTC, |fed| *fed + poll);
+            // A deadline the rules were already evaluated at (or after) without moving on (no
+            // data or an error kept the state) is past: the poll decides then, or this would
+            // run again at once, forever.
+            let deadline = self
+                .states
+                .get(&rule.id)
+                .and_then(|s| s.deadline(rule))
+                .filter(|deadline| fed.is_none_or(|fed| *deadline > fed));
+            let polled = fed.map_or(DateTime::<Utc>::MIN_UTC, |fed| fed + poll);
             let at = deadline.map_or(polled, |deadline| deadline.min(polled));
             due = Some(due.map_or(at, |due| due.min(at)));
         }
@@ -172,6 +179,7 @@ impl DashboardAlerts {
         let mut slot = Slot::default();
         slot.start(job);
         self.runs.insert(visual, (slot, at));
+        self.runs_started += 1;
     }
 
     /// Takes finished runs for the rules and feeds them; whether any finished.
@@ -242,6 +250,28 @@ mod tests {
             alerts.state("a").unwrap().state,
             crate::alert::AlertState::Firing
         );
+    }
+
+    #[test]
+    fn a_deadline_evaluated_without_moving_on_does_not_make_the_rules_due_again_at_once() {
+        let text = RULES.replace("for = \"1m\"", "for = \"1m\"\nno_data = \"keep\"");
+        let dashboard = Dashboard::parse(&text).unwrap();
+        let poll = TimeDelta::seconds(10);
+        let mut alerts = DashboardAlerts::new(&dashboard, at(0));
+        alerts.feed(&dashboard, "v", &Evaluation::Value(50.0), None, at(0));
+        assert_eq!(alerts.next_due(&dashboard, poll), Some(at(10)));
+        // Fed at the deadline with no data: kept Pending, its deadline (60 s) now past.
+        alerts.feed(&dashboard, "v", &Evaluation::NoData, None, at(60));
+        assert_eq!(
+            alerts.state("a").unwrap().state,
+            crate::alert::AlertState::Pending
+        );
+        assert_eq!(
+            alerts.next_due(&dashboard, poll),
+            Some(at(70)),
+            "the next poll, not now"
+        );
+        assert!(alerts.due(&dashboard, at(61), poll).is_empty());
     }
 
     #[test]

@@ -113,6 +113,7 @@ impl LakesightApp {
         let mut reload = Vec::new();
         for (id, dashboard) in &mut self.dashboards {
             dashboard.drain();
+            dashboard.start_waiting_save(&self.jobs, self.trust_store.as_ref());
             // A "Save as" that finished: the new file is what is reopened next time.
             if let Some(open) = self.state.dashboards.iter_mut().find(|d| d.id == *id)
                 && open.source != dashboard.source
@@ -120,7 +121,7 @@ impl LakesightApp {
                 open.source = dashboard.source.clone();
             }
             let changed = match disk_news {
-                Some(news) => news && dashboard.disk_differs(),
+                Some(news) => (news | dashboard.take_recheck()) && dashboard.disk_differs(),
                 None => dashboard.changed_on_disk(now),
             };
             if !dashboard.disk_changed && changed {

@@ -65,6 +65,10 @@ pub struct Tile {
 type OptionValues = Vec<(String, Result<Vec<String>, String>)>;
 
 /// An open dashboard at run time.
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent facts (unsaved edits, edit mode, a change on disk, a save to recheck)"
+)]
 pub struct DashboardRuntime {
     /// Where it comes from (a file is saved in place).
     pub source: DashboardSource,
@@ -86,6 +90,12 @@ pub struct DashboardRuntime {
     options_job: Slot<OptionValues>,
     /// A save being written.
     saving: Slot<Result<Saved, String>>,
+    /// A save asked for while another was being written: started when that one is done, so
+    /// two writes never race and the newest text is the one left on disk.
+    save_again: Option<PathBuf>,
+    /// A save just finished: the file is compared with what was written once more (news of a
+    /// change made by someone else during the save was not looked at).
+    recheck_disk: bool,
     /// Each visual's runtime, by id.
     pub tiles: HashMap<String, Tile>,
     /// When the data shown was read.
@@ -142,6 +152,8 @@ impl DashboardRuntime {
             options: HashMap::new(),
             options_job: Slot::default(),
             saving: Slot::default(),
+            save_again: None,
+            recheck_disk: false,
             tiles: HashMap::new(),
             data_as_of: None,
             window: None,
@@ -260,6 +272,10 @@ impl DashboardRuntime {
     /// bytes recorded in `store`, so the user's own save keeps the file's trust); the dashboard
     /// takes the save in when it is done ([`DashboardRuntime::drain`]).
     pub fn begin_save(&mut self, jobs: &Jobs, path: PathBuf, store: Option<&TrustStore>) {
+        if self.saving.is_busy() {
+            self.save_again = Some(path);
+            return;
+        }
         let (text, dashboard) = (self.file.text(), self.file.dashboard().clone());
         let trusted = self.trust.trust.is_trusted();
         let store = store.cloned();
@@ -270,9 +286,18 @@ impl DashboardRuntime {
         );
     }
 
-    /// Whether a save is being written.
+    /// Whether a save is being written (or waits for the one being written).
     pub fn is_saving(&self) -> bool {
-        self.saving.is_busy()
+        self.saving.is_busy() || self.save_again.is_some()
+    }
+
+    /// Starts the save asked for while the last one was being written, once that one is done.
+    pub fn start_waiting_save(&mut self, jobs: &Jobs, store: Option<&TrustStore>) {
+        if !self.saving.is_busy()
+            && let Some(path) = self.save_again.take()
+        {
+            self.begin_save(jobs, path, store);
+        }
     }
 
     /// Takes a finished save in: the text written is the saved version (edits made meanwhile
@@ -287,6 +312,7 @@ impl DashboardRuntime {
                 self.disk_changed = false;
                 self.trust.follow(&saved.dashboard);
                 self.problem = saved.trust_problem;
+                self.recheck_disk = true;
             }
             Err(message) => self.problem = Some(format!("not saved: {message}")),
         }
@@ -354,10 +380,15 @@ impl DashboardRuntime {
         self.disk_differs()
     }
 
+    /// Whether a save finished since the last call (so the file is worth comparing again).
+    pub fn take_recheck(&mut self) -> bool {
+        std::mem::take(&mut self.recheck_disk)
+    }
+
     /// Whether the file on disk differs from the one read or saved (checked now; never while the
     /// window's own save is being written).
     pub fn disk_differs(&self) -> bool {
-        let Some(path) = self.source.path().filter(|_| !self.saving.is_busy()) else {
+        let Some(path) = self.source.path().filter(|_| !self.is_saving()) else {
             return false;
         };
         let current = stamp(path);
@@ -454,9 +485,10 @@ impl DashboardRuntime {
         let dashboard = self.dashboard();
         self.range == dashboard.time_range
             && self.params.iter().all(|(name, value)| {
+                // A value of a param the file no longer has changes nothing.
                 dashboard
                     .param(name)
-                    .is_some_and(|param| param.default == *value)
+                    .is_none_or(|param| param.default == *value)
             })
     }
 
@@ -866,6 +898,23 @@ mod tests {
                 .contains("title = \"Saved\"")
         );
         assert!(open.is_dirty(), "the edit made while saving is not saved");
+
+        // Saved twice in a row: the second waits for the first, and its text is what stays.
+        open.begin_save(&jobs, path.clone(), None);
+        open.edit(|f| f.set_visual_title("a", "Last")).unwrap();
+        open.begin_save(&jobs, path.clone(), None);
+        while open.is_saving() {
+            assert!(Instant::now() < deadline, "the saves did not finish");
+            open.drain();
+            open.start_waiting_save(&jobs, None);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("title = \"Last\"")
+        );
+        assert!(!open.is_dirty());
         assert!(!open.changed_on_disk(Instant::now()));
         assert!(open.problem.is_none());
     }

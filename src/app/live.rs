@@ -219,8 +219,11 @@ impl Live {
                 }
                 if failures.is_empty() {
                     self.problem = None;
-                    if self.local.is_none() && self.lake_root.is_some() {
-                        // The folder is back: watch it again at the next `watch`.
+                    if self.local.is_none() && !self.starting.is_busy() && self.lake_root.is_some()
+                    {
+                        // The folder is back: watch it again at the next `watch` (unless a
+                        // watcher is being set up already: restarting it would never let it
+                        // finish).
                         self.watched.clear();
                     }
                 } else {

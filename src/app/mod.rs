@@ -336,6 +336,14 @@ impl LakesightApp {
             .and_then(crate::engine::Engine::hot_stats)
     }
 
+    /// Runs of watched visuals started for the alert rules alone (for tests).
+    pub fn alert_runs(&self) -> u64 {
+        self.dashboards
+            .values()
+            .map(|d| d.alerts.runs_started)
+            .sum()
+    }
+
     /// Whether alert transitions are being recorded and announced (for tests).
     pub fn announcing(&self) -> bool {
         self.announcer

@@ -118,6 +118,7 @@ async fn watch_until(
         errors: vec![None; setup.dashboard.alerts.len()],
         format: args.format,
         announcer: Announcer::start(history, NotifyOptions::default())?,
+        last_at: None,
     };
     // Files landing call for an evaluation at once; time passing calls for one too (a `last 1h`
     // range moves on, a stream that stopped is seen only by looking), so every `poll` at least.
@@ -194,18 +195,23 @@ struct Watcher {
     format: AlertFormat,
     /// Records and announces transitions off the evaluation path.
     announcer: Announcer,
+    /// When the last evaluation was made.
+    last_at: Option<DateTime<Utc>>,
 }
 
 impl Watcher {
     /// When the evaluation after which some rule would change state by time alone is due: the
     /// nearest `for` or `keep_firing_for` deadline, as a tokio instant.
     fn next_deadline(&self, setup: &AlertSetup) -> Option<tokio::time::Instant> {
+        // A deadline already evaluated at without a change (no data or an error kept the
+        // state) is past: waiting for it again would evaluate back to back.
         let nearest = setup
             .dashboard
             .alerts
             .iter()
             .zip(&self.states)
             .filter_map(|(rule, state)| state.deadline(rule))
+            .filter(|deadline| self.last_at.is_none_or(|last| *deadline > last))
             .min()?;
         let wait = (nearest - Utc::now()).to_std().unwrap_or_default();
         Some(tokio::time::Instant::now() + wait)
@@ -224,6 +230,7 @@ impl Watcher {
     /// Evaluates every rule now, announces each transition and reports new errors on stderr.
     async fn evaluate(&mut self, setup: &AlertSetup) {
         let at = Utc::now();
+        self.last_at = Some(at);
         let outcomes = setup.evaluate_at(at).await;
         let notices: Vec<(AlertRule, Notice)> = feed(setup, &mut self.states, &outcomes, at)
             .into_iter()

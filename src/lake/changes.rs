@@ -35,14 +35,21 @@ pub struct Changes {
     pub full_listing: bool,
 }
 
-/// Whether `table`'s object keys sort by time.
+/// Whether `table`'s object keys sort by time: time partition keys only, their values written
+/// so that text order is time order (zero-padded, or a `dt` date). Unpadded values (`hour=9`
+/// sorts after `hour=10`) do not, so such a table is listed whole.
 pub fn keys_sort_by_time(table: &TableInfo) -> bool {
+    use super::partitions::TimeLayout;
     !table.single_file
         && !table.partition_columns.is_empty()
         && table
             .partition_columns
             .iter()
             .all(|key| TIME_KEYS.contains(&key.as_str()))
+        && matches!(
+            table.time_layout,
+            Some(TimeLayout::Padded { .. } | TimeLayout::Dashed(_) | TimeLayout::Compact(_))
+        )
 }
 
 /// The objects of `table` that are new since `since` (`None`: the first check).

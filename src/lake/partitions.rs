@@ -91,9 +91,10 @@ pub enum TimeLayout {
         /// The hour key, if the table has one.
         hour: Option<String>,
     },
-    /// `dt=2026-01-05` or `dt=2026-01-05-03` (days and hours may be mixed).
+    /// `dt=2026-01-05` or `dt=2026-01-05-03` (days and hours may be mixed; the key may also be
+    /// `date`).
     Dashed(String),
-    /// `dt=20260105` or `dt=2026010503` (days and hours may be mixed).
+    /// `dt=20260105` or `dt=2026010503` (days and hours may be mixed; or `date`).
     Compact(String),
 }
 
@@ -168,7 +169,7 @@ pub fn time_layout<'a>(
             }
         });
     }
-    let dt = key("dt")?;
+    let dt = key("dt").or_else(|| key("date"))?;
     let found = values(paths.clone(), &dt);
     if found.len() != paths.len() {
         return None;

@@ -18,14 +18,17 @@ pub(super) struct Listing {
     files: Arc<Vec<PartitionedFile>>,
     at: Instant,
     changed: Vec<(Path, u64)>,
+    /// Which state of the listing this is: a scan brings up to date only the state it took.
+    version: u64,
 }
 
-/// A kept listing: its files, the folders to list again first, and the generation of changes
-/// it was taken at (what [`HotCache::update_listing`] may clear).
+/// A kept listing: its files, the folders to list again first, the generation of changes it was
+/// taken at (what [`HotCache::update_listing`] may clear) and the version of the listing taken.
 pub(super) struct KeptListing {
     pub files: Arc<Vec<PartitionedFile>>,
     pub changed: Vec<Path>,
     pub generation: u64,
+    version: u64,
 }
 
 impl HotCache {
@@ -54,6 +57,7 @@ impl HotCache {
                 .map(|(folder, _)| folder.clone())
                 .collect(),
             generation: state.generation,
+            version: listing.version,
         })
     }
 
@@ -85,34 +89,43 @@ impl HotCache {
         if changed_since {
             return;
         }
+        state.listing_versions += 1;
+        let version = state.listing_versions;
         state.listings.insert(
             (table.to_owned(), prefix.cloned()),
             Listing {
                 files,
                 at,
                 changed: Vec::new(),
+                version,
             },
         );
     }
 
-    /// Table `table`'s listing under `prefix` with the folders `listed` listed again: `files`,
-    /// the kept listing taken at change `generation`. A folder that changed again since stays
-    /// to be listed again (its new files may have been missed).
+    /// Table `table`'s listing under `prefix` brought up to date from `kept` (its changed
+    /// folders listed again): `files`. A folder that changed again since stays to be listed
+    /// again (its new files may have been missed); a listing another scan brought up to date (or
+    /// listed anew) meanwhile is left as it is, newer than this one.
     pub(super) fn update_listing(
         &self,
         table: &str,
         prefix: Option<&Path>,
         files: Arc<Vec<PartitionedFile>>,
-        listed: &[Path],
-        generation: u64,
+        kept: &KeptListing,
     ) {
-        let mut state = self.lock();
-        state.stats.folders_listed += listed.len() as u64;
-        if let Some(listing) = state.listings.get_mut(&(table.to_owned(), prefix.cloned())) {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        state.stats.folders_listed += kept.changed.len() as u64;
+        state.listing_versions += 1;
+        let version = state.listing_versions;
+        if let Some(listing) = state.listings.get_mut(&(table.to_owned(), prefix.cloned()))
+            && listing.version == kept.version
+        {
             listing.files = files;
-            listing
-                .changed
-                .retain(|(folder, changed)| !listed.contains(folder) || *changed > generation);
+            listing.version = version;
+            listing.changed.retain(|(folder, changed)| {
+                !kept.changed.contains(folder) || *changed > kept.generation
+            });
         }
     }
 
@@ -214,28 +227,30 @@ mod tests {
         let kept = cache.listing("t", None, now).unwrap();
         assert_eq!(kept.changed, std::slice::from_ref(&hour));
         cache.folder_changed("t", &hour); // a second file lands while the folder is listed
-        cache.update_listing(
-            "t",
-            None,
-            files(&["hour=00/a", "hour=01/b"]),
-            &kept.changed,
-            kept.generation,
-        );
+        cache.update_listing("t", None, files(&["hour=00/a", "hour=01/b"]), &kept);
         assert_eq!(
             cache.listing("t", None, now).unwrap().changed,
             std::slice::from_ref(&hour)
         );
         // Listed again with nothing new meanwhile: up to date.
         let kept = cache.listing("t", None, now).unwrap();
-        cache.update_listing(
-            "t",
-            None,
-            files(&["hour=01/c"]),
-            &kept.changed,
-            kept.generation,
-        );
+        cache.update_listing("t", None, files(&["hour=01/c"]), &kept);
         let kept = cache.listing("t", None, now).unwrap();
         assert!(kept.changed.is_empty());
         assert_eq!(kept.files.len(), 1);
+
+        // Two scans take the listing; the later one (seeing a second changed folder) finishes
+        // first. The earlier one, finishing last, leaves the newer listing as it is.
+        let other = Path::from("hour=02");
+        cache.folder_changed("t", &hour);
+        let first = cache.listing("t", None, now).unwrap();
+        cache.folder_changed("t", &other);
+        let second = cache.listing("t", None, now).unwrap();
+        assert_eq!(second.changed.len(), 2);
+        cache.update_listing("t", None, files(&["hour=01/c", "hour=02/d"]), &second);
+        cache.update_listing("t", None, files(&["hour=01/c"]), &first);
+        let kept = cache.listing("t", None, now).unwrap();
+        assert_eq!(kept.files.len(), 2, "the newer listing stays");
+        assert!(kept.changed.is_empty());
     }
 }

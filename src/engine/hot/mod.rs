@@ -150,6 +150,8 @@ struct State {
     table_changed: HashMap<String, u64>,
     /// The generation at which every listing was last forgotten.
     all_changed: u64,
+    /// Counts the states listings have been in (see `listings::Listing::version`).
+    listing_versions: u64,
 }
 
 /// How long a listing is kept while every change is reported: a full listing that often still,

@@ -92,13 +92,8 @@ impl HotTable {
                 let files = self
                     .list_again(state, prefix.as_ref(), &kept.files, &kept.changed)
                     .await?;
-                self.cache.update_listing(
-                    &self.url,
-                    prefix.as_ref(),
-                    Arc::clone(&files),
-                    &kept.changed,
-                    kept.generation,
-                );
+                self.cache
+                    .update_listing(&self.url, prefix.as_ref(), Arc::clone(&files), &kept);
                 files
             }
             None => {

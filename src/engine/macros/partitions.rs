@@ -221,16 +221,20 @@ impl<'a> TimeKeys<'a> {
                 day,
                 hour,
             } => {
-                // `1` and `01` alike: compared as numbers.
-                let number = |name: &str| format!("CAST({} AS INT)", col(name));
+                // `1` and `01` alike: compared as numbers. A folder that landed since discovery
+                // with a value that is no number (`__HIVE_DEFAULT_PARTITION__`) is kept: read,
+                // never silently dropped, never an error.
+                let number = |name: &str| format!("TRY_CAST({} AS INT)", col(name));
                 let values = |t: DateTime<Utc>| parts(t).iter().map(ToString::to_string).collect();
                 let columns = [number(year), number(month), number(day)];
-                Some(hive(
-                    &columns,
-                    hour.as_deref().map(number),
-                    values(first),
-                    values(last),
-                ))
+                let hour = hour.as_deref().map(number);
+                let unknown: Vec<String> = columns
+                    .iter()
+                    .chain(&hour)
+                    .map(|column| format!("{column} IS NULL"))
+                    .collect();
+                let between = hive(&columns, hour.clone(), values(first), values(last));
+                Some(format!("({} OR {between})", unknown.join(" OR ")))
             }
             TimeLayout::Dashed(dt) => Some(day_or_hour(&col(dt), first, last, "%Y-%m-%d", "-%H")),
             TimeLayout::Compact(dt) => Some(day_or_hour(&col(dt), first, last, "%Y%m%d", "%H")),
