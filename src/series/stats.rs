@@ -68,18 +68,37 @@ pub fn histogram(values: &[Option<f64>], target: usize) -> Vec<Bin> {
         return Vec::new();
     };
     let width = nice_width((max - min) / target.max(1) as f64);
-    let first = (min / width).floor() * width;
-    let bins = (((max - first) / width).floor() as usize + 1).max(1);
-    let mut out: Vec<Bin> = (0..bins)
+    // Edges are whole multiples of the width, rounded to the width's decimals, and every value is
+    // placed by comparing it with them: in floating point (0.3 - 0.1) / 0.1 is 1.9999…, which
+    // would put a value that sits on an edge into the bin below.
+    let decimals = (-width.log10().floor()).max(0.0).min(300.0) as i32;
+    let scale = 10f64.powi(decimals);
+    let edge = |k: i64| (k as f64 * width * scale).round() / scale;
+    let mut first = (min / width).floor() as i64;
+    if edge(first + 1) <= min {
+        first += 1;
+    }
+    let mut last = first;
+    while edge(last + 1) <= max {
+        last += 1;
+    }
+    let bins = usize::try_from(last - first + 1).unwrap_or(1).max(1);
+    let mut out: Vec<Bin> = (0..bins as i64)
         .map(|i| Bin {
-            low: first + i as f64 * width,
-            high: first + (i + 1) as f64 * width,
+            low: edge(first + i),
+            high: edge(first + i + 1),
             count: 0,
         })
         .collect();
     for value in finite {
-        let index = (((value - first) / width).floor() as usize).min(bins - 1);
-        out[index].count += 1;
+        let mut index = ((value - edge(first)) / width).floor() as i64;
+        if index + 1 < bins as i64 && value >= edge(first + index + 1) {
+            index += 1;
+        }
+        if index > 0 && value < edge(first + index) {
+            index -= 1;
+        }
+        out[usize::try_from(index).unwrap_or(0).min(bins - 1)].count += 1;
     }
     out
 }
@@ -153,5 +172,20 @@ mod tests {
         assert!(histogram(&[None], 10).is_empty());
         assert_eq!(nice_width(0.23), 0.5);
         assert_eq!(nice_width(7.0), 10.0);
+    }
+
+    #[test]
+    fn a_value_on_a_bin_edge_is_in_the_bin_it_starts() {
+        // 0.1, 0.2 … 1.0 in bins of 0.1: one value each, although (0.3 - 0.1) / 0.1 < 2.
+        let tenths: Vec<Option<f64>> = (1..=10).map(|i| Some(f64::from(i) / 10.0)).collect();
+        let bins = histogram(&tenths, 10);
+        assert_eq!(bins.len(), 10, "{bins:?}");
+        assert!(bins.iter().all(|b| b.count == 1), "{bins:?}");
+        assert_eq!((bins[0].low, bins[2].low, bins[9].high), (0.1, 0.3, 1.1));
+        // Starting on an edge: no empty bin before the first value.
+        let from_three: Vec<Option<f64>> = [0.3, 0.35, 0.4].map(Some).to_vec();
+        let bins = histogram(&from_three, 2);
+        assert_eq!(bins[0].low, 0.3, "{bins:?}");
+        assert_eq!(bins.iter().map(|b| b.count).collect::<Vec<_>>(), [2, 1]);
     }
 }
