@@ -604,3 +604,42 @@ fn a_width_scales_the_dashboard_and_keeps_every_label() {
         "the same page, half the size"
     );
 }
+
+/// A KPI of hourly buckets compared with the previous period, when that period has no rows (the
+/// sample lake starts on 22 November): it says so, and never compares with its own previous hour.
+#[test]
+fn a_kpi_whose_previous_period_is_empty_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hourly.toml");
+    std::fs::write(
+        &file,
+        r#"title = "Hourly"
+time_range = "last 6h"
+timezone = "UTC"
+
+[[visuals]]
+id = "orders"
+title = "Orders this hour"
+kind = "kpi"
+sql = """SELECT date_trunc('hour', event_time) AS hour, count(*) AS n FROM orders
+         WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1"""
+x = "hour"
+y = ["n"]
+compare = "previous-period"
+position = [0, 0, 4, 3]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("kpi.svg");
+    lakesight()
+        .arg("export")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--at", "2026-11-22T06:00Z"])
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.contains("no data in the previous period"), "the note");
+    assert!(!svg.contains("vs "), "no comparison with anything else");
+}

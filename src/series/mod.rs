@@ -12,7 +12,7 @@ pub mod visual;
 
 pub use heatmap::{Heatmap, heatmap};
 pub use m4::{PixelColumns, m4};
-pub use stats::{Bin, Kpi, histogram, kpi};
+pub use stats::{Against, Bin, Kpi, histogram, kpi};
 
 use std::collections::HashMap;
 

@@ -14,19 +14,38 @@ pub struct Kpi {
     pub delta_percent: Option<f64>,
     /// The non-null values, oldest first, for the sparkline.
     pub sparkline: Vec<f64>,
+    /// The visual compares with the previous period, which has no value: said instead of a
+    /// comparison (never a comparison with something else).
+    pub previous_period_empty: bool,
 }
 
-/// The KPI of `values` (oldest first): the last value against the one before it, or against
-/// `previous_period` when the visual compares with the previous period.
-pub fn kpi(values: &[Option<f64>], previous_period: Option<f64>) -> Kpi {
-    let sparkline: Vec<f64> = values.iter().flatten().copied().collect();
+/// What a KPI's value is compared with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Against {
+    /// The value before it in the same result.
+    ValueBefore,
+    /// The previous period's last value (`None`: that period has none).
+    PreviousPeriod(Option<f64>),
+}
+
+/// The KPI of `values` (oldest first): the last finite value against the one before it, or
+/// against the previous period's when the visual compares with it (and nothing else when that
+/// period has no value).
+pub fn kpi(values: &[Option<f64>], against: Against) -> Kpi {
+    let sparkline: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
     let value = sparkline.last().copied();
-    let previous = previous_period.or_else(|| {
-        sparkline
+    let previous = match against {
+        Against::PreviousPeriod(previous) => previous.filter(|p| p.is_finite()),
+        Against::ValueBefore => sparkline
             .len()
             .checked_sub(2)
-            .and_then(|i| sparkline.get(i).copied())
-    });
+            .and_then(|i| sparkline.get(i).copied()),
+    };
     let delta = value.zip(previous).map(|(v, p)| v - p);
     let delta_percent = delta
         .zip(previous)
@@ -38,6 +57,8 @@ pub fn kpi(values: &[Option<f64>], previous_period: Option<f64>) -> Kpi {
         delta,
         delta_percent,
         sparkline,
+        previous_period_empty: against == Against::PreviousPeriod(None)
+            || matches!(against, Against::PreviousPeriod(Some(p)) if !p.is_finite()),
     }
 }
 
@@ -123,7 +144,10 @@ mod tests {
 
     #[test]
     fn a_kpi_compares_its_last_value_with_the_one_before() {
-        let kpi = kpi(&[Some(80.0), None, Some(100.0), Some(120.0), None], None);
+        let kpi = kpi(
+            &[Some(80.0), None, Some(100.0), Some(120.0), None],
+            Against::ValueBefore,
+        );
         assert_eq!(kpi.value, Some(120.0), "the last non-null value");
         assert_eq!(kpi.previous, Some(100.0));
         assert_eq!(kpi.delta, Some(20.0));
@@ -133,13 +157,30 @@ mod tests {
 
     #[test]
     fn a_kpi_can_compare_with_the_previous_period_and_survives_zero() {
-        let against = kpi(&[Some(50.0)], Some(200.0));
+        let against = kpi(&[Some(50.0)], Against::PreviousPeriod(Some(200.0)));
         assert_eq!(against.delta, Some(-150.0));
         assert_eq!(against.delta_percent, Some(-75.0));
-        let from_zero = kpi(&[Some(0.0), Some(5.0)], None);
+        let from_zero = kpi(&[Some(0.0), Some(5.0)], Against::ValueBefore);
         assert_eq!(from_zero.delta, Some(5.0));
         assert_eq!(from_zero.delta_percent, None, "no percent of zero");
-        assert_eq!(kpi(&[None], None).value, None);
+        assert_eq!(kpi(&[None], Against::ValueBefore).value, None);
+    }
+
+    #[test]
+    fn an_empty_previous_period_is_said_never_replaced_by_the_value_before() {
+        // Hourly buckets of today; yesterday (the previous period) had no rows.
+        let today = kpi(&[Some(32.0), Some(33.0)], Against::PreviousPeriod(None));
+        assert_eq!(today.value, Some(33.0));
+        assert_eq!((today.previous, today.delta), (None, None), "not 32");
+        assert!(today.previous_period_empty);
+        assert!(!kpi(&[Some(1.0), Some(2.0)], Against::ValueBefore).previous_period_empty);
+    }
+
+    #[test]
+    fn a_non_finite_last_value_is_dropped_as_lines_drop_it() {
+        let kpi = kpi(&[Some(4.0), Some(f64::NAN)], Against::ValueBefore);
+        assert_eq!((kpi.value, kpi.previous), (Some(4.0), None));
+        assert_eq!(kpi.sparkline, [4.0]);
     }
 
     #[test]

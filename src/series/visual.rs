@@ -14,7 +14,9 @@ pub use columns::MAX_SERIES;
 use columns::{Labels, Part, check, data_type, numbers, parts, seconds, texts};
 pub use xy::{XKind, XyData, XySeries, median_step};
 
-use super::{Bin, Heatmap, Kpi, SeriesError, heatmap, histogram, is_numeric, is_temporal, kpi};
+use super::{
+    Against, Bin, Heatmap, Kpi, SeriesError, heatmap, histogram, is_numeric, is_temporal, kpi,
+};
 use crate::model::dashboard::{Visual, VisualKind};
 
 /// Bars (categories) drawn at most.
@@ -154,17 +156,21 @@ pub fn prepare(
         VisualKind::Table => VisualData::Table(table(visual, batches)?),
         VisualKind::Kpi => {
             let values = ordered_values(visual, batches, first_y()?)?;
-            let previous = match (visual.compare, previous) {
+            let against = match (visual.compare, previous) {
                 (Some(_), Some(previous)) => {
                     check(visual, previous)?;
-                    ordered_values(visual, previous, first_y()?)?
-                        .into_iter()
-                        .flatten()
-                        .last()
+                    Against::PreviousPeriod(
+                        ordered_values(visual, previous, first_y()?)?
+                            .into_iter()
+                            .flatten()
+                            .filter(|v| v.is_finite())
+                            .last(),
+                    )
                 }
-                _ => None,
+                (Some(_), None) => Against::PreviousPeriod(None),
+                (None, _) => Against::ValueBefore,
             };
-            VisualData::Kpi(kpi(&values, previous))
+            VisualData::Kpi(kpi(&values, against))
         }
         VisualKind::Gauge => VisualData::Gauge(GaugeData {
             value: ordered_values(visual, batches, first_y()?)?

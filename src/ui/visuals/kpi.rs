@@ -41,7 +41,7 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
         .and_then(|v| threshold_color(&visual.thresholds, v))
         .unwrap_or(visuals.strong_text_color());
     let size = fitting_size(&value_text, top.width() * 0.9, top.height() * 0.5);
-    let has_delta = kpi.delta.is_some();
+    let has_delta = kpi.delta.is_some() || kpi.previous_period_empty;
     let value_center = pos2(
         top.center().x,
         top.center().y - if has_delta { size * 0.25 } else { 0.0 },
@@ -54,7 +54,16 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
         value_color,
     );
 
-    if let (Some(delta), previous) = (kpi.delta, kpi.previous) {
+    if kpi.previous_period_empty {
+        // Compared with the previous period, which has no rows: said, never replaced.
+        painter.text(
+            pos2(top.center().x, value_center.y + size * 0.62 + 6.0),
+            Align2::CENTER_CENTER,
+            "no data in the previous period",
+            FontId::proportional((size * 0.25).clamp(10.0, 13.0)),
+            visuals.weak_text_color(),
+        );
+    } else if let (Some(delta), previous) = (kpi.delta, kpi.previous) {
         let color = if delta > 0.0 {
             GOOD
         } else if delta < 0.0 {
