@@ -92,7 +92,7 @@ pub fn histogram(values: &[Option<f64>], target: usize) -> Vec<Bin> {
     // Edges are whole multiples of the width, rounded to the width's decimals, and every value is
     // placed by comparing it with them: in floating point (0.3 - 0.1) / 0.1 is 1.9999…, which
     // would put a value that sits on an edge into the bin below.
-    let decimals = (-width.log10().floor()).max(0.0).min(300.0) as i32;
+    let decimals = (-width.log10().floor()).clamp(0.0, 300.0) as i32;
     let scale = 10f64.powi(decimals);
     let edge = |k: i64| (k as f64 * width * scale).round() / scale;
     let mut first = (min / width).floor() as i64;

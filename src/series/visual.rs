@@ -163,8 +163,7 @@ pub fn prepare(
                         ordered_values(visual, previous, first_y()?)?
                             .into_iter()
                             .flatten()
-                            .filter(|v| v.is_finite())
-                            .last(),
+                            .rfind(|v| v.is_finite()),
                     )
                 }
                 (Some(_), None) => Against::PreviousPeriod(None),
