@@ -95,6 +95,39 @@ pub struct BarsData {
     pub note: Option<String>,
 }
 
+impl BarsData {
+    /// Where each series' bar starts when the series are stacked, per category: the sum of the
+    /// series before it at that category (positive values on positive ones, negative below
+    /// negative ones), a missing value counting as zero. Indexed `[series][category]`.
+    pub fn stack_bases(&self) -> Vec<Vec<f64>> {
+        let mut above = vec![0.0_f64; self.categories.len()];
+        let mut below = vec![0.0_f64; self.categories.len()];
+        self.series
+            .iter()
+            .map(|series| {
+                (0..self.categories.len())
+                    .map(|category| {
+                        let value = series.values.get(category).copied().flatten();
+                        match value {
+                            Some(v) if v < 0.0 => {
+                                let base = below[category];
+                                below[category] += v;
+                                base
+                            }
+                            Some(v) => {
+                                let base = above[category];
+                                above[category] += v;
+                                base
+                            }
+                            None => above[category],
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// One pie slice.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Slice {

@@ -221,6 +221,63 @@ fn bars_sum_per_category_and_series() {
 }
 
 #[test]
+fn a_stacked_bar_starts_on_the_bars_of_its_own_category() {
+    // `cancelled` has no FR row: IT's cancelled bar still sits on IT's paid bar, and FR's paid
+    // bar carries nothing.
+    let b = batch(vec![
+        ("country", text(&["DE", "FR", "IT", "DE", "IT"])),
+        (
+            "status",
+            text(&["paid", "paid", "paid", "cancelled", "cancelled"]),
+        ),
+        (
+            "orders",
+            floats(&[Some(100.0), Some(80.0), Some(60.0), Some(10.0), Some(50.0)]),
+        ),
+    ]);
+    let mut v = visual(VisualKind::Bar, Some("country"), &["orders"]);
+    v.series = Some("status".into());
+    v.stack = true;
+    let VisualData::Bars(bars) = prepare(&v, &[b], None).unwrap() else {
+        panic!("not bars")
+    };
+    assert_eq!(bars.categories, ["DE", "FR", "IT"]);
+    assert_eq!(bars.series[1].name, "cancelled");
+    assert_eq!(bars.series[1].values, [Some(10.0), None, Some(50.0)]);
+    let bases = bars.stack_bases();
+    assert_eq!(bases[0], [0.0, 0.0, 0.0]);
+    assert_eq!(
+        bases[1],
+        [100.0, 80.0, 60.0],
+        "each on its own category's paid bar"
+    );
+}
+
+#[test]
+fn negative_bars_stack_below_zero() {
+    let bars = BarsData {
+        x_name: "c".into(),
+        categories: vec!["a".into()],
+        series: vec![
+            BarSeries {
+                name: "in".into(),
+                values: vec![Some(5.0)],
+            },
+            BarSeries {
+                name: "out".into(),
+                values: vec![Some(-3.0)],
+            },
+            BarSeries {
+                name: "refunds".into(),
+                values: vec![Some(-2.0)],
+            },
+        ],
+        note: None,
+    };
+    assert_eq!(bars.stack_bases(), [[0.0], [0.0], [-3.0]]);
+}
+
+#[test]
 fn pies_fold_the_smallest_slices_into_other() {
     let labels: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
     let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();

@@ -128,6 +128,9 @@ pub fn bars_ui(
         plot.include_y(headroom)
     };
     let text_color = ui.visuals().text_color();
+    // Stacked bars start where the series below end at the same category (computed per
+    // category: a missing value in a series below counts as zero, never shifts the stack).
+    let bases = visual.stack.then(|| data.stack_bases());
     let response = plot.show(ui, |plot_ui| {
         let mut charts: Vec<BarChart> = Vec::new();
         for (index, series) in data.series.iter().enumerate() {
@@ -143,15 +146,16 @@ pub fn bars_ui(
                 .enumerate()
                 .filter_map(|(category, value)| {
                     let value = (*value)?;
-                    let bar = Bar::new(position(category) + offset, value)
-                        .width(width)
-                        .fill(color)
-                        .name(format!(
-                            "{}\n{}: {}",
-                            labels[category],
-                            series.name,
-                            numbers.value(value)
-                        ));
+                    let mut bar = Bar::new(position(category) + offset, value).width(width);
+                    if let Some(bases) = &bases {
+                        bar = bar.base_offset(bases[index][category]);
+                    }
+                    let bar = bar.fill(color).name(format!(
+                        "{}\n{}: {}",
+                        labels[category],
+                        series.name,
+                        numbers.value(value)
+                    ));
                     Some(if horizontal { bar.horizontal() } else { bar })
                 })
                 .collect();
@@ -160,10 +164,6 @@ pub fn bars_ui(
                 .element_formatter(Box::new(|bar, _| bar.name.clone()));
             if horizontal {
                 chart = chart.horizontal();
-            }
-            if visual.stack {
-                let below: Vec<&BarChart> = charts.iter().collect();
-                chart = chart.stack_on(&below);
             }
             charts.push(chart);
         }
