@@ -374,23 +374,37 @@ fn pie(visual: &Visual, batches: &[RecordBatch], y: &str) -> Result<PieData, Ser
             sums[i] += value;
         }
     }
-    let mut slices: Vec<Slice> = labels
+    // A slice's share needs a positive value: a negative one (refunds) cannot be drawn, and is
+    // named in the note rather than silently left out of a total that would then be wrong.
+    let (kept, negative): (Vec<(String, f64)>, Vec<(String, f64)>) = labels
         .names
         .into_iter()
         .zip(sums)
-        .filter(|(_, value)| *value > 0.0)
+        .filter(|(_, value)| *value != 0.0)
+        .partition(|(_, value)| *value > 0.0);
+    let mut slices: Vec<Slice> = kept
+        .into_iter()
         .map(|(label, value)| Slice { label, value })
         .collect();
     slices.sort_by(|a, b| b.value.total_cmp(&a.value));
-    let mut note = None;
+    let mut notes = Vec::new();
+    if !negative.is_empty() {
+        let named: Vec<String> = negative.iter().map(|(label, _)| label.clone()).collect();
+        let total: f64 = negative.iter().map(|(_, value)| value).sum();
+        notes.push(format!(
+            "left out, being negative: {} ({total}); the slices' total is not the net",
+            named.join(", ")
+        ));
+    }
     if slices.len() > MAX_SLICES {
         let rest: f64 = slices.drain(MAX_SLICES - 1..).map(|s| s.value).sum();
-        note = Some("the smallest slices are drawn as one, \"Other\"".to_owned());
+        notes.push("the smallest slices are drawn as one, \"Other\"".to_owned());
         slices.push(Slice {
             label: "Other".into(),
             value: rest,
         });
     }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     Ok(PieData { slices, note })
 }
 

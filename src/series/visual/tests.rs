@@ -278,6 +278,22 @@ fn negative_bars_stack_below_zero() {
 }
 
 #[test]
+fn a_pie_names_the_negative_values_it_cannot_draw() {
+    let b = batch(vec![
+        ("channel", text(&["web", "app", "refunds"])),
+        ("revenue", floats(&[Some(100.0), Some(50.0), Some(-120.0)])),
+    ]);
+    let VisualData::Pie(pie) =
+        prepare(&visual(VisualKind::Pie, Some("channel"), &["revenue"]), &[b], None).unwrap()
+    else {
+        panic!("not a pie")
+    };
+    assert_eq!(pie.slices.len(), 2);
+    let note = pie.note.unwrap();
+    assert!(note.contains("refunds") && note.contains("-120"), "{note}");
+}
+
+#[test]
 fn pies_fold_the_smallest_slices_into_other() {
     let labels: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
     let label_refs: Vec<&str> = labels.iter().map(String::as_str).collect();
