@@ -285,6 +285,13 @@ fn xy_data(visual: &Visual, batches: &[RecordBatch]) -> Result<XyData, SeriesErr
     let (xs, x_kind, categories) = x_values(batches, x)?;
     let (parts, dropped) = parts(visual, batches)?;
     let lines = visual.kind != VisualKind::Scatter;
+    // One bucket for the whole visual: the median step between its distinct x values.
+    let step = (x_kind == XKind::Time).then(|| {
+        let mut grid: Vec<f64> = xs.iter().flatten().copied().collect();
+        grid.sort_by(f64::total_cmp);
+        grid.dedup();
+        xy::median_step(&grid)
+    });
     let mut series: Vec<XySeries> = parts
         .into_iter()
         .map(
@@ -300,7 +307,7 @@ fn xy_data(visual: &Visual, batches: &[RecordBatch]) -> Result<XyData, SeriesErr
                 };
                 let (sx, sy) = xy::ordered(part_xs, values);
                 let (sx, sy) = if lines {
-                    xy::apply_gaps(sx, sy, visual.gaps, x_kind == XKind::Time)
+                    xy::apply_gaps(sx, sy, visual.gaps, step.flatten())
                 } else {
                     (sx, sy)
                 };

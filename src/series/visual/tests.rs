@@ -126,6 +126,36 @@ fn nulls_and_missing_time_buckets_are_gaps() {
 }
 
 #[test]
+fn gaps_are_judged_on_the_visuals_bucket_not_each_series() {
+    // `hourly` has a row every hour; `sparse` only every 4 hours: with the visual's hourly
+    // bucket, `sparse` has gaps between its rows (and drops to 0 there with `gaps = "zero"`).
+    let hours: Vec<i64> = (0..=8).map(|h| h * 3600).collect();
+    let mut names = vec!["hourly"; 9];
+    names.extend(["sparse"; 3]);
+    let mut at = hours.clone();
+    at.extend([0, 4 * 3600, 8 * 3600]);
+    let values: Vec<Option<f64>> = (0..12).map(|i| Some(f64::from(i))).collect();
+    let b = batch(vec![
+        ("hour", times(&at)),
+        ("name", text(&names)),
+        ("v", floats(&values)),
+    ]);
+    let mut v = visual(VisualKind::Line, Some("hour"), &["v"]);
+    v.series = Some("name".into());
+    let broken = xy(prepare(&v, std::slice::from_ref(&b), None).unwrap());
+    let sparse = broken.series.iter().find(|s| s.name == "sparse").unwrap();
+    assert_eq!(
+        sparse.ys.iter().filter(|y| y.is_none()).count(),
+        2,
+        "a gap after 0h and after 4h: {sparse:?}"
+    );
+    v.gaps = Gaps::Zero;
+    let zero = xy(prepare(&v, &[b], None).unwrap());
+    let sparse = zero.series.iter().find(|s| s.name == "sparse").unwrap();
+    assert!(sparse.ys.contains(&Some(0.0)), "{sparse:?}");
+}
+
+#[test]
 fn unsorted_rows_are_drawn_in_x_order() {
     let b = batch(vec![
         ("x", floats(&[Some(3.0), Some(1.0), Some(2.0)])),
@@ -283,9 +313,12 @@ fn a_pie_names_the_negative_values_it_cannot_draw() {
         ("channel", text(&["web", "app", "refunds"])),
         ("revenue", floats(&[Some(100.0), Some(50.0), Some(-120.0)])),
     ]);
-    let VisualData::Pie(pie) =
-        prepare(&visual(VisualKind::Pie, Some("channel"), &["revenue"]), &[b], None).unwrap()
-    else {
+    let VisualData::Pie(pie) = prepare(
+        &visual(VisualKind::Pie, Some("channel"), &["revenue"]),
+        &[b],
+        None,
+    )
+    .unwrap() else {
         panic!("not a pie")
     };
     assert_eq!(pie.slices.len(), 2);

@@ -97,15 +97,15 @@ pub fn median_step(xs: &[f64]) -> Option<f64> {
     Some(*median)
 }
 
-/// Applies `gaps` to one series; on a time axis (`time`), a step over 1.5 times the median step
-/// is a missing bucket, and is treated as a missing value.
+/// Applies `gaps` to one series; on a time axis, `step` is the visual's bucket (the median step
+/// of all its series together, so a series with rows every 4 hours beside an hourly one has gaps
+/// too): a step over 1.5 times it is a missing bucket, treated as a missing value.
 pub fn apply_gaps(
     xs: Vec<f64>,
     ys: Vec<Option<f64>>,
     gaps: Gaps,
-    time: bool,
+    step: Option<f64>,
 ) -> (Vec<f64>, Vec<Option<f64>>) {
-    let step = if time { median_step(&xs) } else { None };
     let (xs, ys) = match step {
         Some(step) if gaps != Gaps::Connect => {
             let mut out_x = Vec::with_capacity(xs.len());
