@@ -371,6 +371,9 @@ fn bars(visual: &Visual, batches: &[RecordBatch]) -> Result<BarsData, SeriesErro
     })
 }
 
+/// Each category's total.
+type Totals = Vec<(String, f64)>;
+
 fn pie(visual: &Visual, batches: &[RecordBatch], y: &str) -> Result<PieData, SeriesError> {
     let x = visual.x.as_deref().ok_or(SeriesError::MissingX)?;
     let mut labels = Labels::with_cap(usize::MAX);
@@ -383,7 +386,7 @@ fn pie(visual: &Visual, batches: &[RecordBatch], y: &str) -> Result<PieData, Ser
     }
     // A slice's share needs a positive value: a negative one (refunds) cannot be drawn, and is
     // named in the note rather than silently left out of a total that would then be wrong.
-    let (kept, negative): (Vec<(String, f64)>, Vec<(String, f64)>) = labels
+    let (kept, negative): (Totals, Totals) = labels
         .names
         .into_iter()
         .zip(sums)
