@@ -643,3 +643,43 @@ position = [0, 0, 4, 3]
     assert!(svg.contains("no data in the previous period"), "the note");
     assert!(!svg.contains("vs "), "no comparison with anything else");
 }
+
+#[test]
+fn dates_are_drawn_as_the_days_they_are_in_any_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("days.toml");
+    std::fs::write(
+        &file,
+        r#"title = "Days"
+time_range = "2026-11-22T05:00Z..2026-11-25T05:00Z"
+timezone = "America/New_York"
+
+[[visuals]]
+id = "days"
+title = "Orders per day"
+kind = "line"
+sql = """SELECT CAST(event_time AS DATE) AS day, count(*) AS n FROM orders
+         WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1"""
+x = "day"
+y = ["n"]
+position = [0, 0, 12, 6]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("days.svg");
+    lakesight()
+        .arg("export")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    for day in ["Nov 22", "Nov 23", "Nov 24"] {
+        assert!(svg.contains(day), "{day} is labelled");
+    }
+    assert!(
+        !svg.contains("Nov 21") && !svg.contains("19:00"),
+        "no day drawn at the evening before, New York time"
+    );
+}

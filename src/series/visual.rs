@@ -8,6 +8,7 @@ mod tests;
 mod xy;
 
 use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 pub use columns::MAX_SERIES;
@@ -262,6 +263,9 @@ type XValues = (Vec<Option<f64>>, XKind, Vec<String>);
 /// The x values as numbers, what they are, and the category names for text columns.
 fn x_values(batches: &[RecordBatch], x: &str) -> Result<XValues, SeriesError> {
     match data_type(batches, x)? {
+        Some(DataType::Date32 | DataType::Date64) => {
+            Ok((seconds(batches, x)?, XKind::Date, Vec::new()))
+        }
         Some(t) if is_temporal(&t) => Ok((seconds(batches, x)?, XKind::Time, Vec::new())),
         Some(t) if is_numeric(&t) => Ok((numbers(batches, x)?, XKind::Number, Vec::new())),
         None => Ok((Vec::new(), XKind::Number, Vec::new())),
@@ -286,7 +290,7 @@ fn xy_data(visual: &Visual, batches: &[RecordBatch]) -> Result<XyData, SeriesErr
     let (parts, dropped) = parts(visual, batches)?;
     let lines = visual.kind != VisualKind::Scatter;
     // One bucket for the whole visual: the median step between its distinct x values.
-    let step = (x_kind == XKind::Time).then(|| {
+    let step = matches!(x_kind, XKind::Time | XKind::Date).then(|| {
         let mut grid: Vec<f64> = xs.iter().flatten().copied().collect();
         grid.sort_by(f64::total_cmp);
         grid.dedup();

@@ -432,3 +432,22 @@ fn series_past_the_cap_are_left_out_with_a_note() {
     assert_eq!(data.series.len(), MAX_SERIES);
     assert!(data.note.is_some());
 }
+
+#[test]
+fn a_date_column_is_read_as_calendar_days() {
+    use datafusion::arrow::array::Date32Array;
+    // 2026-11-22 and 2026-11-23, as days since the epoch.
+    let days: ArrayRef = Arc::new(Date32Array::from(vec![20_779, 20_780]));
+    let b = batch(vec![
+        ("day", days),
+        ("orders", floats(&[Some(5.0), Some(6.0)])),
+    ]);
+    let data = xy(prepare(
+        &visual(VisualKind::Line, Some("day"), &["orders"]),
+        &[b],
+        None,
+    )
+    .unwrap());
+    assert_eq!(data.x_kind, XKind::Date, "a day, shown in no time zone");
+    assert_eq!(data.series[0].xs, [1_795_305_600.0, 1_795_392_000.0]);
+}

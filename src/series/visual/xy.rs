@@ -10,6 +10,9 @@ use crate::model::dashboard::Gaps;
 pub enum XKind {
     /// Seconds since the Unix epoch, UTC.
     Time,
+    /// Calendar days (a DATE column), as seconds since the epoch at each day's UTC midnight:
+    /// shown as the day they are, in no time zone.
+    Date,
     /// Plain numbers.
     Number,
     /// Indices into [`XyData::categories`].

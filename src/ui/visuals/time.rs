@@ -63,11 +63,12 @@ const STEPS: [f64; 22] = [
     31_536_000.0,
 ];
 
-/// Grid marks at round local times, at least `min_px` points apart.
-pub fn time_marks(input: &GridInput, zone: &Timezone, min_px: f64) -> Vec<GridMark> {
+/// Grid marks at round local times, at least `min_px` points apart and `min_step` seconds (a day
+/// for calendar dates, whose axis has no hours).
+pub fn time_marks(input: &GridInput, zone: &Timezone, min_px: f64, min_step: f64) -> Vec<GridMark> {
     let (min, max) = input.bounds;
     // `base_step_size` is the span of egui_plot's minimum grid spacing, 8 points.
-    let wanted = input.base_step_size * min_px / 8.0;
+    let wanted = (input.base_step_size * min_px / 8.0).max(min_step);
     if !wanted.is_finite() || wanted <= 0.0 {
         return Vec::new();
     }
@@ -79,23 +80,48 @@ pub fn time_marks(input: &GridInput, zone: &Timezone, min_px: f64) -> Vec<GridMa
     while step < wanted {
         step *= 10.0;
     }
-    // Round in local time: midnight, whole hours of the zone.
-    let offset = if step >= 3_600.0 {
-        offset_seconds(zone, min)
-    } else {
-        0.0
+    let mark = |value: f64| GridMark {
+        value,
+        step_size: step,
     };
-    let first = ((min + offset) / step).ceil() as i64;
-    let last = ((max + offset) / step).floor() as i64;
+    if step < 3_600.0 {
+        let first = (min / step).ceil() as i64;
+        let last = (max / step).floor() as i64;
+        if last.saturating_sub(first) > 1_000 {
+            return Vec::new();
+        }
+        return (first..=last).map(|i| mark(i as f64 * step)).collect();
+    }
+    // Round in local wall-clock time (midnight, whole hours of the zone), each mark with its own
+    // offset: a daylight-saving change inside the view moves no mark off its hour.
+    let first = ((min + offset_seconds(zone, min)) / step).ceil() as i64;
+    let last = ((max + offset_seconds(zone, max)) / step).floor() as i64;
     if last.saturating_sub(first) > 1_000 {
         return Vec::new();
     }
     (first..=last)
-        .map(|i| GridMark {
-            value: i as f64 * step - offset,
-            step_size: step,
-        })
+        .filter_map(|i| local_to_utc(*zone, i as f64 * step))
+        .filter(|value| (min..=max).contains(value))
+        .map(mark)
         .collect()
+}
+
+/// The instant a wall-clock time in `zone` (as seconds since the epoch of that clock) names: the
+/// earlier of two in a repeated hour, none in a skipped one.
+fn local_to_utc(zone: Timezone, local: f64) -> Option<f64> {
+    let naive = DateTime::from_timestamp(local.floor() as i64, 0)?.naive_utc();
+    let utc = match zone {
+        Timezone::Utc => naive.and_utc(),
+        Timezone::Local => chrono::Local
+            .from_local_datetime(&naive)
+            .earliest()?
+            .with_timezone(&Utc),
+        Timezone::Named(tz) => tz
+            .from_local_datetime(&naive)
+            .earliest()?
+            .with_timezone(&Utc),
+    };
+    Some(utc.timestamp() as f64)
 }
 
 /// A tick label as precise as the step: `14:05:30`, `14:00`, `Mar 04` (at midnight), `Mar 2026`.
@@ -117,6 +143,11 @@ pub fn tick_label(zone: &Timezone, seconds: f64, step: f64) -> String {
 /// A time in full for a tooltip.
 pub fn full_label(zone: &Timezone, seconds: f64) -> String {
     format_time(zone, seconds, "%Y-%m-%d %H:%M:%S")
+}
+
+/// A calendar day (a DATE value, at its UTC midnight) as the day it is: `2026-11-22`.
+pub fn day_label(seconds: f64) -> String {
+    format_time(&Timezone::Utc, seconds, "%Y-%m-%d")
 }
 
 /// A cell or category written by arrow as an ISO time (`2026-03-04T14:00:00`), shortened and
@@ -172,11 +203,59 @@ mod tests {
             // A week across 800 points: 8 points are about 6,000 seconds.
             base_step_size: 6_048.0,
         };
-        let marks = time_marks(&input, &berlin, 90.0);
+        let marks = time_marks(&input, &berlin, 90.0, 1.0);
         assert_eq!(marks.len(), 7, "one a day");
         assert!(!marks.is_empty());
         for mark in marks {
             assert_eq!(format_time(&berlin, mark.value, "%H:%M"), "00:00");
         }
+    }
+
+    #[test]
+    fn marks_keep_their_local_time_across_a_daylight_saving_change() {
+        let berlin = Timezone::Named(chrono_tz::Europe::Berlin);
+        // 2026-10-20 00:00 in Berlin (22:00 UTC the day before); summer time ends on the 25th.
+        let start = 1_792_447_200.0;
+        let days = GridInput {
+            bounds: (start, start + 11.0 * 86_400.0 + 3_600.0),
+            base_step_size: 6_048.0,
+        };
+        let labels: Vec<String> = time_marks(&days, &berlin, 90.0, 1.0)
+            .iter()
+            .map(|mark| {
+                assert_eq!(format_time(&berlin, mark.value, "%H:%M"), "00:00");
+                tick_label(&berlin, mark.value, mark.step_size)
+            })
+            .collect();
+        let expected: Vec<String> = (20..=31).map(|day| format!("Oct {day}")).collect();
+        assert_eq!(labels, expected, "one label a day, none twice");
+        let hours = GridInput {
+            bounds: (start + 4.0 * 86_400.0, start + 7.0 * 86_400.0),
+            base_step_size: 1_000.0,
+        };
+        let marks = time_marks(&hours, &berlin, 90.0, 1.0);
+        assert!(marks.len() > 4);
+        for mark in marks {
+            let hour: u32 = format_time(&berlin, mark.value, "%H")
+                .parse()
+                .expect("an hour");
+            assert_eq!(
+                hour % 6,
+                0,
+                "marks on round hours: {}",
+                full_label(&berlin, mark.value)
+            );
+        }
+    }
+
+    #[test]
+    fn calendar_dates_get_day_marks_at_least() {
+        let start = 1_795_305_600.0; // 2026-11-22 00:00 UTC
+        let input = GridInput {
+            bounds: (start, start + 2.0 * 86_400.0),
+            base_step_size: 600.0,
+        };
+        let marks = time_marks(&input, &Timezone::Utc, 70.0, 86_400.0);
+        assert_eq!(marks.len(), 3, "Nov 22, 23 and 24, no hours between");
     }
 }

@@ -15,9 +15,9 @@ use egui_plot::{
 
 use super::axes::nice_marks;
 use super::palette::series_color;
-use super::time::{full_label, tick_label, time_marks};
+use super::time::{day_label, full_label, tick_label, time_marks};
 use super::{VisualResponse, VisualStyle};
-use crate::model::dashboard::{Visual, VisualKind};
+use crate::model::dashboard::{Timezone, Visual, VisualKind};
 use crate::series::PixelColumns;
 use crate::series::format::NumberStyle;
 use crate::series::visual::{XKind, XyData, XySeries};
@@ -47,17 +47,22 @@ pub fn xy_ui(
     let id = plot_id(style.scope, &visual.id);
     let (x_min, x_max) = x_range(data);
     let right_scale = right_scale(data);
+    // Calendar days (a DATE column) are the days they are, in no zone: their UTC midnights are
+    // shown in UTC, never shifted into the dashboard's zone (a day earlier west of Greenwich).
+    let zone = if data.x_kind == XKind::Date {
+        Timezone::Utc
+    } else {
+        style.timezone
+    };
     let x_label = {
-        let zone = style.timezone;
         let categories = data.categories.clone();
         let x_kind = data.x_kind;
         move |value: f64, step: f64| match x_kind {
-            XKind::Time => tick_label(&zone, value, step),
+            XKind::Time | XKind::Date => tick_label(&zone, value, step),
             XKind::Number => NumberStyle::default().short(value),
             XKind::Category => category_label(&categories, value),
         }
     };
-    let zone = style.timezone;
     let tick = x_label.clone();
     // Its exact id (not salted by where it sits), so an image's context finds its zoom.
     let mut plot = Plot::new(id)
@@ -80,8 +85,13 @@ pub fn xy_ui(
                 .background_alpha(0.6),
         );
     }
-    if data.x_kind == XKind::Time {
-        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, 70.0));
+    if matches!(data.x_kind, XKind::Time | XKind::Date) {
+        let min_step = if data.x_kind == XKind::Date {
+            86_400.0
+        } else {
+            1.0
+        };
+        plot = plot.x_grid_spacer(move |input| time_marks(&input, &zone, 70.0, min_step));
     } else if data.x_kind == XKind::Number {
         plot = plot
             .x_axis_label(data.x_name.clone())
@@ -192,7 +202,8 @@ pub fn xy_ui(
     });
     if let Some(hover) = response.inner {
         let header = match data.x_kind {
-            XKind::Time => full_label(&style.timezone, hover.x),
+            XKind::Time => full_label(&zone, hover.x),
+            XKind::Date => day_label(hover.x),
             _ => x_label(hover.x, 0.0),
         };
         response.response.on_hover_ui_at_pointer(|ui| {
