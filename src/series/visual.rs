@@ -15,10 +15,11 @@ pub use columns::MAX_SERIES;
 use columns::{Labels, Part, check, data_type, numbers, parts, seconds, texts};
 pub use xy::{XKind, XyData, XySeries, median_step};
 
+use super::format::NumberStyle;
 use super::{
     Against, Bin, Heatmap, Kpi, SeriesError, heatmap, histogram, is_numeric, is_temporal, kpi,
 };
-use crate::model::dashboard::{Visual, VisualKind};
+use crate::model::dashboard::{Threshold, Visual, VisualKind};
 
 /// Bars (categories) drawn at most.
 pub const MAX_BARS: usize = 50;
@@ -63,8 +64,42 @@ pub struct TableData {
     pub numbers: Vec<Vec<Option<f64>>>,
     /// Whether each column is numeric (drawn right-aligned, formatted).
     pub numeric: Vec<bool>,
+    /// How each column's numbers are written and coloured.
+    pub looks: Vec<ColumnLook>,
     /// Why less than the whole result is shown, if it is.
     pub note: Option<String>,
+}
+
+/// How a table column's numbers are written and coloured: its `[visuals.columns.<name>]` entry,
+/// else the visual's `format`, `decimals`, `unit` and `thresholds` for a `y` column, else plain.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ColumnLook {
+    /// How its numbers are written.
+    pub number: NumberStyle,
+    /// Colours by value.
+    pub thresholds: Vec<Threshold>,
+}
+
+impl ColumnLook {
+    fn of(visual: &Visual, column: &str) -> Self {
+        if let Some(style) = visual.columns.get(column) {
+            Self {
+                number: NumberStyle {
+                    format: style.format,
+                    decimals: style.decimals,
+                    unit: style.unit.clone().filter(|u| !u.is_empty()),
+                },
+                thresholds: style.thresholds.clone(),
+            }
+        } else if visual.y.iter().any(|y| y == column) {
+            Self {
+                number: NumberStyle::of(visual),
+                thresholds: visual.thresholds.clone(),
+            }
+        } else {
+            Self::default()
+        }
+    }
 }
 
 /// A gauge's value.
@@ -448,6 +483,7 @@ fn table(visual: &Visual, batches: &[RecordBatch]) -> Result<TableData, SeriesEr
                 .is_ok_and(|f| is_numeric(f.data_type()))
         })
         .collect();
+    data.looks = names.iter().map(|n| ColumnLook::of(visual, n)).collect();
     data.columns.clone_from(&names);
     let mut total = 0;
     for batch in batches {

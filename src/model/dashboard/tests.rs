@@ -218,6 +218,66 @@ position = [4, 0, 4, 4]
 }
 
 #[test]
+fn table_styles_name_their_columns() {
+    let text = with(
+        r##"
+[[visuals]]
+id = "all"
+kind = "table"
+sql = "SELECT 1"
+format = "percent"
+position = [0, 0, 4, 4]
+
+[[visuals]]
+id = "bars"
+kind = "bar"
+sql = "SELECT 1"
+x = "k"
+y = ["v"]
+position = [4, 0, 4, 4]
+[visuals.columns.v]
+format = "percent"
+
+[[visuals]]
+id = "scores"
+kind = "table"
+sql = "SELECT 1"
+position = [8, 0, 4, 4]
+[visuals.columns.score]
+thresholds = [{ value = 0.9, color = "#d62728" }, { value = 0.1, color = "nope" }]
+"##,
+    );
+    let found = problems(&text);
+    let expected = [
+        "line 3, column 1: visual `all`: a `table` writes and colours its `y` columns",
+        "line 10, column 1: visual `bars`: `columns` styles the columns of a `table`, not of a `bar`",
+        "line 20, column 1: visual `scores`: `nope` is not a colour",
+        "line 20, column 1: visual `scores`: `thresholds` must be in increasing `value` order",
+    ];
+    assert_eq!(found.len(), expected.len(), "{found:#?}");
+    for (found, expected) in found.iter().zip(expected) {
+        assert!(
+            found.starts_with(expected),
+            "{found} should start with {expected}"
+        );
+    }
+    let fine = with(
+        r##"
+[[visuals]]
+id = "scores"
+kind = "table"
+sql = "SELECT 1"
+position = [0, 0, 4, 4]
+[visuals.columns.score]
+decimals = 2
+thresholds = [{ value = 0.9, color = "#d62728" }]
+"##,
+    );
+    let dashboard = Dashboard::parse(&fine).expect("a valid file");
+    assert_eq!(dashboard.visuals[0].columns["score"].decimals, Some(2));
+}
+
+#[test]
 fn source_keys_are_checked() {
     let found = problems(&with("profile = \"analyst\"\n"));
     assert!(

@@ -2,6 +2,8 @@
 //! which columns (`x`, `y`, `series`, `y2`), where on the 12-column grid (`position`) and how it
 //! looks (format, colours, ranges, thresholds). Serde types whose key names are the file's contract.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Columns of the dashboard grid.
@@ -154,6 +156,25 @@ pub struct Threshold {
     pub color: String,
 }
 
+/// How one table column is written and coloured: `[visuals.columns.<name>]`. Keys left out are
+/// the plain defaults, not the visual's (the entry stands alone).
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnStyle {
+    /// How values are written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<NumberFormat>,
+    /// Digits after the decimal point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<u8>,
+    /// Unit written after values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Colours by value, in increasing `value` order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub thresholds: Vec<Threshold>,
+}
+
 /// A coloured stretch of a gauge's arc.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -274,6 +295,9 @@ pub struct Visual {
     /// The param a click on a bar, slice or cell sets to its category (cross-filtering).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_filter: Option<String>,
+    /// A table's columns written their own way, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, ColumnStyle>,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -309,6 +333,7 @@ impl Visual {
             target: None,
             bands: Vec::new(),
             cross_filter: None,
+            columns: BTreeMap::new(),
         }
     }
 
@@ -353,9 +378,27 @@ impl Visual {
         if self.bins == Some(0) {
             problems.push("`bins` must be at least 1".into());
         }
+        if self.kind == VisualKind::Table
+            && self.y.is_empty()
+            && (self.format.is_some()
+                || self.decimals.is_some()
+                || self.unit.is_some()
+                || !self.thresholds.is_empty())
+        {
+            problems.push(
+                "a `table` writes and colours its `y` columns by `format`, `decimals`, `unit` and `thresholds`, and this one names no `y`: list the value columns in `y`, or style single columns under `[visuals.columns.<name>]`".into(),
+            );
+        }
+        if self.kind != VisualKind::Table && !self.columns.is_empty() {
+            problems.push(format!(
+                "`columns` styles the columns of a `table`, not of a `{kind}`"
+            ));
+        }
+        let column_thresholds = self.columns.values().flat_map(|c| &c.thresholds);
         let numbers = self.y_range.iter().flatten().copied();
         let numbers = numbers.chain(self.target);
         let numbers = numbers.chain(self.thresholds.iter().map(|t| t.value));
+        let numbers = numbers.chain(column_thresholds.clone().map(|t| t.value));
         if let Some(bad) = numbers
             .chain(self.bands.iter().flat_map(|b| [b.from, b.to]))
             .find(|n| !n.is_finite())
@@ -371,6 +414,7 @@ impl Visual {
         }
         let colors = self.colors.iter();
         let colors = colors.chain(self.thresholds.iter().map(|t| &t.color));
+        let colors = colors.chain(column_thresholds.map(|t| &t.color));
         for color in colors.chain(self.bands.iter().map(|b| &b.color)) {
             if !is_valid_color(color) {
                 problems.push(format!(
@@ -378,10 +422,9 @@ impl Visual {
                 ));
             }
         }
-        if self
-            .thresholds
-            .windows(2)
-            .any(|pair| pair[0].value >= pair[1].value)
+        if std::iter::once(&self.thresholds)
+            .chain(self.columns.values().map(|c| &c.thresholds))
+            .any(|list| list.windows(2).any(|pair| pair[0].value >= pair[1].value))
         {
             problems.push("`thresholds` must be in increasing `value` order".into());
         }

@@ -451,3 +451,59 @@ fn a_date_column_is_read_as_calendar_days() {
     assert_eq!(data.x_kind, XKind::Date, "a day, shown in no time zone");
     assert_eq!(data.series[0].xs, [1_795_305_600.0, 1_795_392_000.0]);
 }
+
+#[test]
+fn a_table_formats_and_colours_its_y_columns_and_each_column_its_own_way() {
+    use crate::model::dashboard::{ColumnStyle, NumberFormat, Threshold};
+    let b = batch(vec![
+        ("year", Arc::new(Int64Array::from(vec![2026])) as ArrayRef),
+        ("share", floats(&[Some(0.25)])),
+        ("amount", floats(&[Some(1_234.5)])),
+        ("score", floats(&[Some(0.95)])),
+    ]);
+    let mut v = visual(
+        VisualKind::Table,
+        Some("year"),
+        &["share", "amount", "score"],
+    );
+    v.format = Some(NumberFormat::Percent);
+    v.thresholds = vec![Threshold {
+        value: 0.0,
+        color: "#2ca02c".into(),
+    }];
+    v.columns.insert(
+        "amount".into(),
+        ColumnStyle {
+            unit: Some("€".into()),
+            decimals: Some(2),
+            ..ColumnStyle::default()
+        },
+    );
+    v.columns.insert(
+        "score".into(),
+        ColumnStyle {
+            thresholds: vec![Threshold {
+                value: 0.9,
+                color: "#d62728".into(),
+            }],
+            ..ColumnStyle::default()
+        },
+    );
+    let VisualData::Table(t) = prepare(&v, &[b], None).unwrap() else {
+        panic!("not a table")
+    };
+    let written: Vec<String> = t
+        .looks
+        .iter()
+        .zip(&t.numbers[0])
+        .map(|(look, n)| look.number.value(n.unwrap()))
+        .collect();
+    assert_eq!(
+        written,
+        ["2,026", "25.0%", "1,234.50 €", "0.95"],
+        "the x column (a year) is not a percent; entries stand alone"
+    );
+    assert!(t.looks[0].thresholds.is_empty(), "x is not coloured");
+    assert_eq!(t.looks[1].thresholds, v.thresholds);
+    assert_eq!(t.looks[3].thresholds[0].value, 0.9);
+}

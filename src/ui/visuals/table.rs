@@ -1,5 +1,5 @@
 //! Table visuals with `egui_extras`: numbers formatted and right-aligned, coloured by
-//! `thresholds`, striped rows, a click on a header sorting by that column (again: the other way),
+//! `thresholds` (its `y` columns, or a column's own entry), striped rows, a click on a header sorting by that column (again: the other way),
 //! and the clicked row's `x` cell (or first cell) for cross-filtering. The sort order is kept in
 //! egui memory under the table's id, so the function stays a pure drawing of its inputs.
 
@@ -12,8 +12,7 @@ use super::palette::threshold_color;
 use super::time::relabel;
 use super::{VisualResponse, VisualStyle};
 use crate::model::dashboard::Visual;
-use crate::series::format::NumberStyle;
-use crate::series::visual::TableData;
+use crate::series::visual::{ColumnLook, TableData};
 
 /// Which column sorts the rows, and which way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +69,6 @@ pub fn table_ui(
     data: &TableData,
     style: &VisualStyle,
 ) -> VisualResponse {
-    let numbers = NumberStyle::of(visual);
     let id = style.scope.with(("table", &visual.id));
     let sort_id = id.with("sort");
     let sort: Option<Sort> = ui.data(|d| d.get_temp(sort_id)).flatten();
@@ -94,6 +92,7 @@ pub fn table_ui(
         .as_ref()
         .and_then(|x| data.columns.iter().position(|c| c == x))
         .unwrap_or(0);
+    let plain = ColumnLook::default();
     let mut next_sort = sort;
     let mut clicked = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
@@ -147,10 +146,11 @@ pub fn table_ui(
                 for (column, text) in data.rows[index].iter().enumerate() {
                     row.col(|ui| {
                         let number = data.numbers[index][column];
+                        let look = data.looks.get(column).unwrap_or(&plain);
                         let label = match number {
                             Some(value) => {
-                                let mut rich = RichText::new(numbers.value(value)).monospace();
-                                if let Some(color) = threshold_color(&visual.thresholds, value) {
+                                let mut rich = RichText::new(look.number.value(value)).monospace();
+                                if let Some(color) = threshold_color(&look.thresholds, value) {
                                     rich = rich.color(color).strong();
                                 }
                                 rich
