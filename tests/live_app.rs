@@ -13,7 +13,7 @@ use egui_kittest::kittest::Queryable;
 use lakesight::app::{AppConfig, Launch};
 use lakesight::model::SourceSpec;
 use lakesight::model::dashboard::DashboardSource;
-use lakesight::sim::{SimConfig, run};
+use lakesight::sim::{SimConfig, Stream, run};
 
 /// A live dashboard: a count of every order, and an alert when it rises (also what
 /// `scripts/hidden_refresh.sh` opens).
@@ -116,6 +116,42 @@ fn files_landing_run_the_visual_again_and_its_alert_badge_turns_firing() {
     assert!(
         f.harness.query_all_by_label("OK ->").next().is_some(),
         "the history lists the transition from OK"
+    );
+    sim.block_on(feeding).unwrap().unwrap();
+}
+
+#[test]
+fn a_visual_whose_first_run_failed_runs_again_when_files_land() {
+    let lake = tempfile::tempdir().unwrap();
+    let sim = runtime();
+    let mut orders = 0;
+    sim.block_on(run(&simulate(lake.path(), 1.0, 1), |flush| {
+        if flush.stream == Stream::Orders {
+            orders += flush.records;
+        }
+    }))
+    .unwrap();
+    // Divides by zero (an error) until more orders land than there are now.
+    let text = DASHBOARD.replace(
+        "SELECT count(*) AS orders FROM orders",
+        &format!("SELECT 1000000 / (count(*) - {orders}) AS orders FROM orders"),
+    );
+    let file = lake.path().join("live.toml");
+    std::fs::write(&file, text).unwrap();
+    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
+    config.dashboards.push(DashboardSource::File(file));
+    reuse_listings_for_an_hour(&mut config);
+    let mut f = open_config_on(lake, config, runtime());
+    step_until(&mut f.harness, "the tile's first run failing", |h| {
+        has_label(h, "Divide by zero") && !h.state().dashboard_running()
+    });
+
+    let config = simulate(f.lake.path(), 2.0, 2);
+    let feeding = sim.spawn(async move { run(&config, |_| {}).await });
+    step_until(
+        &mut f.harness,
+        "the tile running again once orders landed",
+        |h| !has_label(h, "Divide by zero") && !h.state().dashboard_running(),
     );
     sim.block_on(feeding).unwrap().unwrap();
 }

@@ -246,7 +246,7 @@ impl DashboardRuntime {
         self.plan.due(now, &reads)
     }
 
-    /// The tables the visuals read (known once they ran).
+    /// The tables the visuals read (known once they finished a run).
     pub fn tables(&self) -> std::collections::BTreeSet<String> {
         self.tiles
             .values()
@@ -254,6 +254,18 @@ impl DashboardRuntime {
             .flatten()
             .cloned()
             .collect()
+    }
+
+    /// Whether a visual with a query has not finished a run yet (its first run is going, or
+    /// every run failed): it may read any table.
+    pub fn reads_unknown_tables(&self) -> bool {
+        self.file.dashboard().visuals.iter().any(|visual| {
+            visual.sql.is_some()
+                && self
+                    .tiles
+                    .get(&visual.id)
+                    .is_none_or(|t| t.tables.is_none())
+        })
     }
 
     /// Takes back the last edit; returns whether there was one.

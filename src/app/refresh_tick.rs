@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::LakesightApp;
+use crate::lake::TableInfo;
+use crate::model::dashboard::Refresh;
 
 /// How often a live dashboard's header is redrawn to show the data's age in seconds.
 const AGE_TICK: Duration = Duration::from_secs(1);
@@ -20,11 +22,25 @@ impl LakesightApp {
         let Some(engine) = self.engine.clone() else {
             return;
         };
-        let tables: BTreeSet<String> = self
+        // Every table while a visual's tables are unknown (its first run is going, or failed
+        // because the files it needs have not landed yet).
+        let tables: BTreeSet<String> = if self
             .dashboards
             .values()
-            .flat_map(super::dashboards::DashboardRuntime::tables)
-            .collect();
+            .any(|d| d.dashboard().refresh == Refresh::NewData && d.reads_unknown_tables())
+        {
+            engine
+                .catalog()
+                .tables
+                .iter()
+                .map(TableInfo::qualified_name)
+                .collect()
+        } else {
+            self.dashboards
+                .values()
+                .flat_map(super::dashboards::DashboardRuntime::tables)
+                .collect()
+        };
         self.live.watch(&self.jobs, &engine, tables);
         let landed = self.live.take_landed();
         // With a file watcher every change is reported, so listings are kept and only the
@@ -71,7 +87,7 @@ impl LakesightApp {
         let youngest = self
             .dashboards
             .values()
-            .filter(|d| d.dashboard().refresh != crate::model::dashboard::Refresh::Off)
+            .filter(|d| d.dashboard().refresh != Refresh::Off)
             .filter_map(|d| self.live.newest(&d.tables()))
             .max();
         if let Some(newest) = youngest {

@@ -4,6 +4,8 @@
 //!   since the last run; one still running is not started twice (it catches the next tick).
 //! - `refresh = "new-data"`: the visuals that read a table with new files are due; one still running
 //!   when the files land is due as soon as it finishes (its run may have listed before they landed).
+//!   A visual whose tables are not known yet (no run has finished, or every run failed) reads
+//!   "any table".
 //! - `refresh = "off"`: nothing is ever due.
 
 use std::collections::BTreeSet;
@@ -16,7 +18,8 @@ use crate::model::dashboard::Refresh;
 pub struct VisualReads<'a> {
     /// The visual's id.
     pub id: &'a str,
-    /// The tables its last run read (qualified names); `None` before it has run.
+    /// The tables its last finished run read (qualified names); `None` before one finished
+    /// (running, or every run failed): then it counts as reading every table.
     pub tables: Option<&'a [String]>,
     /// Whether it is running now.
     pub running: bool,
@@ -93,9 +96,12 @@ impl RefreshPlan {
             Refresh::NewData => {
                 let mut due = Vec::new();
                 for visual in visuals {
-                    let reads_changed = visual
-                        .tables
-                        .is_some_and(|tables| tables.iter().any(|t| self.changed.contains(t)));
+                    // A visual that never finished a run reads tables no one knows yet: any
+                    // table's new files may be what it waits for (its first run may have failed
+                    // because they had not landed).
+                    let reads_changed = visual.tables.map_or(!self.changed.is_empty(), |tables| {
+                        tables.iter().any(|t| self.changed.contains(t))
+                    });
                     if !(reads_changed || self.waiting.contains(visual.id)) {
                         continue;
                     }

@@ -118,3 +118,35 @@ fn off_never_refreshes_and_changes_are_ignored() {
     );
     assert_eq!(plan.wake_in(start, true), None);
 }
+
+#[test]
+fn a_visual_that_never_finished_a_run_counts_as_reading_every_table() {
+    let start = Instant::now();
+    let mut plan = RefreshPlan::new(Refresh::NewData, POLL, start);
+    let orders = ["consumption.orders".to_owned()];
+    let unknown = |running| VisualReads {
+        id: "failed",
+        tables: None,
+        running,
+    };
+    assert!(
+        plan.due(start, &[unknown(false)]).is_empty(),
+        "nothing landed"
+    );
+    plan.note_new_files(["landing.orders".to_owned()]);
+    assert_eq!(
+        plan.due(start, &[unknown(false), reads("revenue", &orders, false)]),
+        ["failed"],
+        "its first run failed: any landing may be what it waited for"
+    );
+    plan.note_new_files(["landing.orders".to_owned()]);
+    assert!(
+        plan.due(start, &[unknown(true)]).is_empty(),
+        "its first run is still going"
+    );
+    assert_eq!(
+        plan.due(start, &[unknown(false)]),
+        ["failed"],
+        "files that landed during its first run are not dropped"
+    );
+}
