@@ -50,6 +50,32 @@ impl NumberStyle {
         self.with_unit(text)
     }
 
+    /// `value` as an axis tick among ticks `step` apart: every tick with the decimals the step
+    /// needs (`1.00|1.25|1.50`, `0.0005|0.0010`), large steps on the short scale (`200k`, `1.0M`)
+    /// unless it would blur them (`1,002,500`), with its unit.
+    pub fn tick(&self, value: f64, step: f64) -> String {
+        if !step.is_finite() || step <= 0.0 || !value.is_finite() {
+            return self.short(value);
+        }
+        // A tick a rounding error off its mark (`0.30000000000000004`, `-1e-17`) is the mark.
+        let value = if (value / step).round() * step == 0.0 {
+            0.0
+        } else {
+            value
+        };
+        let text = match self.format.unwrap_or(NumberFormat::Number) {
+            NumberFormat::Number | NumberFormat::Integer | NumberFormat::Compact => {
+                short_scale_tick(value, step)
+            }
+            NumberFormat::Percent => {
+                format!("{}%", grouped(value * 100.0, step_decimals(step * 100.0)))
+            }
+            NumberFormat::Bytes => bytes_tick(value, step),
+            NumberFormat::Duration => duration(value),
+        };
+        self.with_unit(text)
+    }
+
     fn with_unit(&self, text: String) -> String {
         match &self.unit {
             Some(unit) if unit == "%" => format!("{text}%"),
@@ -57,6 +83,46 @@ impl NumberStyle {
             None => text,
         }
     }
+}
+
+/// The fewest decimals that write every multiple of `step` exactly (`0.25`: 2, `2500`: 0); for
+/// a step no few decimals write exactly, enough for three significant digits of it.
+fn step_decimals(step: f64) -> u8 {
+    (0..=8_u8)
+        .find(|&places| {
+            let scaled = step * 10_f64.powi(i32::from(places));
+            (scaled - scaled.round()).abs() <= 1e-9 * scaled.abs().max(1.0)
+        })
+        .unwrap_or_else(|| (2.0 - step.log10().floor()).clamp(0.0, 8.0) as u8)
+}
+
+/// A tick of a plain number axis: grouped digits below a step of 1,000, else the short scale
+/// with the decimals the step needs there, or every digit when that would take more than two.
+fn short_scale_tick(value: f64, step: f64) -> String {
+    const SUFFIXES: [(f64, &str); 4] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")];
+    if step >= 1_000.0 {
+        if let Some((scale, suffix)) = SUFFIXES.iter().find(|(scale, _)| value.abs() >= *scale) {
+            let places = step_decimals(step / scale);
+            if places <= 2 {
+                return format!("{}{suffix}", grouped(value / scale, places));
+            }
+        }
+    }
+    grouped(value, step_decimals(step))
+}
+
+/// A tick of a bytes axis: in the value's binary unit, with the decimals the step needs there
+/// (at most two).
+fn bytes_tick(value: f64, step: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut scale = 1.0;
+    let mut unit = 0;
+    while (value.abs() / scale) >= 1024.0 && unit < UNITS.len() - 1 {
+        scale *= 1024.0;
+        unit += 1;
+    }
+    let places = step_decimals(step / scale).min(2);
+    format!("{} {}", grouped(value / scale, places), UNITS[unit])
 }
 
 /// Decimals enough to tell axis ticks apart without noise (`0.25`, `1.5`, `120`).
@@ -190,6 +256,56 @@ mod tests {
             decimals,
             unit: unit.map(str::to_owned),
         }
+    }
+
+    fn ticks(numbers: &NumberStyle, first: f64, step: f64, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| numbers.tick(first + i as f64 * step, step))
+            .collect()
+    }
+
+    #[test]
+    fn ticks_take_their_decimals_from_the_step_between_them() {
+        let plain = NumberStyle::default();
+        assert_eq!(
+            ticks(&plain, 1.0, 0.25, 5),
+            ["1.00", "1.25", "1.50", "1.75", "2.00"]
+        );
+        assert_eq!(
+            ticks(&plain, 1_000_000.0, 2_500.0, 5),
+            [
+                "1,000,000",
+                "1,002,500",
+                "1,005,000",
+                "1,007,500",
+                "1,010,000"
+            ],
+            "a step too fine for the short scale keeps every digit"
+        );
+        assert_eq!(
+            ticks(&plain, 0.0, 0.0005, 5),
+            ["0.0000", "0.0005", "0.0010", "0.0015", "0.0020"]
+        );
+        assert_eq!(
+            ticks(&plain, 0.0, 200_000.0, 6),
+            ["0", "200k", "400k", "600k", "800k", "1.0M"]
+        );
+        assert_eq!(ticks(&plain, 0.0, 0.1, 4), ["0.0", "0.1", "0.2", "0.3"]);
+        assert_eq!(ticks(&plain, -20.0, 10.0, 3), ["-20", "-10", "0"]);
+        assert_eq!(
+            plain.tick(1.0 / 3.0, 1.0 / 3.0),
+            "0.333",
+            "a step that is not round"
+        );
+        let percent = style(NumberFormat::Percent, None, None);
+        assert_eq!(ticks(&percent, 0.0, 0.025, 3), ["0.0%", "2.5%", "5.0%"]);
+        let bytes = style(NumberFormat::Bytes, None, None);
+        assert_eq!(
+            ticks(&bytes, 0.0, 512.0 * 1024.0, 3),
+            ["0 B", "512 KiB", "1.0 MiB"]
+        );
+        let ms = style(NumberFormat::Number, None, Some("ms"));
+        assert_eq!(ms.tick(1.5, 0.5), "1.5 ms");
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub fn bars_ui(
     };
     let value_numbers = numbers.clone();
     let value_axis = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
-        value_numbers.short(mark.value)
+        value_numbers.tick(mark.value, mark.step_size)
     };
     let mut plot = bar_plot(ui.scope_id().with(("bars", &visual.id))).include_y(0.0);
     // Category labels at full strength wherever egui_plot would fade them (it expects numbers).
@@ -228,8 +228,8 @@ pub fn histogram_ui(ui: &mut egui::Ui, visual: &Visual, data: &HistogramData) ->
         .include_y(0.0)
         .x_axis_label(data.x_name.clone())
         .y_axis_label("count")
-        .x_axis_formatter(move |mark, _| x_numbers.short(mark.value))
-        .y_axis_formatter(|mark, _| NumberStyle::default().short(mark.value))
+        .x_axis_formatter(move |mark, _| x_numbers.tick(mark.value, mark.step_size))
+        .y_axis_formatter(|mark, _| NumberStyle::default().tick(mark.value, mark.step_size))
         .x_grid_spacer(|input| nice_marks(&input, 90.0))
         .y_grid_spacer(|input| nice_marks(&input, 36.0));
     let bars: Vec<Bar> = data

@@ -59,7 +59,7 @@ pub fn xy_ui(
         let x_kind = data.x_kind;
         move |value: f64, step: f64| match x_kind {
             XKind::Time | XKind::Date => tick_label(&zone, value, step),
-            XKind::Number => NumberStyle::default().short(value),
+            XKind::Number => NumberStyle::default().tick(value, step),
             XKind::Category => category_label(&categories, value),
         }
     };
@@ -98,7 +98,8 @@ pub fn xy_ui(
             .x_grid_spacer(|input| nice_marks(&input, 90.0));
     }
     let left = numbers.clone();
-    let mut axes = vec![AxisHints::new_y().formatter(move |mark, _| left.short(mark.value))];
+    let mut axes =
+        vec![AxisHints::new_y().formatter(move |mark, _| left.tick(mark.value, mark.step_size))];
     if let Some(scale) = right_scale {
         let right = numbers.clone();
         let names: Vec<&str> = data
@@ -111,7 +112,7 @@ pub fn xy_ui(
             AxisHints::new_y()
                 .placement(HPlacement::Right)
                 .label(names.join(", "))
-                .formatter(move |mark, _| right.short(mark.value / scale)),
+                .formatter(move |mark, _| right.tick(mark.value / scale, mark.step_size / scale)),
         );
     }
     plot = plot.custom_y_axes(axes);
@@ -265,11 +266,20 @@ fn right_scale(data: &XyData) -> Option<f64> {
         return None;
     }
     let (left, right) = (extent(false), extent(true));
-    Some(if left > 0.0 && right > 0.0 {
-        left / right
+    if left > 0.0 && right > 0.0 {
+        // A round ratio (1, 2, 2.5 or 5 times a power of ten, at most the exact one) keeps the
+        // right axis's ticks at round numbers too.
+        let ratio = left / right;
+        let magnitude = 10_f64.powf(ratio.log10().floor());
+        let nice = [5.0, 2.5, 2.0, 1.0]
+            .iter()
+            .map(|m| m * magnitude)
+            .find(|scale| *scale <= ratio)
+            .unwrap_or(magnitude);
+        Some(nice)
     } else {
-        1.0
-    })
+        Some(1.0)
+    }
 }
 
 fn category_label(categories: &[String], value: f64) -> String {
