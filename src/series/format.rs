@@ -100,12 +100,12 @@ fn step_decimals(step: f64) -> u8 {
 /// with the decimals the step needs there, or every digit when that would take more than two.
 fn short_scale_tick(value: f64, step: f64) -> String {
     const SUFFIXES: [(f64, &str); 4] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")];
-    if step >= 1_000.0 {
-        if let Some((scale, suffix)) = SUFFIXES.iter().find(|(scale, _)| value.abs() >= *scale) {
-            let places = step_decimals(step / scale);
-            if places <= 2 {
-                return format!("{}{suffix}", grouped(value / scale, places));
-            }
+    if step >= 1_000.0
+        && let Some((scale, suffix)) = SUFFIXES.iter().find(|(scale, _)| value.abs() >= *scale)
+    {
+        let places = step_decimals(step / scale);
+        if places <= 2 {
+            return format!("{}{suffix}", grouped(value / scale, places));
         }
     }
     grouped(value, step_decimals(step))
