@@ -147,12 +147,20 @@ pub fn format_number(value: f64, format: NumberFormat, decimals: Option<u8>) -> 
         };
     }
     match format {
-        NumberFormat::Number => {
-            let places = decimals.unwrap_or(if value.fract() == 0.0 { 0 } else { 2 });
-            grouped(value, places)
-        }
+        NumberFormat::Number => match decimals {
+            Some(places) => grouped(value, places),
+            None if value.fract() == 0.0 => grouped(value, 0),
+            None => by_magnitude(value, 2),
+        },
         NumberFormat::Integer => grouped(value.round(), 0),
-        NumberFormat::Percent => format!("{}%", grouped(value * 100.0, decimals.unwrap_or(1))),
+        NumberFormat::Percent => {
+            let percent = value * 100.0;
+            match decimals {
+                Some(places) => format!("{}%", grouped(percent, places)),
+                None if percent.fract() == 0.0 => format!("{}%", grouped(percent, 1)),
+                None => format!("{}%", by_magnitude(percent, 1)),
+            }
+        }
         NumberFormat::Bytes => bytes(value, decimals),
         NumberFormat::Duration => duration(value),
         NumberFormat::Compact => compact(value, decimals),
@@ -183,17 +191,44 @@ pub fn grouped(value: f64, decimals: u8) -> String {
     out
 }
 
-/// Short scale: `1.2k`, `3.4M`, `5.6B`, `7.8T`.
+/// `value` with at least `min_places` decimals, and below 1 as many as three significant digits
+/// need (`0.0004`, `0.00123`, never `0.00` for a value that is not zero), without trailing zeros
+/// beyond `min_places`.
+fn by_magnitude(value: f64, min_places: u8) -> String {
+    let magnitude = value.abs();
+    let places = if magnitude >= 1.0 || magnitude == 0.0 {
+        min_places
+    } else {
+        ((2.0 - magnitude.log10().floor()) as u8).clamp(min_places, 12)
+    };
+    let text = grouped(value, places);
+    let keep = text
+        .find('.')
+        .map_or(text.len(), |dot| dot + 1 + usize::from(min_places));
+    let trimmed = text.trim_end_matches('0');
+    let end = trimmed.len().max(keep.min(text.len()));
+    text[..end].trim_end_matches('.').to_owned()
+}
+
+/// Short scale: `1.2k`, `3.4M`, `5.6B`, `7.8T`; a value that rounds up to the next scale is
+/// written in it (`999,960` is `1M`, not `1000k`).
 fn compact(value: f64, decimals: Option<u8>) -> String {
-    const SUFFIXES: [(f64, &str); 4] = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")];
+    const SCALES: [(f64, &str); 5] = [(1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "B"), (1e12, "T")];
     let places = usize::from(decimals.unwrap_or(1));
-    for (scale, suffix) in SUFFIXES {
-        if value.abs() >= scale {
-            let text = format!("{:.*}", places, value / scale);
-            return format!("{}{suffix}", trim_zeros(&text));
+    let mut index = SCALES
+        .iter()
+        .rposition(|(scale, _)| value.abs() >= *scale)
+        .unwrap_or(0);
+    loop {
+        let (scale, suffix) = SCALES[index];
+        let text = format!("{:.*}", places, value / scale);
+        let rounded_up = text.trim_start_matches('-').parse::<f64>().unwrap_or(0.0) >= 1000.0;
+        if rounded_up && index + 1 < SCALES.len() {
+            index += 1;
+            continue;
         }
+        return format!("{}{suffix}", trim_zeros(&text));
     }
-    trim_zeros(&format!("{value:.places$}")).to_owned()
 }
 
 fn trim_zeros(text: &str) -> &str {
@@ -356,6 +391,41 @@ mod tests {
         );
         assert_eq!(format_number(-2e9, NumberFormat::Compact, None), "-2B");
         assert_eq!(format_number(12.0, NumberFormat::Compact, None), "12");
+    }
+
+    #[test]
+    fn small_values_keep_their_significant_digits() {
+        let plain = NumberStyle::default();
+        assert_eq!(plain.value(0.0004), "0.0004", "not 0.00");
+        assert_eq!(plain.value(0.001_234_5), "0.00123");
+        assert_eq!(plain.value(-0.0004), "-0.0004");
+        assert_eq!(plain.value(0.5), "0.50");
+        assert_eq!(plain.value(3.25), "3.25");
+        assert_eq!(
+            format_number(0.000_004, NumberFormat::Percent, None),
+            "0.0004%"
+        );
+        assert_eq!(format_number(0.05, NumberFormat::Percent, None), "5.0%");
+        assert_eq!(
+            format_number(0.0004, NumberFormat::Number, Some(2)),
+            "0.00",
+            "asked for"
+        );
+    }
+
+    #[test]
+    fn compact_values_that_round_up_take_the_next_scale() {
+        assert_eq!(format_number(999_960.0, NumberFormat::Compact, None), "1M");
+        assert_eq!(
+            format_number(-999_960.0, NumberFormat::Compact, None),
+            "-1M"
+        );
+        assert_eq!(format_number(999.97, NumberFormat::Compact, None), "1k");
+        assert_eq!(
+            format_number(999_400.0, NumberFormat::Compact, None),
+            "999.4k"
+        );
+        assert_eq!(format_number(2e15, NumberFormat::Compact, None), "2000T");
     }
 
     #[test]

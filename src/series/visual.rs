@@ -244,7 +244,7 @@ pub fn prepare(
             value: ordered_values(visual, batches, first_y()?)?
                 .into_iter()
                 .flatten()
-                .last(),
+                .rfind(|v| v.is_finite()),
         }),
         VisualKind::Line | VisualKind::Area | VisualKind::Scatter => {
             VisualData::Xy(xy_data(visual, batches)?)

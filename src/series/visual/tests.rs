@@ -225,9 +225,13 @@ fn a_kpi_with_x_takes_the_latest_value_and_a_sparkline() {
 
 #[test]
 fn gauges_take_the_last_value() {
-    let b = batch(vec![("rate", floats(&[Some(0.1), None]))]);
+    let b = batch(vec![("rate", floats(&[Some(0.1), None, Some(f64::NAN)]))]);
     let data = prepare(&visual(VisualKind::Gauge, None, &["rate"]), &[b], None).unwrap();
-    assert_eq!(data, VisualData::Gauge(GaugeData { value: Some(0.1) }));
+    assert_eq!(
+        data,
+        VisualData::Gauge(GaugeData { value: Some(0.1) }),
+        "a null or NaN last value is dropped, as lines drop it"
+    );
 }
 
 #[test]
