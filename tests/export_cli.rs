@@ -683,3 +683,198 @@ position = [0, 0, 12, 6]
         "no day drawn at the evening before, New York time"
     );
 }
+
+/// The texts of an SVG export, in drawing order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let body = t.split_once('>')?.1;
+            Some(body.split_once("</text>")?.0.to_owned())
+        })
+        .collect()
+}
+
+/// One visual of `toml`'s dashboard as SVG, its texts.
+fn visual_texts(dir: &Path, toml: &str, visual: &str) -> Vec<String> {
+    let file = dir.join(format!("{visual}.toml"));
+    std::fs::write(&file, toml).unwrap();
+    let out = dir.join(format!("{visual}.svg"));
+    lakesight()
+        .arg("export")
+        .arg(&file)
+        .args(["--visual", visual, "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    svg_texts(&std::fs::read_to_string(&out).unwrap())
+}
+
+/// Tick values among `texts` (numbers only, thousands separators dropped).
+fn numbers_in(texts: &[String]) -> Vec<f64> {
+    texts
+        .iter()
+        .filter_map(|t| t.replace(',', "").parse::<f64>().ok())
+        .collect()
+}
+
+#[test]
+fn axes_show_the_range_a_fixed_y_range_and_flat_series_at_their_height() {
+    let dir = tempfile::tempdir().unwrap();
+    let dashboard = |visual: &str, sql: &str, extra: &str| {
+        format!(
+            r#"title = "Axes"
+time_range = "2026-11-22T00:00Z..2026-11-23T00:00Z"
+timezone = "UTC"
+
+[[visuals]]
+id = "{visual}"
+title = "Chart"
+kind = "line"
+sql = """{sql}"""
+x = "hour"
+y = ["n"]
+position = [0, 0, 12, 6]
+{extra}
+"#
+        )
+    };
+    // Data until 12:00 of a day-long range: the axis runs on to its end, showing the silence.
+    let half = visual_texts(
+        dir.path(),
+        &dashboard(
+            "half",
+            "SELECT date_trunc('hour', event_time) AS hour, count(*) AS n FROM orders
+             WHERE $__timeFilter(event_time) AND event_time < TIMESTAMP '2026-11-22T12:00:00Z'
+             GROUP BY 1 ORDER BY 1",
+            "",
+        ),
+        "half",
+    );
+    assert!(
+        half.iter().any(|t| t == "18:00"),
+        "the time axis spans the dashboard's range: {half:?}"
+    );
+    // A constant: an axis from zero to just above it, nothing below zero.
+    let flat = numbers_in(&visual_texts(
+        dir.path(),
+        &dashboard(
+            "flat",
+            "SELECT date_trunc('hour', event_time) AS hour, 5 AS n FROM orders
+             WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1",
+            "",
+        ),
+        "flat",
+    ));
+    assert!(flat.contains(&0.0) && flat.contains(&5.0), "{flat:?}");
+    assert!(flat.iter().all(|v| (0.0..=6.0).contains(v)), "{flat:?}");
+    // y_range is the axis, even when values pass it.
+    let fixed = numbers_in(&visual_texts(
+        dir.path(),
+        &dashboard(
+            "fixed",
+            "SELECT date_trunc('hour', event_time) AS hour, count(*) AS n FROM orders
+             WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1",
+            "y_range = [0, 10]",
+        ),
+        "fixed",
+    ));
+    assert!(fixed.contains(&10.0), "{fixed:?}");
+    assert!(fixed.iter().all(|v| (0.0..=10.0).contains(v)), "{fixed:?}");
+    let bars = numbers_in(&visual_texts(
+        dir.path(),
+        &dashboard(
+            "bars",
+            "SELECT country AS hour, count(*) AS n FROM orders
+             WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1",
+            "y_range = [0, 10]",
+        )
+        .replace("kind = \"line\"", "kind = \"bar\""),
+        "bars",
+    ));
+    assert!(bars.contains(&10.0), "{bars:?}");
+    assert!(
+        bars.iter().all(|v| (0.0..=10.0).contains(v)),
+        "a bar's y_range too: {bars:?}"
+    );
+}
+
+/// How light a `<line>` of an SVG export looks on white: its grey blended by its opacity.
+fn line_lightness(element: &str) -> f64 {
+    let attr = |name: &str| {
+        element
+            .split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned)
+    };
+    let stroke = attr("stroke").unwrap();
+    let grey = f64::from(u8::from_str_radix(&stroke[1..3], 16).unwrap());
+    let opacity: f64 = attr("stroke-opacity").map_or(1.0, |o| o.parse().unwrap());
+    255.0 - opacity * (255.0 - grey)
+}
+
+#[test]
+fn grid_lines_are_light_and_alike_in_light_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grid.toml");
+    std::fs::write(
+        &file,
+        r#"title = "Grid"
+time_range = "2026-11-22T00:00Z..2026-11-25T00:00Z"
+timezone = "UTC"
+
+[[visuals]]
+id = "hourly"
+title = "Orders per hour"
+kind = "line"
+sql = """SELECT date_trunc('hour', event_time) AS hour, count(*) AS n FROM orders
+         WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1"""
+x = "hour"
+y = ["n"]
+position = [0, 0, 12, 6]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("grid.svg");
+    lakesight()
+        .arg("export")
+        .arg(&file)
+        .args(["--visual", "hourly", "--theme", "light", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = svg
+        .split("<line ")
+        .skip(1)
+        .map(|l| l.split("/>").next().unwrap())
+        .collect();
+    let coordinate = |line: &str, name: &str| -> String {
+        line.split(&format!("{name}=\""))
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let vertical: Vec<f64> = lines
+        .iter()
+        .filter(|l| coordinate(l, "x1") == coordinate(l, "x2"))
+        .map(|l| line_lightness(l))
+        .collect();
+    let horizontal: Vec<f64> = lines
+        .iter()
+        .filter(|l| coordinate(l, "y1") == coordinate(l, "y2"))
+        .map(|l| line_lightness(l))
+        .collect();
+    assert!(vertical.len() >= 3 && horizontal.len() >= 3, "{svg}");
+    let lightest_horizontal = horizontal.iter().copied().fold(0.0, f64::max);
+    for lightness in &vertical {
+        assert!(
+            *lightness >= 200.0 && (lightness - lightest_horizontal).abs() < 6.0,
+            "the day lines are as light as the value lines: {vertical:?} vs {horizontal:?}"
+        );
+    }
+}

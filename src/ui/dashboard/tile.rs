@@ -273,9 +273,12 @@ fn body_ui(
             AlertThreshold::Range([low, high]) => vec![low, high],
         })
         .collect();
-    let style = VisualStyle::new(view.dashboard.timezone)
+    let mut style = VisualStyle::new(view.dashboard.timezone)
         .with_alert_lines(lines)
         .with_scope(view_scope(view.id));
+    if let Some((from, to)) = view.window {
+        style = style.with_time_span(from.timestamp() as f64, to.timestamp() as f64);
+    }
     let response = draw(ui, visual, data, &style);
     if let Some(value) = response.clicked
         && visual.cross_filter.is_some()

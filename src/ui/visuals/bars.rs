@@ -4,7 +4,7 @@
 
 use egui_plot::{AxisHints, Bar, BarChart, Legend, Plot, PlotPoint, Text};
 
-use super::axes::nice_marks;
+use super::axes::{EDGE_PX, nice_marks, quiet_grid};
 
 use super::VisualResponse;
 use super::VisualStyle;
@@ -18,8 +18,8 @@ use crate::series::visual::{BarsData, HistogramData};
 const MAX_VALUE_LABELS: usize = 24;
 
 /// A plot for bars: no panning or zooming, a tidy grid.
-fn bar_plot(id: egui::Id) -> Plot<'static> {
-    Plot::new(id)
+fn bar_plot(id: egui::Id, visuals: &egui::Visuals) -> Plot<'static> {
+    let plot = Plot::new(id)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
@@ -27,7 +27,8 @@ fn bar_plot(id: egui::Id) -> Plot<'static> {
         .allow_double_click_reset(false)
         .show_x(false)
         .show_y(false)
-        .show_background(false)
+        .show_background(false);
+    quiet_grid(plot, visuals)
 }
 
 /// Draws a bar visual; returns the clicked category.
@@ -76,7 +77,7 @@ pub fn bars_ui(
     let value_axis = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
         value_numbers.tick(mark.value, mark.step_size)
     };
-    let mut plot = bar_plot(ui.scope_id().with(("bars", &visual.id))).include_y(0.0);
+    let mut plot = bar_plot(ui.scope_id().with(("bars", &visual.id)), ui.visuals()).include_y(0.0);
     // Category labels at full strength wherever egui_plot would fade them (it expects numbers).
     let category_hints = |hints: AxisHints<'static>, spacing: f32| {
         hints
@@ -131,7 +132,26 @@ pub fn bars_ui(
     // Stacked bars start where the series below end at the same category (computed per
     // category: a missing value in a series below counts as zero, never shifts the stack).
     let bases = visual.stack.then(|| data.stack_bases());
+    let fixed = visual.y_range.filter(|[low, high]| low < high);
     let response = plot.show(ui, |plot_ui| {
+        // `y_range` is the value axis, exactly (values past it are cut off at its end).
+        if let Some([low, high]) = fixed {
+            // A few points either side keep the end ticks' labels whole.
+            let frame = plot_ui.transform().frame();
+            let length = if horizontal {
+                frame.width()
+            } else {
+                frame.height()
+            };
+            // `pad` is EDGE_PX of the padded axis: pad = (span + 2 pad) * EDGE_PX / length.
+            let pad = (high - low) * f64::from(EDGE_PX)
+                / (f64::from(length) - 2.0 * f64::from(EDGE_PX)).max(1.0);
+            if horizontal {
+                plot_ui.set_plot_bounds_x(low - pad..=high + pad);
+            } else {
+                plot_ui.set_plot_bounds_y(low - pad..=high + pad);
+            }
+        }
         let mut charts: Vec<BarChart> = Vec::new();
         for (index, series) in data.series.iter().enumerate() {
             let offset = if grouped {
@@ -224,7 +244,7 @@ pub fn histogram_ui(ui: &mut egui::Ui, visual: &Visual, data: &HistogramData) ->
     let numbers = NumberStyle::of(visual);
     let color = series_color(visual, 0);
     let x_numbers = numbers.clone();
-    let plot = bar_plot(ui.scope_id().with(("histogram", &visual.id)))
+    let plot = bar_plot(ui.scope_id().with(("histogram", &visual.id)), ui.visuals())
         .include_y(0.0)
         .x_axis_label(data.x_name.clone())
         .y_axis_label("count")

@@ -34,6 +34,9 @@ pub struct VisualStyle {
     /// same for a dashboard in the window and in its exported image, so an export of a zoomed or
     /// sorted view shows that view ([`carry_view_state`]).
     pub scope: egui::Id,
+    /// The dashboard's time range (seconds since the epoch, UTC): time axes span it, so the
+    /// hours without rows at its end are seen as such.
+    pub time_span: Option<[f64; 2]>,
 }
 
 impl VisualStyle {
@@ -43,6 +46,7 @@ impl VisualStyle {
             timezone,
             alert_lines: Vec::new(),
             scope: egui::Id::unique("lakesight-visuals"),
+            time_span: None,
         }
     }
 
@@ -50,6 +54,13 @@ impl VisualStyle {
     #[must_use]
     pub fn with_scope(mut self, scope: egui::Id) -> Self {
         self.scope = scope;
+        self
+    }
+
+    /// The style with time axes spanning `from..to` (seconds since the epoch).
+    #[must_use]
+    pub fn with_time_span(mut self, from: f64, to: f64) -> Self {
+        self.time_span = (from < to).then_some([from, to]);
         self
     }
 

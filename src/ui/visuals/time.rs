@@ -18,6 +18,12 @@ pub fn format_time(zone: &Timezone, seconds: f64, format: &str) -> String {
     }
 }
 
+/// The calendar day `seconds` falls on in `zone`, as that day's UTC midnight (how a DATE column's
+/// days are drawn).
+pub fn local_day(zone: &Timezone, seconds: f64) -> f64 {
+    ((seconds + offset_seconds(zone, seconds)) / 86_400.0).floor() * 86_400.0
+}
+
 /// Seconds `zone` is ahead of UTC at `seconds`.
 pub fn offset_seconds(zone: &Timezone, seconds: f64) -> f64 {
     let Some(utc) = DateTime::from_timestamp(seconds.floor() as i64, 0) else {
@@ -63,6 +69,9 @@ const STEPS: [f64; 22] = [
     31_536_000.0,
 ];
 
+/// Points kept free of marks at the right edge of a time axis: half a label's width.
+const RIGHT_EDGE_PX: f64 = 22.0;
+
 /// Grid marks at round local times, at least `min_px` points apart and `min_step` seconds (a day
 /// for calendar dates, whose axis has no hours).
 pub fn time_marks(input: &GridInput, zone: &Timezone, min_px: f64, min_step: f64) -> Vec<GridMark> {
@@ -84,6 +93,8 @@ pub fn time_marks(input: &GridInput, zone: &Timezone, min_px: f64, min_step: f64
         value,
         step_size: step,
     };
+    // No mark so near the right edge that its label would be cut off (`Nov` for `Nov 25`).
+    let max = max - input.base_step_size * RIGHT_EDGE_PX / 8.0;
     if step < 3_600.0 {
         let first = (min / step).ceil() as i64;
         let last = (max / step).floor() as i64;
@@ -199,7 +210,7 @@ mod tests {
         let berlin = Timezone::Named(chrono_tz::Europe::Berlin);
         let start = 1_767_225_600.0; // 2026-01-01 00:00 UTC
         let input = GridInput {
-            bounds: (start, start + 7.0 * 86_400.0),
+            bounds: (start, start + 7.5 * 86_400.0),
             // A week across 800 points: 8 points are about 6,000 seconds.
             base_step_size: 6_048.0,
         };
@@ -217,7 +228,7 @@ mod tests {
         // 2026-10-20 00:00 in Berlin (22:00 UTC the day before); summer time ends on the 25th.
         let start = 1_792_447_200.0;
         let days = GridInput {
-            bounds: (start, start + 11.0 * 86_400.0 + 3_600.0),
+            bounds: (start, start + 11.5 * 86_400.0),
             base_step_size: 6_048.0,
         };
         let labels: Vec<String> = time_marks(&days, &berlin, 90.0, 1.0)
@@ -252,10 +263,19 @@ mod tests {
     fn calendar_dates_get_day_marks_at_least() {
         let start = 1_795_305_600.0; // 2026-11-22 00:00 UTC
         let input = GridInput {
-            bounds: (start, start + 2.0 * 86_400.0),
+            bounds: (start - 43_200.0, start + 2.5 * 86_400.0),
             base_step_size: 600.0,
         };
         let marks = time_marks(&input, &Timezone::Utc, 70.0, 86_400.0);
         assert_eq!(marks.len(), 3, "Nov 22, 23 and 24, no hours between");
+        let edge = GridInput {
+            bounds: (start - 43_200.0, start + 2.0 * 86_400.0 + 600.0),
+            base_step_size: 600.0,
+        };
+        assert_eq!(
+            time_marks(&edge, &Timezone::Utc, 70.0, 86_400.0).len(),
+            2,
+            "no mark whose label the right edge would cut"
+        );
     }
 }

@@ -13,9 +13,9 @@ use egui_plot::{
     VLine,
 };
 
-use super::axes::nice_marks;
+use super::axes::{EDGE_PX, nice_marks, quiet_grid, y_bounds};
 use super::palette::series_color;
-use super::time::{day_label, full_label, tick_label, time_marks};
+use super::time::{day_label, full_label, local_day, tick_label, time_marks};
 use super::{VisualResponse, VisualStyle};
 use crate::model::dashboard::{Timezone, Visual, VisualKind};
 use crate::series::PixelColumns;
@@ -45,7 +45,7 @@ pub fn xy_ui(
 ) -> VisualResponse {
     let numbers = NumberStyle::of(visual);
     let id = plot_id(style.scope, &visual.id);
-    let (x_min, x_max) = x_range(data);
+    let (x_min, x_max) = x_range(data, time_span(data, style));
     let right_scale = right_scale(data);
     // Calendar days (a DATE column) are the days they are, in no zone: their UTC midnights are
     // shown in UTC, never shifted into the dashboard's zone (a day earlier west of Greenwich).
@@ -76,6 +76,7 @@ pub fn xy_ui(
         .set_margin_fraction(egui::vec2(0.0, 0.08))
         .y_grid_spacer(|input| nice_marks(&input, 36.0))
         .x_axis_formatter(move |mark, _| tick(mark.value, mark.step_size));
+    plot = quiet_grid(plot, ui.visuals());
     if data.series.len() > 1 {
         plot = plot.legend(
             Legend::default()
@@ -116,11 +117,16 @@ pub fn xy_ui(
         );
     }
     plot = plot.custom_y_axes(axes);
-    if let Some([low, high]) = visual.y_range {
-        plot = plot.include_y(low).include_y(high);
-    } else if visual.kind == VisualKind::Area {
-        plot = plot.include_y(0.0);
+    if matches!(data.x_kind, XKind::Time | XKind::Date) {
+        plot = plot.include_x(x_min).include_x(x_max);
     }
+    // The y axis is the chart's, every frame: fixed by `y_range`, from zero for areas, never
+    // left where a box zoom put it.
+    let y_axis = y_bounds(
+        y_extent(data, right_scale, &style.alert_lines),
+        visual.y_range,
+        visual.kind == VisualKind::Area || visual.stack,
+    );
     let scatter = visual.kind == VisualKind::Scatter;
     let area = visual.kind == VisualKind::Area;
     let ctx = ui.ctx().clone();
@@ -131,6 +137,17 @@ pub fn xy_ui(
         } else {
             (bounds.min()[0], bounds.max()[0])
         };
+        if let Some([low, high]) = y_axis {
+            // A fixed range keeps its end ticks' labels whole: a few points either side.
+            let pad = if visual.y_range.is_some() {
+                let height = f64::from(plot_ui.transform().frame().height());
+                // `pad` is EDGE_PX of the padded axis: pad = (span + 2 pad) * EDGE_PX / height.
+                (high - low) * f64::from(EDGE_PX) / (height - 2.0 * f64::from(EDGE_PX)).max(1.0)
+            } else {
+                0.0
+            };
+            plot_ui.set_plot_bounds_y(low - pad..=high + pad);
+        }
         let width_px = plot_ui.transform().frame().width().max(1.0) as usize;
         let view = PixelColumns {
             x_min: view_min,
@@ -232,8 +249,66 @@ pub fn xy_ui(
     VisualResponse::default()
 }
 
+/// The dashboard's range as this chart's x values: its instants on a time axis, its days (in
+/// the dashboard's zone, the last one its end falls in) on a day axis; `None` on other axes.
+fn time_span(data: &XyData, style: &VisualStyle) -> Option<[f64; 2]> {
+    let [from, to] = style.time_span?;
+    match data.x_kind {
+        XKind::Time => Some([from, to]),
+        XKind::Date => Some([
+            local_day(&style.timezone, from),
+            local_day(&style.timezone, to - 1.0),
+        ]),
+        XKind::Number | XKind::Category => None,
+    }
+}
+
+/// The smallest and largest y drawn on the left axis's scale: every series (a `y2` one times
+/// `right_scale`), the bases of stacked bands and the alert lines.
+fn y_extent(data: &XyData, right_scale: Option<f64>, lines: &[f64]) -> Option<[f64; 2]> {
+    let mut extent: Option<[f64; 2]> = None;
+    let mut add = |y: f64| {
+        if y.is_finite() {
+            extent = Some(extent.map_or([y, y], |[low, high]| [low.min(y), high.max(y)]));
+        }
+    };
+    for series in &data.series {
+        let scale = if series.right_axis {
+            right_scale.unwrap_or(1.0)
+        } else {
+            1.0
+        };
+        for y in series.ys.iter().flatten() {
+            add(y * scale);
+        }
+        for y in series.base.iter().flatten() {
+            add(*y);
+        }
+    }
+    for y in lines {
+        add(*y);
+    }
+    extent
+}
+
+/// The x axis's extent: the data's, and the dashboard's range on a time axis whose data falls
+/// in it (a visual that shows another period keeps its own).
+fn x_range(data: &XyData, span: Option<[f64; 2]>) -> (f64, f64) {
+    let (min, max) = data_x_range(data);
+    let (min, max) = match span {
+        Some([from, to]) if max >= from && min <= to => (min.min(from), max.max(to)),
+        _ => (min, max),
+    };
+    if data.x_kind == XKind::Date {
+        // Half a day either side: each day's point, and its label, stands inside the axis.
+        (min - 43_200.0, max + 43_200.0)
+    } else {
+        (min, max)
+    }
+}
+
 /// The smallest and largest x of any series (series are in x order).
-fn x_range(data: &XyData) -> (f64, f64) {
+fn data_x_range(data: &XyData) -> (f64, f64) {
     let min = data
         .series
         .iter()
