@@ -878,3 +878,65 @@ position = [0, 0, 12, 6]
         );
     }
 }
+
+#[test]
+fn a_kpi_whose_fall_is_good_news_draws_a_rise_red() {
+    let dir = tempfile::tempdir().unwrap();
+    let kpi = |good: &str| {
+        format!(
+            r#"title = "Errors"
+time_range = "2026-11-23T00:00Z..2026-11-23T12:00Z"
+timezone = "UTC"
+
+[[visuals]]
+id = "errors"
+title = "Errors per hour"
+kind = "kpi"
+sql = """SELECT date_trunc('hour', event_time) AS hour, count(*) AS n FROM orders
+         WHERE $__timeFilter(event_time) GROUP BY 1 ORDER BY 1"""
+x = "hour"
+y = ["n"]
+{good}
+position = [0, 0, 4, 3]
+"#
+        )
+    };
+    // The change's text and its colour.
+    let change = |texts: &str| -> (bool, String) {
+        let element = texts
+            .split("<text")
+            .find(|t| t.contains("(+") || t.contains("(−"))
+            .expect("a change is drawn");
+        let fill = element
+            .split("fill=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        (element.contains("(+"), fill.to_owned())
+    };
+    let mut colours = Vec::new();
+    for good in ["", "good = \"down\""] {
+        let file = dir.path().join("errors.toml");
+        std::fs::write(&file, kpi(good)).unwrap();
+        let out = dir.path().join("errors.svg");
+        lakesight()
+            .arg("export")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        colours.push(change(&std::fs::read_to_string(&out).unwrap()));
+    }
+    let (rose, up_colour) = &colours[0];
+    let (_, down_colour) = &colours[1];
+    let (green, red) = ("#3cb371", "#e04f4f");
+    assert_eq!(up_colour, if *rose { green } else { red });
+    assert_eq!(
+        down_colour,
+        if *rose { red } else { green },
+        "good = \"down\" swaps them"
+    );
+}

@@ -34,8 +34,8 @@ pub use time::{
     parse_duration, parse_instant,
 };
 pub use visual::{
-    Band, ColumnStyle, Compare, GRID_COLUMNS, Gaps, NumberFormat, Orientation, Position, Threshold,
-    Visual, VisualKind, is_valid_id,
+    Band, ColumnStyle, Compare, GRID_COLUMNS, Gaps, Good, NumberFormat, Orientation, Position,
+    Threshold, Visual, VisualKind, is_valid_id,
 };
 
 use crate::model::SourceSpec;

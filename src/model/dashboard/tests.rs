@@ -809,3 +809,57 @@ fn an_export_path_that_leaves_the_dashboard_folder_is_refused_with_its_line() {
     let inside = with("\n[[exports]]\npath = \"reports/daily/orders.png\"\n");
     assert_eq!(Dashboard::parse(&inside).unwrap().exports.len(), 1);
 }
+
+#[test]
+fn good_says_which_way_a_kpi_is_good_news() {
+    let text = with(
+        r#"
+[[visuals]]
+id = "blocked"
+kind = "kpi"
+sql = "SELECT 1 AS n"
+y = ["n"]
+good = "down"
+position = [0, 0, 4, 4]
+
+[[visuals]]
+id = "line"
+kind = "line"
+sql = "SELECT 1"
+x = "t"
+y = ["n"]
+good = "down"
+position = [4, 0, 4, 4]
+"#,
+    );
+    let found = problems(&text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("visual `line`: `good` says which way a `kpi`'s change is good news"),
+        "{found:?}"
+    );
+    let fine = with(
+        r#"
+[[visuals]]
+id = "blocked"
+kind = "kpi"
+sql = "SELECT 1 AS n"
+y = ["n"]
+good = "down"
+position = [0, 0, 4, 4]
+"#,
+    );
+    let dashboard = Dashboard::parse(&fine).expect("a valid file");
+    assert_eq!(dashboard.visuals[0].good, Good::Down);
+    let bundled = Dashboard::parse(include_str!("../../../dashboards/network-flows.toml"))
+        .expect("the bundled file");
+    assert_eq!(
+        bundled
+            .visuals
+            .iter()
+            .find(|v| v.id == "blocked")
+            .map(|v| v.good),
+        Some(Good::Down),
+        "more blocked traffic is bad news"
+    );
+}

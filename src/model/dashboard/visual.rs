@@ -195,6 +195,17 @@ pub enum Compare {
     PreviousPeriod,
 }
 
+/// Which way a KPI's change is good news.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Good {
+    /// A rise is good, drawn green (the default: revenue, orders).
+    #[default]
+    Up,
+    /// A fall is good, drawn green, and a rise red (errors, latency, blocked traffic).
+    Down,
+}
+
 /// How lines treat missing data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -271,6 +282,9 @@ pub struct Visual {
     /// What a KPI compares with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<Compare>,
+    /// Which way a KPI's change is good news (`"up"`, the default, or `"down"`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub good: Good,
     /// How lines treat missing data.
     #[serde(default, skip_serializing_if = "is_default")]
     pub gaps: Gaps,
@@ -325,6 +339,7 @@ impl Visual {
             y2: Vec::new(),
             thresholds: Vec::new(),
             compare: None,
+            good: Good::Up,
             gaps: Gaps::default(),
             orientation: Orientation::default(),
             donut: false,
@@ -388,6 +403,11 @@ impl Visual {
             problems.push(
                 "a `table` writes and colours its `y` columns by `format`, `decimals`, `unit` and `thresholds`, and this one names no `y`: list the value columns in `y`, or style single columns under `[visuals.columns.<name>]`".into(),
             );
+        }
+        if self.kind != VisualKind::Kpi && self.good != Good::Up {
+            problems.push(format!(
+                "`good` says which way a `kpi`'s change is good news, and this is a `{kind}`"
+            ));
         }
         if self.kind != VisualKind::Table && !self.columns.is_empty() {
             problems.push(format!(

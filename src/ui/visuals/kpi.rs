@@ -7,9 +7,9 @@ use std::f32::consts::PI;
 use egui::{Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, pos2, vec2};
 
 use super::VisualResponse;
-use super::palette::{BAD, GOOD, parse_hex, series_color, threshold_color};
+use super::palette::{BAD, GOOD, band_at, parse_hex, series_color, threshold_color};
 use super::shapes::{arrow, on_circle, ring_segment};
-use crate::model::dashboard::{NumberFormat, Visual};
+use crate::model::dashboard::{Good, NumberFormat, Visual};
 use crate::series::Kpi;
 use crate::series::format::NumberStyle;
 use crate::series::visual::GaugeData;
@@ -64,13 +64,7 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
             visuals.weak_text_color(),
         );
     } else if let (Some(delta), previous) = (kpi.delta, kpi.previous) {
-        let color = if delta > 0.0 {
-            GOOD
-        } else if delta < 0.0 {
-            BAD
-        } else {
-            visuals.weak_text_color()
-        };
+        let color = change_color(delta, visual.good).unwrap_or(visuals.weak_text_color());
         let percent = kpi
             .delta_percent
             .map_or_else(String::new, |p| format!("{:.1}%", p.abs()));
@@ -115,6 +109,22 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
     }
     let _ = response;
     VisualResponse::default()
+}
+
+/// The colour of a KPI's change: green for good news, red for bad, by which way is good
+/// (`good = "down"`: a fall is good); `None` for no change.
+pub fn change_color(delta: f64, good: Good) -> Option<Color32> {
+    let better = match good {
+        Good::Up => delta > 0.0,
+        Good::Down => delta < 0.0,
+    };
+    if delta == 0.0 || delta.is_nan() {
+        None
+    } else if better {
+        Some(GOOD)
+    } else {
+        Some(BAD)
+    }
 }
 
 fn sparkline(painter: &egui::Painter, rect: Rect, values: &[f64], color: Color32) {
@@ -225,13 +235,8 @@ pub fn gauge_ui(
     let value_color = data
         .value
         .and_then(|v| {
-            threshold_color(&visual.thresholds, v).or_else(|| {
-                visual
-                    .bands
-                    .iter()
-                    .find(|b| v >= b.from && v <= b.to)
-                    .and_then(|b| parse_hex(&b.color))
-            })
+            threshold_color(&visual.thresholds, v)
+                .or_else(|| band_at(&visual.bands, v).and_then(|b| parse_hex(&b.color)))
         })
         .unwrap_or(series_color(visual, 0));
     if let Some(value) = data.value {

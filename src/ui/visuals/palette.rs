@@ -4,7 +4,7 @@
 
 use egui::Color32;
 
-use crate::model::dashboard::{Threshold, Visual};
+use crate::model::dashboard::{Band, Threshold, Visual};
 
 /// Tableau 10: distinct hues of similar weight, legible on dark and light backgrounds.
 pub const TABLEAU_10: [Color32; 10] = [
@@ -62,6 +62,22 @@ pub fn threshold_color(thresholds: &[Threshold], value: f64) -> Option<Color32> 
         .and_then(|t| parse_hex(&t.color))
 }
 
+/// The gauge band `value` falls in, by the thresholds' rule: a value on a boundary takes the band
+/// above it (`[0, 5)` then `[5, 10]`: 5 is in the second); the top of the highest band is in it.
+#[allow(clippy::float_cmp)] // exactly the top of the scale
+pub fn band_at(bands: &[Band], value: f64) -> Option<&Band> {
+    bands
+        .iter()
+        .filter(|b| value >= b.from && value < b.to)
+        .max_by(|a, b| a.from.total_cmp(&b.from))
+        // Exactly the top of the highest band.
+        .or_else(|| {
+            bands
+                .iter()
+                .rfind(|b| value == b.to && bands.iter().all(|o| o.to <= b.to))
+        })
+}
+
 /// Viridis: a perceptually even scale, dark to light, readable on either theme.
 const VIRIDIS: [Color32; 6] = [
     Color32::from_rgb(0x44, 0x01, 0x54),
@@ -105,6 +121,38 @@ pub fn text_on(background: Color32) -> Color32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_on_a_band_boundary_takes_the_upper_band_as_thresholds_do() {
+        let band = |from: f64, to: f64, color: &str| Band {
+            from,
+            to,
+            color: color.to_owned(),
+        };
+        let bands = [band(0.0, 5.0, "#00ff00"), band(5.0, 10.0, "#ff0000")];
+        let color = |v: f64| band_at(&bands, v).map(|b| b.color.as_str());
+        assert_eq!(color(5.0), Some("#ff0000"), "the boundary: the upper band");
+        assert_eq!(color(4.99), Some("#00ff00"));
+        assert_eq!(color(0.0), Some("#00ff00"));
+        assert_eq!(color(10.0), Some("#ff0000"), "the top of the scale");
+        assert_eq!(color(10.5), None);
+        assert_eq!(color(-1.0), None);
+        let thresholds = [
+            Threshold {
+                value: 0.0,
+                color: "#00ff00".into(),
+            },
+            Threshold {
+                value: 5.0,
+                color: "#ff0000".into(),
+            },
+        ];
+        assert_eq!(
+            threshold_color(&thresholds, 5.0),
+            band_at(&bands, 5.0).and_then(|b| parse_hex(&b.color)),
+            "one rule for both"
+        );
+    }
 
     #[test]
     fn hex_colours_parse_with_and_without_alpha() {
