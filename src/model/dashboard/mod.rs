@@ -81,18 +81,18 @@ impl Dashboard {
     }
 
     /// How long the source may stay silent before its data counts as stale: the file's
-    /// `stale_after`, else three refresh periods (at least a minute); `None` when the dashboard
-    /// does not refresh and names none.
+    /// `stale_after`; else, under `new-data`, two Firehose deliveries ([`FIREHOSE_STALE_AFTER`],
+    /// or three polls if longer); else three refresh periods (at least a minute). `None` when the
+    /// dashboard does not refresh and names none.
     pub fn stale_after(&self) -> Option<Duration> {
         if self.stale_after.is_some() {
             return self.stale_after;
         }
-        let period = match self.refresh {
-            Refresh::Off => return None,
-            Refresh::Every(every) => every,
-            Refresh::NewData => self.poll_every(),
-        };
-        Some((period * 3).max(Duration::from_mins(1)))
+        match self.refresh {
+            Refresh::Off => None,
+            Refresh::Every(every) => Some((every * 3).max(Duration::from_mins(1))),
+            Refresh::NewData => Some((self.poll_every() * 3).max(FIREHOSE_STALE_AFTER)),
+        }
     }
 
     /// How often an S3 lake is checked for new files.
@@ -118,6 +118,11 @@ impl Dashboard {
         self.params.iter().find(|param| param.name == name)
     }
 }
+
+/// The default `stale_after` of a `new-data` dashboard: Kinesis Data Firehose delivers a file
+/// every buffer interval, 300 s by default, so a healthy stream is silent for five minutes at a
+/// time; silent for two intervals, it is late.
+pub const FIREHOSE_STALE_AFTER: Duration = Duration::from_mins(10);
 
 /// A file name (without extension) from a title: lowercase letters and digits, words joined
 /// by `-`; `dashboard` when nothing is left.

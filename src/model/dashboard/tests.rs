@@ -743,9 +743,12 @@ fn stale_after_and_poll_are_durations_with_defaults_from_the_refresh() {
     assert_eq!(dashboard.poll_every(), DEFAULT_POLL);
     assert_eq!(
         dashboard.stale_after(),
-        Some(Duration::from_mins(1)),
-        "three polls, at least 1m"
+        Some(Duration::from_mins(10)),
+        "a Firehose stream delivers every 300 s: two deliveries, not three polls"
     );
+    let slow_poll =
+        Dashboard::parse("title = \"T\"\nrefresh = \"new-data\"\npoll = \"5m\"\n").unwrap();
+    assert_eq!(slow_poll.stale_after(), Some(Duration::from_mins(15)));
     let every = Dashboard::parse("title = \"T\"\nrefresh = \"5m\"\n").unwrap();
     assert_eq!(every.stale_after(), Some(Duration::from_mins(15)));
     let off = Dashboard::parse("title = \"T\"\n").unwrap();
