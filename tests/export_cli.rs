@@ -940,3 +940,34 @@ position = [0, 0, 4, 3]
         "good = \"down\" swaps them"
     );
 }
+
+#[test]
+fn every_bar_keeps_its_label_shortened_when_narrow() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("latency.svg");
+    lakesight()
+        .arg("export")
+        .arg(repo("dashboards/app-health.toml"))
+        .args(["--visual", "latency_by_service", "--width", "480"])
+        .args(["--range", "2026-11-24T00:00Z..2026-11-25T00:00Z", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let texts = svg_texts(&std::fs::read_to_string(&out).unwrap());
+    let services = [
+        "checkout-api",
+        "search-api",
+        "payments-gateway",
+        "auth-service",
+        "catalog-api",
+        "inventory-worker",
+    ];
+    for service in services {
+        assert!(
+            texts.iter().any(|t| t == service
+                || t.strip_suffix('…')
+                    .is_some_and(|start| service.starts_with(start))),
+            "{service} has its label, whole or shortened: {texts:?}"
+        );
+    }
+}

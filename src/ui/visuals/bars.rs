@@ -31,6 +31,35 @@ fn bar_plot(id: egui::Id, visuals: &egui::Visuals) -> Plot<'static> {
     quiet_grid(plot, visuals)
 }
 
+/// The width `text` takes in `font`.
+fn measure(ui: &egui::Ui, text: &str, font: &egui::FontId) -> f32 {
+    ui.painter()
+        .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE)
+        .size()
+        .x
+}
+
+/// `label`, or as much of it as fits `width` followed by `…` (at least one character).
+fn fit_label(ui: &egui::Ui, label: &str, font: &egui::FontId, width: f32) -> String {
+    if measure(ui, label, font) <= width {
+        return label.to_owned();
+    }
+    let chars: Vec<char> = label.chars().collect();
+    (1..chars.len())
+        .rev()
+        .map(|keep| format!("{}…", chars[..keep].iter().collect::<String>().trim_end()))
+        .find(|short| measure(ui, short, font) <= width)
+        .unwrap_or_else(|| format!("{}…", chars.first().copied().unwrap_or(' ')))
+}
+
+/// The largest value of any bar (the value axis's longest label, near enough).
+fn highest_value(data: &BarsData) -> f64 {
+    data.series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .fold(0.0_f64, |m, v| m.max(v.abs()))
+}
+
 /// Draws a bar visual; returns the clicked category.
 pub fn bars_ui(
     ui: &mut egui::Ui,
@@ -64,7 +93,19 @@ pub fn bars_ui(
         (index >= 0.0 && (index as usize) < count && (value - value.round()).abs() < 0.45)
             .then_some(index as usize)
     };
-    let axis_labels = labels.clone();
+    // Every bar keeps its label: shortened (`payments-gat…`, the tooltip has it whole) to the
+    // width one bar has, never left out for being too wide.
+    let axis_labels: Vec<String> = if horizontal {
+        labels.clone()
+    } else {
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        let value_axis_width = measure(ui, &numbers.short(highest_value(data)), &font) + 24.0;
+        let per_bar = (ui.available_width() - value_axis_width) / count.max(1) as f32;
+        labels
+            .iter()
+            .map(|label| fit_label(ui, label, &font, per_bar - 6.0))
+            .collect()
+    };
     let category_axis = move |mark: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>| {
         if (mark.value - mark.value.round()).abs() > 1e-6 {
             return String::new();
