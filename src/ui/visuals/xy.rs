@@ -9,8 +9,8 @@
 
 use egui::{Color32, RichText};
 use egui_plot::{
-    AxisHints, FilledArea, HLine, HPlacement, Legend, Line, LineStyle, Plot, PlotPoints, Points,
-    VLine,
+    AxisHints, Corner, FilledArea, HLine, HPlacement, Legend, Line, LineStyle, Plot, PlotPoints,
+    Points, VLine,
 };
 
 use super::axes::{EDGE_PX, nice_marks, quiet_grid, y_bounds};
@@ -77,9 +77,39 @@ pub fn xy_ui(
         .y_grid_spacer(|input| nice_marks(&input, 36.0))
         .x_axis_formatter(move |mark, _| tick(mark.value, mark.step_size));
     plot = quiet_grid(plot, ui.visuals());
+    // The y axis is the chart's, every frame: fixed by `y_range`, from zero for areas, never
+    // left where a box zoom put it.
+    let filled = visual.kind == VisualKind::Area || visual.stack;
+    let y_axis = y_bounds(
+        y_extent(data, right_scale, &style.alert_lines),
+        visual.y_range,
+        filled,
+    );
     if data.series.len() > 1 {
+        // The legend goes in the corner where it covers the fewest values drawn.
+        let rows = data.series.len() + usize::from(!style.alert_lines.is_empty());
+        let longest = data
+            .series
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let plot_size = ui.available_size() - egui::vec2(60.0, 24.0);
+        let legend = [
+            ((longest as f32 * 7.5 + 32.0) / plot_size.x.max(1.0)).min(1.0),
+            ((rows as f32 * 18.0 + 10.0) / plot_size.y.max(1.0)).min(1.0),
+        ];
+        let corner = legend_corner(
+            data,
+            [x_min, x_max],
+            y_axis.unwrap_or([0.0, 1.0]),
+            legend,
+            filled,
+            right_scale,
+        );
         plot = plot.legend(
             Legend::default()
+                .position(corner)
                 .follow_insertion_order(true)
                 // A stacked series is a fill and a line of one name: the line's colour names it.
                 .color_conflict_handling(egui_plot::ColorConflictHandling::PickLast)
@@ -120,13 +150,6 @@ pub fn xy_ui(
     if matches!(data.x_kind, XKind::Time | XKind::Date) {
         plot = plot.include_x(x_min).include_x(x_max);
     }
-    // The y axis is the chart's, every frame: fixed by `y_range`, from zero for areas, never
-    // left where a box zoom put it.
-    let y_axis = y_bounds(
-        y_extent(data, right_scale, &style.alert_lines),
-        visual.y_range,
-        visual.kind == VisualKind::Area || visual.stack,
-    );
     let scatter = visual.kind == VisualKind::Scatter;
     let area = visual.kind == VisualKind::Area;
     let ctx = ui.ctx().clone();
@@ -247,6 +270,77 @@ pub fn xy_ui(
         });
     }
     VisualResponse::default()
+}
+
+/// The corner of the plot where a legend covering `legend` (fractions of the plot's width and
+/// height) hides the fewest values drawn: a point in it, or, `filled`, the band below a point
+/// (an area from zero, a stacked band from its base). Top right on a tie, then top left.
+fn legend_corner(
+    data: &XyData,
+    [x_min, x_max]: [f64; 2],
+    [y_min, y_max]: [f64; 2],
+    [width, height]: [f32; 2],
+    filled: bool,
+    right_scale: Option<f64>,
+) -> Corner {
+    /// Points looked at per series at most (evenly spread).
+    const SAMPLES: usize = 2_000;
+    let x_cut = f64::from(width) * (x_max - x_min);
+    let y_cut = f64::from(height) * (y_max - y_min);
+    let covered = |corner: Corner| -> usize {
+        let (left, top) = match corner {
+            Corner::LeftTop => (true, true),
+            Corner::RightTop => (false, true),
+            Corner::LeftBottom => (true, false),
+            Corner::RightBottom => (false, false),
+        };
+        let xs = if left {
+            x_min..=x_min + x_cut
+        } else {
+            x_max - x_cut..=x_max
+        };
+        let ys = if top {
+            y_max - y_cut..=y_max
+        } else {
+            y_min..=y_min + y_cut
+        };
+        let mut count = 0;
+        for series in &data.series {
+            let scale = if series.right_axis {
+                right_scale.unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            let stride = series.xs.len().div_ceil(SAMPLES).max(1);
+            for i in (0..series.xs.len()).step_by(stride) {
+                let Some(y) = series.ys[i].map(|y| y * scale) else {
+                    continue;
+                };
+                if !xs.contains(&series.xs[i]) {
+                    continue;
+                }
+                let from = if filled {
+                    series.base.as_ref().map_or(0.0, |b| b[i])
+                } else {
+                    y
+                };
+                let (low, high) = (from.min(y), from.max(y));
+                if high >= *ys.start() && low <= *ys.end() {
+                    count += 1;
+                }
+            }
+        }
+        count
+    };
+    [
+        Corner::RightTop,
+        Corner::LeftTop,
+        Corner::RightBottom,
+        Corner::LeftBottom,
+    ]
+    .into_iter()
+    .min_by_key(|corner| covered(*corner))
+    .unwrap_or(Corner::RightTop)
 }
 
 /// The dashboard's range as this chart's x values: its instants on a time axis, its days (in
@@ -398,4 +492,66 @@ fn hover_at(visual: &Visual, data: &XyData, x: f64, tolerance: f64) -> Option<Ho
         })
         .collect();
     Some(Hover { x: snapped, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(name: &str, points: &[(f64, f64)]) -> XySeries {
+        XySeries {
+            name: name.to_owned(),
+            xs: points.iter().map(|p| p.0).collect(),
+            ys: points.iter().map(|p| Some(p.1)).collect(),
+            base: None,
+            right_axis: false,
+        }
+    }
+
+    fn data(series: Vec<XySeries>) -> XyData {
+        XyData {
+            x_name: "x".into(),
+            x_kind: XKind::Number,
+            categories: Vec::new(),
+            series,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn the_legend_goes_where_it_covers_the_fewest_values() {
+        let legend = [0.25, 0.2];
+        let bounds = ([0.0, 100.0], [0.0, 100.0]);
+        let corner = |data: &XyData, filled: bool| {
+            legend_corner(data, bounds.0, bounds.1, legend, filled, None)
+        };
+        // Rising to the top right: the legend moves to the top left.
+        let rising: Vec<(f64, f64)> = (0..=100).map(|x| (f64::from(x), f64::from(x))).collect();
+        let two = data(vec![
+            series("a", &rising),
+            series("b", &[(0.0, 5.0), (100.0, 10.0)]),
+        ]);
+        assert_eq!(corner(&two, false), Corner::LeftTop);
+        // Low everywhere: the top right, as usual.
+        let low = data(vec![
+            series("a", &[(0.0, 10.0), (100.0, 12.0)]),
+            series("b", &[(0.0, 1.0), (100.0, 2.0)]),
+        ]);
+        assert_eq!(corner(&low, false), Corner::RightTop);
+        // High everywhere, drawn as lines: the bottom is free.
+        let high = data(vec![
+            series("a", &[(0.0, 95.0), (50.0, 97.0), (100.0, 99.0)]),
+            series("b", &[(0.0, 90.0), (100.0, 92.0)]),
+        ]);
+        assert_eq!(corner(&high, false), Corner::RightBottom);
+        // The same filled from zero covers the bottom too; the top left is lower than the right.
+        let filled = data(vec![
+            series(
+                "a",
+                &[(0.0, 70.0), (25.0, 70.0), (75.0, 99.0), (100.0, 99.0)],
+            ),
+            series("b", &[(0.0, 10.0), (100.0, 12.0)]),
+        ]);
+        assert_eq!(corner(&filled, true), Corner::LeftTop);
+    }
 }
