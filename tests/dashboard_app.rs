@@ -313,3 +313,34 @@ fn a_file_edited_on_disk_reloads_in_the_open_window() {
         has_label(h, "Orders by country, edited")
     });
 }
+
+#[test]
+fn an_empty_range_offers_the_range_ending_at_the_newest_data_without_saving_it() {
+    // A week after the sample lake ends: every tile would read "No data".
+    let text = DASHBOARD.replace(
+        "time_range = \"2026-11-22T00:00Z..2026-11-25T00:00Z\"",
+        "time_range = \"2026-12-01T00:00Z..2026-12-08T00:00Z\"",
+    );
+    let (mut f, file) = open_dashboard(&text);
+    step_until(&mut f.harness, "the offer", |h| {
+        has_label(
+            h,
+            "No rows in this range. The newest data is from 2026-11-24 23:59 (UTC).",
+        )
+    });
+    f.harness
+        .get_by_label("Show Nov 18 00:00 – Nov 25 00:00")
+        .click();
+    step_until(&mut f.harness, "the offered range's rows", |h| {
+        has_label(h, "FR")
+            && !has_label(
+                h,
+                "No rows in this range. The newest data is from 2026-11-24 23:59 (UTC).",
+            )
+    });
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        text,
+        "the file keeps its own range"
+    );
+}

@@ -260,3 +260,38 @@ fn open_refuses_a_bad_dashboard_file_before_any_window() {
         .code(1)
         .stderr(predicate::str::contains("missing.toml"));
 }
+
+/// `dashboard data` of the bundled Orders dashboard on the bundled sample lake (22–24 November).
+fn orders_data(args: &[&str]) -> assert_cmd::assert::Assert {
+    let mut cmd = Command::cargo_bin("lakesight").unwrap();
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .args(["dashboard", "data"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/dashboards/orders.toml"
+        ))
+        .args(args)
+        .assert()
+}
+
+#[test]
+fn data_says_where_the_data_is_when_the_range_holds_none() {
+    let empty =
+        orders_data(&["--from", "2026-12-01T00:00Z", "--to", "2026-12-08T00:00Z"]).success();
+    let stderr = String::from_utf8_lossy(&empty.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("holds no rows of consumption.orders")
+            && stderr.contains("the newest data is at 2026-11-24 23:")
+            && stderr.contains("--from 2026-11-18T00:00Z --to 2026-11-25T00:00Z"),
+        "the week ending at the lake's newest data is offered: {stderr}"
+    );
+    let offered =
+        orders_data(&["--from", "2026-11-18T00:00Z", "--to", "2026-11-25T00:00Z"]).success();
+    let stderr = String::from_utf8_lossy(&offered.get_output().stderr).into_owned();
+    assert!(!stderr.contains("holds no rows"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&offered.get_output().stdout).into_owned();
+    assert!(
+        !stdout.contains("(no rows)"),
+        "the offered range has data: {stdout}"
+    );
+}

@@ -14,6 +14,7 @@ use datafusion::common::ScalarValue;
 use crate::alert::{Evaluation, evaluation_of};
 use crate::command::DashboardId;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
+use crate::engine::elsewhere::data_elsewhere;
 use crate::engine::{Engine, TimeWindow};
 use crate::jobs::{JobLost, Jobs, Slot};
 use crate::lake::TableInfo;
@@ -120,7 +121,17 @@ pub struct DashboardRuntime {
     pub runs: u64,
     /// Whether the file may act, what it asks, and the lake it names held back until trusted.
     pub trust: DashboardTrust,
+    /// The range shown holds no rows of the tables the visuals read, though they have rows:
+    /// where the newest are, and the range of the same length ending there.
+    pub elsewhere: Option<Elsewhere>,
+    /// The check for that: started with the visuals of a whole run, for the range it was asked for.
+    elsewhere_job: Slot<(TimeRange, Option<Elsewhere>)>,
+    /// The range last checked (with rows in it, it is checked again only for another range).
+    elsewhere_for: Option<TimeRange>,
 }
+
+/// Where a range's missing data is: the newest instant, and the range offered.
+type Elsewhere = (DateTime<Utc>, TimeRange);
 
 impl DashboardRuntime {
     /// Reads and checks the dashboard from `source`, and judges whether it may act (against
@@ -167,6 +178,9 @@ impl DashboardRuntime {
             alerts,
             runs: 0,
             trust,
+            elsewhere: None,
+            elsewhere_job: Slot::default(),
+            elsewhere_for: None,
         })
     }
 
@@ -445,11 +459,37 @@ impl DashboardRuntime {
         for visual in visuals {
             self.start_visual(jobs, engine, visual, &window, &params, now, feeds_alerts);
         }
-        self.window = Some(window);
         if only.is_none() {
             self.plan.ran_all(Instant::now());
             self.run_options(jobs, engine, now);
+            self.check_elsewhere(jobs, engine, &window);
         }
+        self.window = Some(window);
+    }
+
+    /// Starts asking whether the range holds rows, and where the data is if not: for a range not
+    /// asked about yet, or again while the last answer was "none here" (files may have landed).
+    fn check_elsewhere(&mut self, jobs: &Jobs, engine: &Engine, window: &TimeWindow) {
+        if self.elsewhere_for == Some(self.range) && self.elsewhere.is_none() {
+            return;
+        }
+        if self.elsewhere_for != Some(self.range) {
+            self.elsewhere = None;
+        }
+        self.elsewhere_for = Some(self.range);
+        let (engine, window, range) = (engine.clone(), window.clone(), self.range);
+        let dashboard = self.dashboard().clone();
+        self.elsewhere_job.start(jobs.spawn(async move {
+            let found = data_elsewhere(&engine, &dashboard, &window)
+                .await
+                .ok()
+                .flatten()
+                .map(|elsewhere| {
+                    let (from, to) = elsewhere.suggested(&window);
+                    (elsewhere.newest, TimeRange::Absolute { from, to })
+                });
+            (range, found)
+        }));
     }
 
     /// Starts one visual's run (the edited spec of a preview, or the file's); its result feeds
@@ -621,6 +661,12 @@ impl DashboardRuntime {
         if let Some(saved) = self.saving.take_ready() {
             changed = true;
             self.finish_save(saved.unwrap_or_else(|lost| Err(lost.0)));
+        }
+        if let Some(Ok((range, found))) = self.elsewhere_job.take_ready() {
+            changed = true;
+            if range == self.range {
+                self.elsewhere = found;
+            }
         }
         if let Some(found) = self.options_job.take_ready() {
             changed = true;

@@ -126,6 +126,7 @@ impl LakesightApp {
             source: &runtime.source,
             range: runtime.range,
             window: runtime.window.as_ref().map(|w| (w.from, w.to)),
+            elsewhere: runtime.elsewhere,
             params: &runtime.params,
             options: &runtime.options,
             tiles: runtime

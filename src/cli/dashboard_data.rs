@@ -14,6 +14,7 @@ use super::LakeArgs;
 use super::dashboard::{attach_for, default_params, load, visual};
 use crate::engine::TimeWindow;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
+use crate::engine::elsewhere::{DataElsewhere, data_elsewhere};
 use crate::engine::params::dashboard_value;
 use crate::model::dashboard::{Dashboard, ParamValue, TimeRange, Visual, parse_instant};
 
@@ -94,7 +95,28 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
     if failed > 0 {
         bail!("{failed} of the dashboard's visuals failed");
     }
+    if request.visual.is_none()
+        && let Ok(Some(elsewhere)) = data_elsewhere(&engine, &dashboard, &window).await
+    {
+        eprintln!("{}", elsewhere_note(&elsewhere, &window));
+    }
     Ok(())
+}
+
+/// What `dashboard data` says on stderr when the range holds no rows but the lake has some.
+pub(super) fn elsewhere_note(elsewhere: &DataElsewhere, window: &TimeWindow) -> String {
+    let (from, to) = elsewhere.suggested(window);
+    let minute = "%Y-%m-%dT%H:%MZ";
+    format!(
+        "note: {} .. {} holds no rows of {}; the newest data is at {}. The range of the same \
+         length ending there: --from {} --to {}",
+        window.from.format(minute),
+        window.to.format(minute),
+        elsewhere.tables.join(", "),
+        elsewhere.newest.format("%Y-%m-%d %H:%M:%S UTC"),
+        from.format(minute),
+        to.format(minute),
+    )
 }
 
 /// The range asked for on the command line, else the dashboard's.

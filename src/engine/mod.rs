@@ -5,6 +5,7 @@
 pub mod dashboard;
 mod date_trunc;
 mod diagnose;
+pub mod elsewhere;
 mod error;
 mod guard;
 pub mod hot;

@@ -81,6 +81,7 @@ impl Picture {
             source: &self.origin,
             range: self.range,
             window: Some(self.window),
+            elsewhere: None,
             params: &self.params,
             options: &EMPTY_OPTIONS,
             tiles: self.tiles.iter().map(|(id, t)| (id.as_str(), t)).collect(),

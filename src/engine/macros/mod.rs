@@ -33,7 +33,7 @@ use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use crate::lake::Catalog;
-use partitions::{Sources, partition_predicate};
+use partitions::{Sources, column_table, partition_predicate};
 
 /// How late data may arrive by default: one hour after its event time.
 pub const DEFAULT_LATENESS: Duration = Duration::from_hours(1);
@@ -142,6 +142,31 @@ pub fn expand(sql: &str, window: &TimeWindow, catalog: &Catalog) -> Result<Expan
         sql: expanded,
         pruned_tables,
     })
+}
+
+/// The lake tables `sql` filters by time and the column each is filtered on: one
+/// `(schema.table, column)` per `$__timeFilter(column)` whose table is known, without repeats.
+pub fn time_columns(sql: &str, catalog: &Catalog) -> Vec<(String, String)> {
+    let Ok(calls) = find_calls(sql) else {
+        return Vec::new();
+    };
+    let neutral = splice(sql, &calls, |call| match call.kind {
+        MacroKind::Filter(_) => "TRUE".to_owned(),
+        MacroKind::From | MacroKind::To => "NOW()".to_owned(),
+    });
+    let sources = Sources::of(&neutral);
+    let mut found = Vec::new();
+    for call in &calls {
+        if let MacroKind::Filter(column) = &call.kind
+            && let Some((table, _, name)) = column_table(column, &sources, catalog)
+        {
+            let pair = (table.qualified_name(), name);
+            if !found.contains(&pair) {
+                found.push(pair);
+            }
+        }
+    }
+    found
 }
 
 /// A UTC instant as a SQL timestamp literal.

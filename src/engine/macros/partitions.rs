@@ -117,6 +117,27 @@ pub(super) fn partition_predicate(
     catalog: &Catalog,
     window: &TimeWindow,
 ) -> Option<(String, String)> {
+    let (table, qualifier, _) = column_table(column, sources, catalog)?;
+    let keys = TimeKeys::of(table)?;
+    let first = window.from;
+    let end = window
+        .to
+        .checked_add_signed(TimeDelta::from_std(window.lateness).ok()?)?;
+    // The last delivery instant that can hold a row of the window.
+    let last = end.checked_sub_signed(TimeDelta::nanoseconds(1))?;
+    Some((
+        table.qualified_name(),
+        keys.predicate(&qualifier, first, last)?,
+    ))
+}
+
+/// The lake table a time filter's `column` belongs to, with the qualifier written before the
+/// column (`o.`, or empty) and the column's own name (as the parser normalizes it).
+pub(super) fn column_table<'c>(
+    column: &str,
+    sources: &Sources,
+    catalog: &'c Catalog,
+) -> Option<(&'c TableInfo, String, String)> {
     let parts = column_parts(column)?;
     let (column_name, qualifier) = parts.split_last()?;
     let column_name = normalized(column_name);
@@ -156,17 +177,7 @@ pub(super) fn partition_predicate(
         let written: Vec<String> = qualifier.iter().map(ToString::to_string).collect();
         (table, format!("{}.", written.join(".")))
     };
-    let keys = TimeKeys::of(table)?;
-    let first = window.from;
-    let end = window
-        .to
-        .checked_add_signed(TimeDelta::from_std(window.lateness).ok()?)?;
-    // The last delivery instant that can hold a row of the window.
-    let last = end.checked_sub_signed(TimeDelta::nanoseconds(1))?;
-    Some((
-        table.qualified_name(),
-        keys.predicate(&qualifier, first, last)?,
-    ))
+    Some((table, qualifier, column_name))
 }
 
 /// A table's time partition keys and how their values are written (see [`TimeLayout`]).

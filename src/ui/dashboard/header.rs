@@ -83,7 +83,45 @@ pub(super) fn header_ui(
             param_ui(ui, view, param, state, send);
         }
     });
+    if !view.printing {
+        elsewhere_ui(ui, view, send);
+    }
     ui.add_space(4.0);
+}
+
+/// When the range holds no rows but the lake has some: where they are, and one click to the
+/// range of the same length ending at the newest (shown, not saved into the file).
+fn elsewhere_ui(ui: &mut egui::Ui, view: &DashboardView<'_>, send: &dyn Fn(DashboardCommand)) {
+    let Some((newest, offered)) = view.elsewhere else {
+        return;
+    };
+    let zone = view.dashboard.timezone;
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(
+            egui::Color32::from_rgb(0xe0, 0x8e, 0x0b),
+            format!(
+                "No rows in this range. The newest data is from {} ({zone}).",
+                zone.format(newest, "%Y-%m-%d %H:%M")
+            ),
+        );
+        let label = match offered {
+            TimeRange::Absolute { from, to } => format!(
+                "Show {} – {}",
+                zone.format(from, "%b %d %H:%M"),
+                zone.format(to, "%b %d %H:%M")
+            ),
+            TimeRange::Last(_) => "Show the newest data".to_owned(),
+        };
+        if ui
+            .button(label)
+            .on_hover_text(
+                "The range of the same length ending at the newest data; the file keeps its own",
+            )
+            .clicked()
+        {
+            send(DashboardCommand::SetRange(offered));
+        }
+    });
 }
 
 /// How the dashboard refreshes, and how new its newest data is (amber when late, red when the

@@ -101,6 +101,9 @@ pub struct DashboardView<'a> {
     pub image_outcome: Option<(&'a str, bool)>,
     /// The file is not trusted and would act (`None`: trusted, or it only shows data).
     pub untrusted: Option<Untrusted<'a>>,
+    /// The range holds no rows of the tables the visuals read, though they have some: the
+    /// newest, and the range of the same length ending there (offered in the header).
+    pub elsewhere: Option<(DateTime<Utc>, TimeRange)>,
 }
 
 /// An untrusted dashboard file that asks to act, as its trust bar says it.
