@@ -87,11 +87,13 @@ fn prepare_in(
     )))
 }
 
-/// The simulator settings of the live demo: steady traffic, delivered every few seconds.
+/// The simulator settings of the live demo: each stream at the rate its generated history has at
+/// that hour of the day (so "Revenue per hour" goes on as it was, and the KPIs' comparisons hold),
+/// delivered every few seconds; after 20 s the error spike starts, so an alert fires.
 pub fn demo_feed(lake: &Path) -> sim::SimConfig {
     sim::SimConfig {
         into: lake.to_path_buf(),
-        rate_per_sec: 20.0,
+        pace: sim::Pace::History,
         duration: None,
         scenario: sim::Scenario::ErrorSpike,
         flush_interval: std::time::Duration::from_secs(5),
@@ -118,6 +120,16 @@ mod tests {
     fn fill(path: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(path.join("orders"))?;
         std::fs::write(path.join("orders/a.json"), "{}")
+    }
+
+    #[test]
+    fn the_demo_feed_continues_the_history_at_its_pace() {
+        let feed = demo_feed(Path::new("/tmp/lake"));
+        assert_eq!(
+            feed.pace,
+            sim::Pace::History,
+            "each stream at its history's rate for the hour, not a flat rate"
+        );
     }
 
     #[test]

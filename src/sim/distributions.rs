@@ -112,6 +112,18 @@ pub(crate) const WARN_MESSAGES: &[&str] = &[
     "invalid request payload",
 ];
 
+/// Average events per hour of a sample lake's history before daily seasonality; sized to keep
+/// the lake under 8 MB. The demo's live feed runs at the same rate, so its lines continue.
+pub(crate) fn base_per_hour(stream: Stream) -> f64 {
+    match stream {
+        Stream::Orders => 240.0,
+        Stream::Clickstream => 420.0,
+        Stream::Payments => 200.0,
+        Stream::AppLogs => 320.0,
+        Stream::NetworkFlows => 220.0,
+    }
+}
+
 /// Relative event volume in each UTC hour of the day, mean about 1.
 pub(crate) fn hourly_weight(stream: Stream, hour: u32) -> f64 {
     let h = f64::from(hour);

@@ -23,7 +23,7 @@ mod sample_tests;
 use std::path::PathBuf;
 
 pub use clock::{Clock, SystemClock, VirtualClock};
-pub use run::{FlushReport, SimConfig, SimReport, run, run_with_clock};
+pub use run::{FlushReport, Pace, SimConfig, SimReport, run, run_with_clock};
 pub use sample::{SampleReport, SampleSpan, generate_sample_lake, generate_sample_lake_for};
 pub use scenario::{Scenario, Story};
 pub use schema::Stream;

@@ -7,12 +7,13 @@ use std::mem;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::SimError;
 use super::clock::{Clock, SystemClock};
+use super::distributions::{base_per_hour, hourly_weight};
 use super::encode::{
     LandingFormat, Zone, encode_error, firehose_object_name, json_record, landing_bytes,
     parquet_bytes, part_name, partition_dir, write_atomic,
@@ -30,8 +31,10 @@ const MIN_TICK: Duration = Duration::from_millis(10);
 pub struct SimConfig {
     /// Lake root folder to write `landing/` and `consumption/` under.
     pub into: PathBuf,
-    /// Events per second across all five streams.
+    /// Events per second across all five streams (with [`Pace::Rate`]).
     pub rate_per_sec: f64,
+    /// How many events each stream gets.
+    pub pace: Pace,
     /// How long to run; `None` runs until the future is dropped.
     pub duration: Option<Duration>,
     /// Seed for event values and object names.
@@ -49,6 +52,7 @@ impl Default for SimConfig {
         SimConfig {
             into: PathBuf::from("."),
             rate_per_sec: 50.0,
+            pace: Pace::Rate,
             duration: None,
             seed: 42,
             scenario: Scenario::Steady,
@@ -56,6 +60,17 @@ impl Default for SimConfig {
             flush_bytes: 1024 * 1024,
         }
     }
+}
+
+/// How many events each stream gets per second.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Pace {
+    /// `rate_per_sec` across all streams, shared as real shops share it.
+    #[default]
+    Rate,
+    /// Each stream at the rate a sample lake's history has at that hour of the day (UTC), so a
+    /// feed continuing a generated history carries its lines on without a jump.
+    History,
 }
 
 /// Totals of a finished run.
@@ -129,10 +144,11 @@ pub async fn run_with_clock(
         let effects = config.scenario.effects(until, config.duration);
         let wall_now = clock.wall_now();
         for (&stream, buffer) in Stream::ALL.iter().zip(&mut buffers) {
-            let expected = config.rate_per_sec
-                * rate_share(stream)
-                * volume(stream, &effects)
-                * span.as_secs_f64();
+            let per_sec = match config.pace {
+                Pace::Rate => config.rate_per_sec * rate_share(stream),
+                Pace::History => history_per_sec(stream, wall_now),
+            };
+            let expected = per_sec * volume(stream, &effects) * span.as_secs_f64();
             buffer.carry += expected;
             let count = buffer.carry.floor();
             buffer.carry -= count;
@@ -178,6 +194,11 @@ fn validate(config: &SimConfig) -> Result<(), SimError> {
         ));
     }
     Ok(())
+}
+
+/// Events per second of `stream` in a sample lake's history at `at`'s hour of the day.
+pub(crate) fn history_per_sec(stream: Stream, at: DateTime<Utc>) -> f64 {
+    base_per_hour(stream) * hourly_weight(stream, at.hour()) / 3_600.0
 }
 
 /// Share of the total event rate each stream gets; clicks and logs dominate, as in real shops.

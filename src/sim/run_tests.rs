@@ -357,3 +357,56 @@ fn revenue_drop_shrinks_order_amounts() {
     let (before, after) = (mean_amount(10), mean_amount(60));
     assert!(after < 0.45 * before, "before {before}, after {after}");
 }
+
+/// Orders in the consumption Parquet of a lake folder, by hour partition folder name.
+fn consumption_orders(root: &Path) -> usize {
+    super::sample_tests::read_tree(root)
+        .keys()
+        .filter(|path| {
+            path.starts_with("consumption/orders")
+                && path.extension().is_some_and(|e| e == "parquet")
+        })
+        .map(|path| parquet_rows(&root.join(path)))
+        .sum()
+}
+
+#[tokio::test]
+async fn a_history_paced_feed_runs_at_the_rate_the_history_has_at_that_hour() {
+    // The history's 20:00 hour (the evening peak), as a sample lake generates it.
+    let history = tempfile::tempdir().unwrap();
+    super::generate_sample_lake_for(
+        history.path(),
+        &super::SampleSpan {
+            end: Utc.with_ymd_and_hms(2026, 11, 25, 21, 0, 0).unwrap(),
+            hours: 1,
+        },
+    )
+    .unwrap();
+    let per_hour_in_history = consumption_orders(history.path()) as f64;
+    assert!(per_hour_in_history > 100.0, "{per_hour_in_history}");
+
+    // Ten minutes of the feed at 20:00 the next day.
+    let live = tempfile::tempdir().unwrap();
+    let settings = SimConfig {
+        into: live.path().to_path_buf(),
+        pace: super::Pace::History,
+        duration: Some(Duration::from_mins(10)),
+        flush_interval: Duration::from_mins(1),
+        ..SimConfig::default()
+    };
+    let clock = VirtualClock::new(Utc.with_ymd_and_hms(2026, 11, 26, 20, 0, 0).unwrap());
+    let mut orders = 0;
+    run_with_clock(&settings, &clock, |flush| {
+        if flush.stream == Stream::Orders {
+            orders += flush.records;
+        }
+    })
+    .await
+    .unwrap();
+    let per_hour_live = orders as f64 * 6.0;
+    let ratio = per_hour_live / per_hour_in_history;
+    assert!(
+        (0.85..=1.15).contains(&ratio),
+        "the feed delivers {per_hour_live} orders an hour where the history has {per_hour_in_history}"
+    );
+}

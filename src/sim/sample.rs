@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::SimError;
-use super::distributions::hourly_weight;
+use super::distributions::{base_per_hour, hourly_weight};
 use super::encode::{
     LandingFormat, Zone, arrow_ipc, csv_gzip, encode_error, firehose_object_name, json_record,
     landing_bytes, ndjson_zstd, parquet_bytes, part_name, partition_dir, write_atomic,
@@ -129,17 +129,6 @@ pub fn generate_sample_lake_for(root: &Path, span: &SampleSpan) -> Result<Sample
     let readme = readme(span, &story, &per_stream);
     lake.put(&root.join("README.md"), readme.as_bytes())?;
     Ok(lake.report)
-}
-
-/// Average events per hour before daily seasonality; sized to keep the lake under 8 MB.
-fn base_per_hour(stream: Stream) -> f64 {
-    match stream {
-        Stream::Orders => 240.0,
-        Stream::Clickstream => 420.0,
-        Stream::Payments => 200.0,
-        Stream::AppLogs => 320.0,
-        Stream::NetworkFlows => 220.0,
-    }
 }
 
 /// Events of `stream` from `hour_start` to `until` (the hour's end, or the history's end when
