@@ -80,7 +80,7 @@ pub fn xy_ui(
     // The y axis is the chart's, every frame: fixed by `y_range`, from zero for areas, never
     // left where a box zoom put it.
     let filled = visual.kind == VisualKind::Area || visual.stack;
-    let y_axis = y_bounds(
+    let mut y_axis = y_bounds(
         y_extent(data, right_scale, &style.alert_lines),
         visual.y_range,
         filled,
@@ -99,14 +99,16 @@ pub fn xy_ui(
             ((longest as f32 * 7.5 + 32.0) / plot_size.x.max(1.0)).min(1.0),
             ((rows as f32 * 18.0 + 10.0) / plot_size.y.max(1.0)).min(1.0),
         ];
-        let corner = legend_corner(
+        let (corner, raised) = legend_placement(
             data,
             [x_min, x_max],
-            y_axis.unwrap_or([0.0, 1.0]),
+            y_axis,
             legend,
-            filled,
+            filled && visual.y_range.is_none(),
+            visual.y_range.is_none(),
             right_scale,
         );
+        y_axis = raised;
         plot = plot.legend(
             Legend::default()
                 .position(corner)
@@ -272,9 +274,41 @@ pub fn xy_ui(
     VisualResponse::default()
 }
 
+/// Where the legend goes, and the y axis it needs: the corner where it hides the fewest values;
+/// when every corner hides some and the axis is not fixed (`free`), the top right with the axis
+/// raised so the legend's rows sit above every value.
+fn legend_placement(
+    data: &XyData,
+    x: [f64; 2],
+    y_axis: Option<[f64; 2]>,
+    legend: [f32; 2],
+    filled: bool,
+    free: bool,
+    right_scale: Option<f64>,
+) -> (Corner, Option<[f64; 2]>) {
+    let (corner, covered) = legend_corner(
+        data,
+        x,
+        y_axis.unwrap_or([0.0, 1.0]),
+        legend,
+        filled,
+        right_scale,
+    );
+    match y_axis {
+        Some([low, high]) if covered > 0 && free && legend[1] < 0.5 => {
+            let height = f64::from(legend[1]);
+            // The legend's share of the raised axis lies above `high`.
+            let top = (high - height * low) / (1.0 - height);
+            (Corner::RightTop, Some([low, top]))
+        }
+        _ => (corner, y_axis),
+    }
+}
+
 /// The corner of the plot where a legend covering `legend` (fractions of the plot's width and
 /// height) hides the fewest values drawn: a point in it, or, `filled`, the band below a point
-/// (an area from zero, a stacked band from its base). Top right on a tie, then top left.
+/// (an area from zero, a stacked band from its base). Top right on a tie, then top left. With
+/// how many values it hides there.
 fn legend_corner(
     data: &XyData,
     [x_min, x_max]: [f64; 2],
@@ -282,7 +316,7 @@ fn legend_corner(
     [width, height]: [f32; 2],
     filled: bool,
     right_scale: Option<f64>,
-) -> Corner {
+) -> (Corner, usize) {
     /// Points looked at per series at most (evenly spread).
     const SAMPLES: usize = 2_000;
     let x_cut = f64::from(width) * (x_max - x_min);
@@ -339,8 +373,9 @@ fn legend_corner(
         Corner::LeftBottom,
     ]
     .into_iter()
-    .min_by_key(|corner| covered(*corner))
-    .unwrap_or(Corner::RightTop)
+    .map(|corner| (corner, covered(corner)))
+    .min_by_key(|(_, count)| *count)
+    .unwrap_or((Corner::RightTop, 0))
 }
 
 /// The dashboard's range as this chart's x values: its instants on a time axis, its days (in
@@ -523,7 +558,7 @@ mod tests {
         let legend = [0.25, 0.2];
         let bounds = ([0.0, 100.0], [0.0, 100.0]);
         let corner = |data: &XyData, filled: bool| {
-            legend_corner(data, bounds.0, bounds.1, legend, filled, None)
+            legend_corner(data, bounds.0, bounds.1, legend, filled, None).0
         };
         // Rising to the top right: the legend moves to the top left.
         let rising: Vec<(f64, f64)> = (0..=100).map(|x| (f64::from(x), f64::from(x))).collect();
@@ -553,5 +588,45 @@ mod tests {
             series("b", &[(0.0, 10.0), (100.0, 12.0)]),
         ]);
         assert_eq!(corner(&filled, true), Corner::LeftTop);
+    }
+
+    #[test]
+    fn a_legend_with_no_free_corner_gets_room_above_the_values() {
+        // Peaks in every part of the chart, filled from zero: every corner hides something.
+        let peaks: Vec<(f64, f64)> = (0..=100)
+            .map(|x| (f64::from(x), if x % 10 < 3 { 95.0 } else { 20.0 }))
+            .collect();
+        let chart = data(vec![
+            series("a", &peaks),
+            series("b", &[(0.0, 1.0), (100.0, 1.0)]),
+        ]);
+        let legend = [0.25, 0.3];
+        let (corner, axis) = legend_placement(
+            &chart,
+            [0.0, 100.0],
+            Some([0.0, 100.0]),
+            legend,
+            true,
+            true,
+            None,
+        );
+        assert_eq!(corner, Corner::RightTop);
+        let axis = axis.expect("an axis");
+        assert!(axis[1] > 100.0, "{axis:?}");
+        assert_eq!(
+            legend_corner(&chart, [0.0, 100.0], axis, legend, true, None),
+            (Corner::RightTop, 0),
+            "on the raised axis the legend hides nothing"
+        );
+        let (_, fixed) = legend_placement(
+            &chart,
+            [0.0, 100.0],
+            Some([0.0, 100.0]),
+            legend,
+            true,
+            false,
+            None,
+        );
+        assert_eq!(fixed, Some([0.0, 100.0]), "a y_range stays as written");
     }
 }
