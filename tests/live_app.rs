@@ -254,3 +254,55 @@ fn on_s3_the_window_polls_for_new_files_and_runs_the_visual_again() {
     });
     assert!(f.harness.state().dashboard_runs() > before);
 }
+
+#[test]
+fn files_landing_in_an_empty_range_take_its_offer_away() {
+    // Two days of nothing: the lake's orders are from the day before yesterday.
+    let lake = tempfile::tempdir().unwrap();
+    let sim = runtime();
+    let past = lakesight::sim::VirtualClock::new(chrono::Utc::now() - chrono::TimeDelta::days(2));
+    sim.block_on(lakesight::sim::run_with_clock(
+        &simulate(lake.path(), 1.0, 1),
+        &past,
+        |_| {},
+    ))
+    .unwrap();
+    let file = lake.path().join("recent.toml");
+    std::fs::write(
+        &file,
+        r#"title = "Recent orders"
+time_range = "last 1h"
+refresh = "new-data"
+
+[[visuals]]
+id = "recent"
+title = "Orders this hour"
+kind = "kpi"
+sql = "SELECT count(*) AS orders FROM orders WHERE $__timeFilter(event_time)"
+y = ["orders"]
+position = [0, 0, 4, 3]
+"#,
+    )
+    .unwrap();
+    let source = SourceSpec::local(lake.path());
+    let mut config = AppConfig::new(Launch::Source(source));
+    config.dashboards.push(DashboardSource::File(file));
+    reuse_listings_for_an_hour(&mut config);
+    let mut f = open_config_on(lake, config, runtime());
+    let offered = |h: &egui_kittest::Harness<'static, lakesight::app::LakesightApp>| {
+        h.query_all_by_label_contains("No rows in this range")
+            .next()
+            .is_some()
+    };
+    step_until(
+        &mut f.harness,
+        "the offer of the data two days ago",
+        offered,
+    );
+    assert!(has_label(&f.harness, "live: on new data"));
+
+    // Orders land now, inside the range: the header stops saying there are none.
+    sim.block_on(run(&simulate(f.lake.path(), 1.0, 2), |_| {}))
+        .unwrap();
+    step_until(&mut f.harness, "the offer withdrawn", |h| !offered(h));
+}

@@ -14,7 +14,7 @@ use datafusion::common::ScalarValue;
 use crate::alert::{Evaluation, evaluation_of};
 use crate::command::DashboardId;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
-use crate::engine::elsewhere::data_elsewhere;
+use crate::engine::elsewhere::{DataElsewhere, data_elsewhere};
 use crate::engine::{Engine, TimeWindow};
 use crate::jobs::{JobLost, Jobs, Slot};
 use crate::lake::TableInfo;
@@ -125,7 +125,9 @@ pub struct DashboardRuntime {
     /// where the newest are, and the range of the same length ending there.
     pub elsewhere: Option<Elsewhere>,
     /// The check for that: started with the visuals of a whole run, for the range it was asked for.
-    elsewhere_job: Slot<(TimeRange, Option<Elsewhere>)>,
+    elsewhere_job: Slot<(TimeRange, TimeWindow, Option<DataElsewhere>)>,
+    /// What that check found last, reused while the range stays empty.
+    elsewhere_newest: Option<DataElsewhere>,
     /// The range last checked (with rows in it, it is checked again only for another range).
     elsewhere_for: Option<TimeRange>,
 }
@@ -180,6 +182,7 @@ impl DashboardRuntime {
             trust,
             elsewhere: None,
             elsewhere_job: Slot::default(),
+            elsewhere_newest: None,
             elsewhere_for: None,
         })
     }
@@ -462,33 +465,35 @@ impl DashboardRuntime {
         if only.is_none() {
             self.plan.ran_all(Instant::now());
             self.run_options(jobs, engine, now);
-            self.check_elsewhere(jobs, engine, &window);
         }
+        self.check_elsewhere(jobs, engine, &window, only.is_none());
         self.window = Some(window);
     }
 
-    /// Starts asking whether the range holds rows, and where the data is if not: for a range not
-    /// asked about yet, or again while the last answer was "none here" (files may have landed).
-    fn check_elsewhere(&mut self, jobs: &Jobs, engine: &Engine, window: &TimeWindow) {
-        if self.elsewhere_for == Some(self.range) && self.elsewhere.is_none() {
+    /// Starts asking whether the range holds rows, and where the data is if not: on a whole run
+    /// for a range not asked about yet, and on every run while the last answer was "none here"
+    /// (files may have landed in it; then only the range is looked at again, never the whole
+    /// tables, and a check still going is left to finish).
+    fn check_elsewhere(&mut self, jobs: &Jobs, engine: &Engine, window: &TimeWindow, all: bool) {
+        let same_range = self.elsewhere_for == Some(self.range);
+        let again = same_range && self.elsewhere.is_some();
+        if !(again || (all && !same_range)) || (same_range && self.elsewhere_job.is_busy()) {
             return;
         }
-        if self.elsewhere_for != Some(self.range) {
+        if !same_range {
             self.elsewhere = None;
+            self.elsewhere_newest = None;
         }
         self.elsewhere_for = Some(self.range);
         let (engine, window, range) = (engine.clone(), window.clone(), self.range);
+        let known = self.elsewhere_newest.clone();
         let dashboard = self.dashboard().clone();
         self.elsewhere_job.start(jobs.spawn(async move {
-            let found = data_elsewhere(&engine, &dashboard, &window)
+            let found = data_elsewhere(&engine, &dashboard, &window, known.as_ref())
                 .await
                 .ok()
-                .flatten()
-                .map(|elsewhere| {
-                    let (from, to) = elsewhere.suggested(&window);
-                    (elsewhere.newest, TimeRange::Absolute { from, to })
-                });
-            (range, found)
+                .flatten();
+            (range, window, found)
         }));
     }
 
@@ -662,10 +667,14 @@ impl DashboardRuntime {
             changed = true;
             self.finish_save(saved.unwrap_or_else(|lost| Err(lost.0)));
         }
-        if let Some(Ok((range, found))) = self.elsewhere_job.take_ready() {
+        if let Some(Ok((range, window, found))) = self.elsewhere_job.take_ready() {
             changed = true;
             if range == self.range {
-                self.elsewhere = found;
+                self.elsewhere = found.as_ref().map(|elsewhere| {
+                    let (from, to) = elsewhere.suggested(&window);
+                    (elsewhere.newest, TimeRange::Absolute { from, to })
+                });
+                self.elsewhere_newest = found;
             }
         }
         if let Some(found) = self.options_job.take_ready() {

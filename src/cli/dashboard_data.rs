@@ -95,13 +95,22 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
     if failed > 0 {
         bail!("{failed} of the dashboard's visuals failed");
     }
+    // Where the data is, when the range holds none: a few seconds at most (a large JSON table
+    // has to be read whole for its newest time), then the command ends without saying.
     if request.visual.is_none()
-        && let Ok(Some(elsewhere)) = data_elsewhere(&engine, &dashboard, &window).await
+        && let Ok(Ok(Some(elsewhere))) = tokio::time::timeout(
+            ELSEWHERE_BUDGET,
+            data_elsewhere(&engine, &dashboard, &window, None),
+        )
+        .await
     {
         eprintln!("{}", elsewhere_note(&elsewhere, &window));
     }
     Ok(())
 }
+
+/// How long `dashboard data` looks for where the data is, when its range holds none.
+const ELSEWHERE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `dashboard data` says on stderr when the range holds no rows but the lake has some.
 pub(super) fn elsewhere_note(elsewhere: &DataElsewhere, window: &TimeWindow) -> String {
