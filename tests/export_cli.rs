@@ -695,19 +695,25 @@ fn svg_texts(svg: &str) -> Vec<String> {
         .collect()
 }
 
-/// One visual of `toml`'s dashboard as SVG, its texts.
-fn visual_texts(dir: &Path, toml: &str, visual: &str) -> Vec<String> {
-    let file = dir.join(format!("{visual}.toml"));
+/// The dashboard `toml` written as `dir/name.toml` and exported as SVG with `args`: its text.
+fn export_svg(dir: &Path, name: &str, toml: &str, args: &[&str]) -> String {
+    let file = dir.join(format!("{name}.toml"));
     std::fs::write(&file, toml).unwrap();
-    let out = dir.join(format!("{visual}.svg"));
+    let out = dir.join(format!("{name}.svg"));
     lakesight()
         .arg("export")
         .arg(&file)
-        .args(["--visual", visual, "--out"])
+        .args(args)
+        .arg("--out")
         .arg(&out)
         .assert()
         .success();
-    svg_texts(&std::fs::read_to_string(&out).unwrap())
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// One visual of `toml`'s dashboard as SVG, its texts.
+fn visual_texts(dir: &Path, toml: &str, visual: &str) -> Vec<String> {
+    svg_texts(&export_svg(dir, visual, toml, &["--visual", visual]))
 }
 
 /// Tick values among `texts` (numbers only, thousands separators dropped).
@@ -817,9 +823,9 @@ fn line_lightness(element: &str) -> f64 {
 #[test]
 fn grid_lines_are_light_and_alike_in_light_theme() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("grid.toml");
-    std::fs::write(
-        &file,
+    let svg = export_svg(
+        dir.path(),
+        "grid",
         r#"title = "Grid"
 time_range = "2026-11-22T00:00Z..2026-11-25T00:00Z"
 timezone = "UTC"
@@ -834,17 +840,8 @@ x = "hour"
 y = ["n"]
 position = [0, 0, 12, 6]
 "#,
-    )
-    .unwrap();
-    let out = dir.path().join("grid.svg");
-    lakesight()
-        .arg("export")
-        .arg(&file)
-        .args(["--visual", "hourly", "--theme", "light", "--out"])
-        .arg(&out)
-        .assert()
-        .success();
-    let svg = std::fs::read_to_string(&out).unwrap();
+        &["--visual", "hourly", "--theme", "light"],
+    );
     let lines: Vec<&str> = svg
         .split("<line ")
         .skip(1)
@@ -916,20 +913,10 @@ position = [0, 0, 4, 3]
             .unwrap();
         (element.contains("(+"), fill.to_owned())
     };
-    let mut colours = Vec::new();
-    for good in ["", "good = \"down\""] {
-        let file = dir.path().join("errors.toml");
-        std::fs::write(&file, kpi(good)).unwrap();
-        let out = dir.path().join("errors.svg");
-        lakesight()
-            .arg("export")
-            .arg(&file)
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .success();
-        colours.push(change(&std::fs::read_to_string(&out).unwrap()));
-    }
+    let colours: Vec<(bool, String)> = ["", "good = \"down\""]
+        .iter()
+        .map(|good| change(&export_svg(dir.path(), "errors", &kpi(good), &[])))
+        .collect();
     let (rose, up_colour) = &colours[0];
     let (_, down_colour) = &colours[1];
     let (green, red) = ("#3cb371", "#e04f4f");

@@ -815,8 +815,7 @@ fn an_export_path_that_leaves_the_dashboard_folder_is_refused_with_its_line() {
 
 #[test]
 fn good_says_which_way_a_kpi_is_good_news() {
-    let text = with(
-        r#"
+    const BLOCKED: &str = r#"
 [[visuals]]
 id = "blocked"
 kind = "kpi"
@@ -824,7 +823,9 @@ sql = "SELECT 1 AS n"
 y = ["n"]
 good = "down"
 position = [0, 0, 4, 4]
-
+"#;
+    let text = with(&format!(
+        r#"{BLOCKED}
 [[visuals]]
 id = "line"
 kind = "line"
@@ -833,25 +834,15 @@ x = "t"
 y = ["n"]
 good = "down"
 position = [4, 0, 4, 4]
-"#,
-    );
+"#
+    ));
     let found = problems(&text);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("visual `line`: `good` says which way a `kpi`'s change is good news"),
         "{found:?}"
     );
-    let fine = with(
-        r#"
-[[visuals]]
-id = "blocked"
-kind = "kpi"
-sql = "SELECT 1 AS n"
-y = ["n"]
-good = "down"
-position = [0, 0, 4, 4]
-"#,
-    );
+    let fine = with(BLOCKED);
     let dashboard = Dashboard::parse(&fine).expect("a valid file");
     assert_eq!(dashboard.visuals[0].good, Good::Down);
     let bundled = Dashboard::parse(include_str!("../../../dashboards/network-flows.toml"))

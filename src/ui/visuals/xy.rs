@@ -347,14 +347,18 @@ fn legend_corner(
             };
             let stride = series.xs.len().div_ceil(SAMPLES).max(1);
             for i in (0..series.xs.len()).step_by(stride) {
-                let Some(y) = series.ys[i].map(|y| y * scale) else {
+                let Some(y) = series.ys.get(i).copied().flatten().map(|y| y * scale) else {
                     continue;
                 };
                 if !xs.contains(&series.xs[i]) {
                     continue;
                 }
                 let from = if filled {
-                    series.base.as_ref().map_or(0.0, |b| b[i])
+                    series
+                        .base
+                        .as_ref()
+                        .and_then(|b| b.get(i).copied())
+                        .unwrap_or(0.0)
                 } else {
                     y
                 };
