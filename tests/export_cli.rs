@@ -958,3 +958,30 @@ fn every_bar_keeps_its_label_shortened_when_narrow() {
         );
     }
 }
+
+#[test]
+fn each_areas_line_is_drawn_over_every_fill_in_its_own_colour() {
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("traffic.svg");
+    lakesight()
+        .arg("export")
+        .arg(repo("dashboards/network-flows.toml"))
+        .args(["--visual", "traffic", "--at", "2026-11-25T00:00Z", "--out"])
+        .arg(&path)
+        .assert()
+        .success();
+    let svg = std::fs::read_to_string(&path).unwrap();
+    let elements: Vec<&str> = svg.split("<path ").skip(1).collect();
+    let last_fill = elements
+        .iter()
+        .rposition(|e| e.contains("fill-opacity=\"0.22\""))
+        .expect("the areas' fills");
+    let first_line = elements
+        .iter()
+        .position(|e| e.contains("stroke-width=\"1.6\""))
+        .expect("the areas' lines");
+    assert!(
+        first_line > last_fill,
+        "the first series' line is under the second's fill, tinted away from its legend colour"
+    );
+}

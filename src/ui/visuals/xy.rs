@@ -179,6 +179,8 @@ pub fn xy_ui(
             x_max: view_max,
             width_px,
         };
+        // An area's line is drawn after every fill, so the area above never tints it.
+        let mut band_tops = Vec::new();
         for (index, series) in data.series.iter().enumerate() {
             let color = series_color(visual, index);
             let scale = if series.right_axis {
@@ -208,21 +210,29 @@ pub fn xy_ui(
                 );
                 let line: Vec<[f64; 2]> =
                     series.xs.iter().zip(&tops).map(|(x, y)| [*x, *y]).collect();
-                plot_ui.line(Line::new(series.name.clone(), line).color(color).width(1.5));
+                band_tops.push(Line::new(series.name.clone(), line).color(color).width(1.5));
             } else {
                 let segments = super::line_cache::segments(&ctx, id.with(index), series, view);
                 for segment in segments.iter() {
-                    let points: PlotPoints = segment.iter().map(|[x, y]| [*x, y * scale]).collect();
-                    let mut line = Line::new(series.name.clone(), points)
-                        .color(color)
-                        .width(1.6)
-                        .allow_band(false);
+                    let points: Vec<[f64; 2]> =
+                        segment.iter().map(|[x, y]| [*x, y * scale]).collect();
+                    let line = |points: Vec<[f64; 2]>| {
+                        Line::new(series.name.clone(), PlotPoints::from(points))
+                            .color(color)
+                            .allow_band(false)
+                    };
                     if area {
-                        line = line.fill(0.0).fill_alpha(0.22);
+                        // The fill now, the line over every fill afterwards.
+                        plot_ui.line(line(points.clone()).width(0.0).fill(0.0).fill_alpha(0.22));
+                        band_tops.push(line(points).width(1.6));
+                    } else {
+                        plot_ui.line(line(points).width(1.6));
                     }
-                    plot_ui.line(line);
                 }
             }
+        }
+        for line in band_tops {
+            plot_ui.line(line);
         }
         for (index, threshold) in style.alert_lines.iter().enumerate() {
             plot_ui.hline(
