@@ -60,7 +60,6 @@ pub(super) fn header_ui(
             ))
             .on_hover_text("When the visuals shown read the lake");
         }
-        live_ui(ui, view);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             actions_ui(ui, view, send);
             if !view.editing
@@ -83,6 +82,11 @@ pub(super) fn header_ui(
             param_ui(ui, view, param, state, send);
         }
     });
+    // How it refreshes and how new the data is, on a row of its own: a long freshness text never
+    // runs under the actions on the title's row.
+    if view.dashboard.refresh != Refresh::Off || view.freshness.is_some() {
+        ui.horizontal_wrapped(|ui| live_ui(ui, view));
+    }
     if !view.printing {
         elsewhere_ui(ui, view, send);
     }
