@@ -14,7 +14,7 @@ use datafusion::common::ScalarValue;
 use crate::alert::{Evaluation, evaluation_of};
 use crate::command::DashboardId;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
-use crate::engine::elsewhere::{DataElsewhere, data_elsewhere};
+use crate::engine::elsewhere::{DataElsewhere, data_elsewhere_within};
 use crate::engine::{Engine, TimeWindow};
 use crate::jobs::{JobLost, Jobs, Slot};
 use crate::lake::TableInfo;
@@ -128,8 +128,6 @@ pub struct DashboardRuntime {
     elsewhere_job: Slot<(TimeRange, TimeWindow, Option<DataElsewhere>)>,
     /// What that check found last, reused while the range stays empty.
     elsewhere_newest: Option<DataElsewhere>,
-    /// The range last checked (with rows in it, it is checked again only for another range).
-    elsewhere_for: Option<TimeRange>,
 }
 
 /// Where a range's missing data is: the newest instant, and the range offered.
@@ -183,7 +181,6 @@ impl DashboardRuntime {
             elsewhere: None,
             elsewhere_job: Slot::default(),
             elsewhere_newest: None,
-            elsewhere_for: None,
         })
     }
 
@@ -470,29 +467,25 @@ impl DashboardRuntime {
         self.window = Some(window);
     }
 
-    /// Starts asking whether the range holds rows, and where the data is if not: on a whole run
-    /// for a range not asked about yet, and on every run while the last answer was "none here"
-    /// (files may have landed in it; then only the range is looked at again, never the whole
-    /// tables, and a check still going is left to finish).
+    /// Starts asking whether the range holds rows, and where the data is if not: afresh on every
+    /// whole run (a range picked, a lake attached, the file changed, Run again), and on each
+    /// refresh while the last answer was "none here" (files may have landed in it: then only the
+    /// range is looked at again, never the whole tables, and a check still going is left to
+    /// finish). At most [`crate::engine::elsewhere::ELSEWHERE_BUDGET`]; past it, nothing is said.
     fn check_elsewhere(&mut self, jobs: &Jobs, engine: &Engine, window: &TimeWindow, all: bool) {
-        let same_range = self.elsewhere_for == Some(self.range);
-        let again = same_range && self.elsewhere.is_some();
-        if !(again || (all && !same_range)) || (same_range && self.elsewhere_job.is_busy()) {
-            return;
-        }
-        if !same_range {
+        let known = if all {
             self.elsewhere = None;
             self.elsewhere_newest = None;
-        }
-        self.elsewhere_for = Some(self.range);
+            None
+        } else if self.elsewhere_newest.is_some() && !self.elsewhere_job.is_busy() {
+            self.elsewhere_newest.clone()
+        } else {
+            return;
+        };
         let (engine, window, range) = (engine.clone(), window.clone(), self.range);
-        let known = self.elsewhere_newest.clone();
         let dashboard = self.dashboard().clone();
         self.elsewhere_job.start(jobs.spawn(async move {
-            let found = data_elsewhere(&engine, &dashboard, &window, known.as_ref())
-                .await
-                .ok()
-                .flatten();
+            let found = data_elsewhere_within(&engine, &dashboard, &window, known.as_ref()).await;
             (range, window, found)
         }));
     }

@@ -14,7 +14,7 @@ use super::LakeArgs;
 use super::dashboard::{attach_for, default_params, load, visual};
 use crate::engine::TimeWindow;
 use crate::engine::dashboard::{MAX_VISUAL_ROWS, run_visual};
-use crate::engine::elsewhere::{DataElsewhere, data_elsewhere};
+use crate::engine::elsewhere::{DataElsewhere, data_elsewhere_within};
 use crate::engine::params::dashboard_value;
 use crate::model::dashboard::{Dashboard, ParamValue, TimeRange, Visual, parse_instant};
 
@@ -98,19 +98,12 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
     // Where the data is, when the range holds none: a few seconds at most (a large JSON table
     // has to be read whole for its newest time), then the command ends without saying.
     if request.visual.is_none()
-        && let Ok(Ok(Some(elsewhere))) = tokio::time::timeout(
-            ELSEWHERE_BUDGET,
-            data_elsewhere(&engine, &dashboard, &window, None),
-        )
-        .await
+        && let Some(elsewhere) = data_elsewhere_within(&engine, &dashboard, &window, None).await
     {
         eprintln!("{}", elsewhere_note(&elsewhere, &window));
     }
     Ok(())
 }
-
-/// How long `dashboard data` looks for where the data is, when its range holds none.
-const ELSEWHERE_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What `dashboard data` says on stderr when the range holds no rows but the lake has some.
 pub(super) fn elsewhere_note(elsewhere: &DataElsewhere, window: &TimeWindow) -> String {

@@ -5,12 +5,19 @@
 //! its newest value of that column, and the range of the same length ending there is offered.
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use std::time::Duration;
+
 use datafusion::arrow::array::{Array, Int64Array};
+use datafusion::arrow::datatypes::DataType;
 
 use super::macros::time_columns;
 use super::{Engine, EngineError, TimeWindow, expand};
 use crate::model::dashboard::Dashboard;
 use crate::sql::quote_ident;
+
+/// How long the window and `dashboard data` look for where the data is at most (a table without
+/// time partitions is read whole for its newest time); past it, nothing is said.
+pub const ELSEWHERE_BUDGET: Duration = Duration::from_secs(10);
 
 /// A range that holds no rows of the tables a dashboard reads, though they have rows elsewhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +35,23 @@ impl DataElsewhere {
         let end = self.newest.duration_trunc(hour).unwrap_or(self.newest) + hour;
         (end - (window.to - window.from), end)
     }
+}
+
+/// [`data_elsewhere`] within [`ELSEWHERE_BUDGET`]: `None` as well when it takes longer or fails.
+pub async fn data_elsewhere_within(
+    engine: &Engine,
+    dashboard: &Dashboard,
+    window: &TimeWindow,
+    known: Option<&DataElsewhere>,
+) -> Option<DataElsewhere> {
+    tokio::time::timeout(
+        ELSEWHERE_BUDGET,
+        data_elsewhere(engine, dashboard, window, known),
+    )
+    .await
+    .ok()
+    .and_then(Result::ok)
+    .flatten()
 }
 
 /// `None` when `window` holds a row of some table `dashboard` filters by time, or when none of
@@ -71,9 +95,23 @@ pub async fn data_elsewhere(
     }
     let mut newest: Option<i64> = None;
     for (table, column) in &pairs {
+        // Text times compare as text under `max`: read as timestamps first.
+        let is_text = catalog
+            .table(table, catalog.default_schema())
+            .and_then(|info| info.columns.field_with_name(column).ok().cloned())
+            .is_some_and(|field| {
+                matches!(
+                    field.data_type(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                )
+            });
+        let value = if is_text {
+            format!("to_timestamp({})", quote_ident(column))
+        } else {
+            quote_ident(column).into_owned()
+        };
         let sql = format!(
-            "SELECT to_unixtime(max({})) AS newest FROM {}",
-            quote_ident(column),
+            "SELECT to_unixtime(max({value})) AS newest FROM {}",
             quoted_table(table)
         );
         // A column that is no time (`to_unixtime` refuses it) says nothing about where data is.

@@ -196,6 +196,10 @@ pub fn grouped(value: f64, decimals: u8) -> String {
 /// beyond `min_places`.
 fn by_magnitude(value: f64, min_places: u8) -> String {
     let magnitude = value.abs();
+    if magnitude != 0.0 && magnitude < 1e-9 {
+        // Below a billionth, digits would run on: scientific notation (`4.00e-13`).
+        return format!("{value:.2e}");
+    }
     let places = if magnitude >= 1.0 || magnitude == 0.0 {
         min_places
     } else {
@@ -399,6 +403,11 @@ mod tests {
         assert_eq!(plain.value(0.0004), "0.0004", "not 0.00");
         assert_eq!(plain.value(0.001_234_5), "0.00123");
         assert_eq!(plain.value(-0.0004), "-0.0004");
+        assert_eq!(
+            plain.value(4e-13),
+            "4.00e-13",
+            "never 0.00 for a value that is not zero"
+        );
         assert_eq!(plain.value(0.5), "0.50");
         assert_eq!(plain.value(3.25), "3.25");
         assert_eq!(

@@ -90,8 +90,9 @@ impl Dashboard {
         }
         match self.refresh {
             Refresh::Off => None,
-            Refresh::Every(every) => Some((every * 3).max(Duration::from_mins(1))),
-            Refresh::NewData => Some((self.poll_every() * 3).max(FIREHOSE_STALE_AFTER)),
+            // Saturating: a file may name a period so long that three of them overflow.
+            Refresh::Every(every) => Some(thrice(every).max(Duration::from_mins(1))),
+            Refresh::NewData => Some(thrice(self.poll_every()).max(FIREHOSE_STALE_AFTER)),
         }
     }
 
@@ -117,6 +118,11 @@ impl Dashboard {
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|param| param.name == name)
     }
+}
+
+/// Three times `period`, or the longest duration when that overflows.
+fn thrice(period: Duration) -> Duration {
+    period.checked_mul(3).unwrap_or(Duration::MAX)
 }
 
 /// The default `stale_after` of a `new-data` dashboard: Kinesis Data Firehose delivers a file

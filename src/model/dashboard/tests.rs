@@ -746,6 +746,15 @@ fn stale_after_and_poll_are_durations_with_defaults_from_the_refresh() {
         Some(Duration::from_mins(10)),
         "a Firehose stream delivers every 300 s: two deliveries, not three polls"
     );
+    let endless = Dashboard::parse(
+        "title = \"T\"\nrefresh = \"new-data\"\npoll = \"7000000000000000000s\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        endless.stale_after(),
+        Some(Duration::MAX),
+        "no overflow, whatever the file says"
+    );
     let slow_poll =
         Dashboard::parse("title = \"T\"\nrefresh = \"new-data\"\npoll = \"5m\"\n").unwrap();
     assert_eq!(slow_poll.stale_after(), Some(Duration::from_mins(15)));

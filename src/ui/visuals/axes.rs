@@ -50,6 +50,8 @@ pub fn y_bounds(
 ) -> Option<[f64; 2]> {
     if let Some([low, high]) = fixed
         && low < high
+        // A span too wide for a float (`[-1e308, 1e308]`) cannot be drawn: the data's axis then.
+        && (high - low).is_finite()
     {
         return Some([low, high]);
     }
@@ -64,7 +66,8 @@ pub fn y_bounds(
     }
     // A margin on both sides, zero included: a tick at the very edge has its label cut in half.
     let margin = (high - low) * Y_MARGIN;
-    Some([low - margin, high + margin])
+    let bounds = [low - margin, high + margin];
+    bounds.iter().all(|b| b.is_finite()).then_some(bounds)
 }
 
 /// `plot` with its grid lines in one light colour of the theme, every line alike: `egui_plot`
@@ -121,6 +124,11 @@ mod tests {
         );
         assert_eq!(y_bounds(Some([0.0, 0.0]), None, false), Some([0.0, 1.0]));
         assert_eq!(y_bounds(None, None, true), None);
+        assert_eq!(
+            y_bounds(Some([-1e308, 1e308]), Some([-1e308, 1e308]), false),
+            None,
+            "never an infinite axis"
+        );
     }
 
     #[test]

@@ -39,18 +39,29 @@ fn measure(ui: &egui::Ui, text: &str, font: &egui::FontId) -> f32 {
         .x
 }
 
-/// `label`, or as much of it as fits `width` followed by `…` (at least one character).
+/// `label`, or as much of it as fits `width` followed by `…` (at least one character, at most
+/// [`LONGEST_LABEL`]); a few layouts per label, found by halving.
 fn fit_label(ui: &egui::Ui, label: &str, font: &egui::FontId, width: f32) -> String {
-    if measure(ui, label, font) <= width {
+    let chars: Vec<char> = label.chars().take(LONGEST_LABEL + 1).collect();
+    if chars.is_empty() || (chars.len() <= LONGEST_LABEL && measure(ui, label, font) <= width) {
         return label.to_owned();
     }
-    let chars: Vec<char> = label.chars().collect();
-    (1..chars.len())
-        .rev()
-        .map(|keep| format!("{}…", chars[..keep].iter().collect::<String>().trim_end()))
-        .find(|short| measure(ui, short, font) <= width)
-        .unwrap_or_else(|| format!("{}…", chars.first().copied().unwrap_or(' ')))
+    let short = |keep: usize| format!("{}…", chars[..keep].iter().collect::<String>().trim_end());
+    // The longest prefix that fits: `fits` always does (or is the shortest there is).
+    let (mut fits, mut too_long) = (1, chars.len().min(LONGEST_LABEL + 1));
+    while fits + 1 < too_long {
+        let middle = usize::midpoint(fits, too_long);
+        if measure(ui, &short(middle), font) <= width {
+            fits = middle;
+        } else {
+            too_long = middle;
+        }
+    }
+    short(fits)
 }
+
+/// Characters of a category label drawn at most under its bar.
+const LONGEST_LABEL: usize = 64;
 
 /// The largest value of any bar (the value axis's longest label, near enough).
 fn highest_value(data: &BarsData) -> f64 {
@@ -173,7 +184,9 @@ pub fn bars_ui(
     // Stacked bars start where the series below end at the same category (computed per
     // category: a missing value in a series below counts as zero, never shifts the stack).
     let bases = visual.stack.then(|| data.stack_bases());
-    let fixed = visual.y_range.filter(|[low, high]| low < high);
+    let fixed = visual
+        .y_range
+        .filter(|[low, high]| low < high && (high - low).is_finite());
     let response = plot.show(ui, |plot_ui| {
         // `y_range` is the value axis, exactly (values past it are cut off at its end).
         if let Some([low, high]) = fixed {

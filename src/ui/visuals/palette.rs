@@ -70,12 +70,8 @@ pub fn band_at(bands: &[Band], value: f64) -> Option<&Band> {
         .iter()
         .filter(|b| value >= b.from && value < b.to)
         .max_by(|a, b| a.from.total_cmp(&b.from))
-        // Exactly the top of the highest band.
-        .or_else(|| {
-            bands
-                .iter()
-                .rfind(|b| value == b.to && bands.iter().all(|o| o.to <= b.to))
-        })
+        // Exactly the top of a band no band goes on from (the highest, or one before a gap).
+        .or_else(|| bands.iter().rfind(|b| value == b.to))
 }
 
 /// Viridis: a perceptually even scale, dark to light, readable on either theme.
@@ -136,6 +132,12 @@ mod tests {
         assert_eq!(color(0.0), Some("#00ff00"));
         assert_eq!(color(10.0), Some("#ff0000"), "the top of the scale");
         assert_eq!(color(10.5), None);
+        let gapped = [band(0.0, 50.0, "#00ff00"), band(80.0, 100.0, "#ff0000")];
+        assert_eq!(
+            band_at(&gapped, 50.0).map(|b| b.color.as_str()),
+            Some("#00ff00"),
+            "the top of a band before a gap is in it"
+        );
         assert_eq!(color(-1.0), None);
         let thresholds = [
             Threshold {

@@ -45,7 +45,7 @@ pub fn xy_ui(
 ) -> VisualResponse {
     let numbers = NumberStyle::of(visual);
     let id = plot_id(style.scope, &visual.id);
-    let (x_min, x_max) = x_range(data, time_span(data, style));
+    let (x_min, x_max) = x_range(data, time_span(visual, data, style));
     let right_scale = right_scale(data);
     // Calendar days (a DATE column) are the days they are, in no zone: their UTC midnights are
     // shown in UTC, never shifted into the dashboard's zone (a day earlier west of Greenwich).
@@ -171,7 +171,9 @@ pub fn xy_ui(
             } else {
                 0.0
             };
-            plot_ui.set_plot_bounds_y(low - pad..=high + pad);
+            if (low - pad).is_finite() && (high + pad).is_finite() {
+                plot_ui.set_plot_bounds_y(low - pad..=high + pad);
+            }
         }
         let width_px = plot_ui.transform().frame().width().max(1.0) as usize;
         let view = PixelColumns {
@@ -393,8 +395,17 @@ fn legend_corner(
 }
 
 /// The dashboard's range as this chart's x values: its instants on a time axis, its days (in
-/// the dashboard's zone, the last one its end falls in) on a day axis; `None` on other axes.
-fn time_span(data: &XyData, style: &VisualStyle) -> Option<[f64; 2]> {
+/// the dashboard's zone, the last one its end falls in) on a day axis; `None` on other axes and
+/// for a visual whose SQL does not filter on the range.
+fn time_span(visual: &Visual, data: &XyData, style: &VisualStyle) -> Option<[f64; 2]> {
+    // Only a visual that shows the range (its SQL filters on it) is drawn across it.
+    if !visual
+        .sql
+        .as_deref()
+        .is_some_and(|sql| sql.contains("$__timeFilter"))
+    {
+        return None;
+    }
     let [from, to] = style.time_span?;
     match data.x_kind {
         XKind::Time => Some([from, to]),
