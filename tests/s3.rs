@@ -528,3 +528,78 @@ fn open_with_a_profile_without_credentials_fails_before_any_window() {
     );
     assert!(!stderr.contains("display"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_lists_only_the_tables_it_names() {
+    let server = S3Server::start(false).await;
+    server.upload_dir(&sample_lake(), "public-lake", "");
+    let mut spec: SourceSpec = "s3://public-lake".parse().unwrap();
+    spec.endpoint = Some(server.endpoint.clone());
+    spec.no_sign_request = true;
+    spec.region = Some("eu-west-1".into());
+    let sql = "SELECT count(*) AS n FROM consumption.orders";
+
+    server.clear_requests();
+    let engine = Engine::attach_for_query(&spec, &EngineOptions::default(), sql)
+        .await
+        .unwrap();
+    let lazy = engine.collect(sql).await.unwrap();
+    let requests = server.request_lines();
+    let others = [
+        "app_logs",
+        "payments",
+        "clickstream",
+        "network_flows",
+        "landing%2Forders",
+        "landing/orders",
+    ];
+    for request in &requests {
+        assert!(
+            !others.iter().any(|other| request.contains(other)),
+            "a table the query does not name was read: {request}"
+        );
+    }
+    let full = unsigned_engine(&server, "s3://public-lake").await;
+    let whole = full.collect(sql).await.unwrap();
+    assert_eq!(
+        datafusion::arrow::util::pretty::pretty_format_batches(&lazy)
+            .unwrap()
+            .to_string(),
+        datafusion::arrow::util::pretty::pretty_format_batches(&whole)
+            .unwrap()
+            .to_string(),
+        "the same answer as with every table discovered"
+    );
+
+    // An unqualified name is the default zone's table, as SQL resolves it: no other zone's.
+    server.clear_requests();
+    let unqualified = "SELECT count(*) FROM orders";
+    let engine = Engine::attach_for_query(&spec, &EngineOptions::default(), unqualified)
+        .await
+        .unwrap();
+    engine.collect(unqualified).await.unwrap();
+    for request in server.request_lines() {
+        assert!(
+            !request.contains("landing%2Forders") && !request.contains("staging%2Forders"),
+            "{request}"
+        );
+    }
+
+    // `SELECT 1` reads no table at all: the root and the zones are listed, nothing below.
+    server.clear_requests();
+    let engine = Engine::attach_for_query(&spec, &EngineOptions::default(), "SELECT 1")
+        .await
+        .unwrap();
+    engine.collect("SELECT 1").await.unwrap();
+    assert!(
+        server.request_lines().len() <= 4,
+        "{:?}",
+        server.request_lines()
+    );
+
+    // A table the lake does not have: every table is discovered, so the error can name them.
+    let engine = Engine::attach_for_query(&spec, &EngineOptions::default(), "SELECT * FROM nope")
+        .await
+        .unwrap();
+    assert!(engine.catalog().tables.len() > 5);
+}

@@ -268,7 +268,11 @@ async fn query(
     } else {
         sql.to_owned()
     };
-    let engine = attach(lake).await?;
+    // Only the tables the query names are discovered (listed, their schemas read).
+    let spec = source_spec(lake)?;
+    let engine = Engine::attach_for_query(&spec, &engine_options(&lake.access), &sql)
+        .await
+        .with_context(|| format!("could not attach {spec}"))?;
     let started = Instant::now();
     let mut stream = engine.query(&sql).await?;
     for table in stream.tables() {

@@ -68,6 +68,22 @@ impl Engine {
         Self::with_lake(lake, options, DiscoverOptions::default()).await
     }
 
+    /// Attaches to `spec` for one query: discovers only the tables `sql` names (every table when
+    /// it names one the lake does not have, so the error lists them, or is not a plain query).
+    /// A cold `lakesight query` of one table lists that table, not the whole lake.
+    pub async fn attach_for_query(
+        spec: &SourceSpec,
+        options: &EngineOptions,
+        sql: &str,
+    ) -> Result<Self, EngineError> {
+        let lake = Lake::attach_with(spec, &options.s3).await?;
+        let discover = DiscoverOptions {
+            only: macros::tables_named(sql),
+            ..DiscoverOptions::default()
+        };
+        Self::with_lake(lake, options, discover).await
+    }
+
     /// Builds the session over an attached lake.
     pub async fn with_lake(
         lake: Lake,

@@ -31,6 +31,10 @@ pub struct DiscoverOptions {
     pub sample_files: usize,
     /// Tables discovered at once.
     pub concurrency: usize,
+    /// Only the tables these names can mean (`table` in any zone, or `zone.table`), when
+    /// every name means one; otherwise every table (a name that matches nothing is then reported
+    /// with the tables there are). `None`: every table.
+    pub only: Option<Vec<String>>,
 }
 
 impl Default for DiscoverOptions {
@@ -38,6 +42,7 @@ impl Default for DiscoverOptions {
         Self {
             sample_files: 16,
             concurrency: 8,
+            only: None,
         }
     }
 }
@@ -64,6 +69,7 @@ pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Ca
         .iter()
         .filter(|p| p.filename().is_some_and(|name| ZONES.contains(&name)))
         .collect();
+    let has_zones = !zones.is_empty();
 
     let mut notes = Vec::new();
     let mut candidates = Vec::new();
@@ -85,6 +91,21 @@ pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Ca
                         message: store.explain(&e),
                     })?;
             candidates.extend(children(zone.filename().unwrap_or_default(), &listing));
+        }
+    }
+
+    if let Some(wanted) = &options.only {
+        // An unqualified name means the default schema's table, as SQL resolves it.
+        let default = if has_zones {
+            "consumption"
+        } else {
+            FLAT_SCHEMA
+        };
+        let all_found = wanted
+            .iter()
+            .all(|name| candidates.iter().any(|c| name_matches(name, c, default)));
+        if all_found {
+            candidates.retain(|c| wanted.iter().any(|name| name_matches(name, c, default)));
         }
     }
 
@@ -111,6 +132,13 @@ pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Ca
     }
     catalog.finish();
     Ok(catalog)
+}
+
+/// Whether `name` (`table`, in the `default` schema, or `zone.table`) means `candidate`.
+fn name_matches(name: &str, candidate: &Candidate, default: &str) -> bool {
+    let table = table_name(&candidate.folder_name, candidate.single_file.is_some());
+    let (schema, name) = name.split_once('.').unwrap_or((default, name));
+    schema == candidate.schema && name == table
 }
 
 fn children(schema: &str, listing: &object_store::ListResult) -> Vec<Candidate> {

@@ -169,6 +169,22 @@ pub fn time_columns(sql: &str, catalog: &Catalog) -> Vec<(String, String)> {
     found
 }
 
+/// The tables a query names (`table` or `schema.table`, as the parser normalizes them, without
+/// its `WITH` queries' names); `None` when `sql` is not one plain query (`SHOW`, `DESCRIBE`,
+/// `EXPLAIN`, several statements, or no parse), which may read any table.
+pub fn tables_named(sql: &str) -> Option<Vec<String>> {
+    use datafusion::sql::parser::{DFParser, Statement as DfStatement};
+    use datafusion::sql::sqlparser::ast::Statement;
+    let statements = DFParser::parse_sql(sql).ok()?;
+    let [DfStatement::Statement(statement)] = statements.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if !matches!(**statement, Statement::Query(_)) {
+        return None;
+    }
+    Some(Sources::of(sql).names())
+}
+
 /// A UTC instant as a SQL timestamp literal.
 fn timestamp_literal(instant: DateTime<Utc>) -> String {
     // A bare `TIMESTAMP '…Z'` has no time zone, and DataFusion compares it with a zoned column in

@@ -88,6 +88,24 @@ impl Sources {
         sources
     }
 
+    /// The names of the tables read (`table` or `schema.table`), `WITH` queries left out.
+    pub(super) fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for table in &self.tables {
+            let parts: Vec<String> = table.name.iter().map(normalized).collect();
+            let name = match parts.as_slice() {
+                [.., schema, table] => format!("{schema}.{table}"),
+                [table] if self.ctes.contains(table) => continue,
+                [table] => table.clone(),
+                [] => continue,
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names
+    }
+
     /// The catalog table a reference names (none for a `WITH` query's name).
     fn catalog_table<'c>(&self, table: &TableRef, catalog: &'c Catalog) -> Option<&'c TableInfo> {
         let parts: Vec<String> = table.name.iter().map(normalized).collect();
