@@ -603,3 +603,38 @@ async fn a_query_lists_only_the_tables_it_names() {
         .unwrap();
     assert!(engine.catalog().tables.len() > 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_data_lists_only_the_tables_its_queries_name() {
+    let server = S3Server::start(true).await;
+    server.upload_dir(&sample_lake(), "acme-lake", "prod/events");
+    let aws = AwsFiles::new(&server.endpoint);
+    let dashboard = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/orders.toml");
+    server.clear_requests();
+    let (code, out, err) = run(lakesight(&aws)
+        .args(["dashboard", "data"])
+        .arg(&dashboard)
+        .args([
+            "--source",
+            "s3://acme-lake/prod/events",
+            "--profile",
+            "lake-reader",
+        ])
+        .args(["--from", "2026-11-24T00:00Z", "--to", "2026-11-25T00:00Z"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"revenue_total\""), "{out}");
+    for request in server.request_lines() {
+        assert!(
+            [
+                "app_logs",
+                "payments",
+                "clickstream",
+                "network_flows",
+                "landing%2Forders"
+            ]
+            .iter()
+            .all(|other| !request.contains(other)),
+            "the orders dashboard reads only consumption.orders: {request}"
+        );
+    }
+}

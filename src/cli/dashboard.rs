@@ -146,7 +146,14 @@ pub(super) async fn attach_for(
         hot_cache: true,
         ..engine_options(&lake.access)
     };
-    let engine = Engine::attach(&spec, &options)
+    // Only the tables the visuals and the params' option queries name are discovered.
+    let queries = dashboard
+        .visuals
+        .iter()
+        .filter_map(|v| v.sql.as_deref())
+        .chain(dashboard.params.iter().filter_map(|p| p.options.as_deref()));
+    let only = crate::engine::macros::tables_named_by(queries);
+    let engine = Engine::attach_only(&spec, &options, only)
         .await
         .with_context(|| format!("could not attach {spec}"))?;
     Ok((engine, spec))

@@ -76,9 +76,20 @@ impl Engine {
         options: &EngineOptions,
         sql: &str,
     ) -> Result<Self, EngineError> {
+        Self::attach_only(spec, options, macros::tables_named(sql)).await
+    }
+
+    /// Attaches to `spec` discovering only the tables `only` names (see
+    /// [`crate::lake::DiscoverOptions::only`]; `None`: every table). What a dashboard's queries
+    /// name together is [`macros::tables_named_by`].
+    pub async fn attach_only(
+        spec: &SourceSpec,
+        options: &EngineOptions,
+        only: Option<Vec<String>>,
+    ) -> Result<Self, EngineError> {
         let lake = Lake::attach_with(spec, &options.s3).await?;
         let discover = DiscoverOptions {
-            only: macros::tables_named(sql),
+            only,
             ..DiscoverOptions::default()
         };
         Self::with_lake(lake, options, discover).await

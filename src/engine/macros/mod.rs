@@ -185,6 +185,25 @@ pub fn tables_named(sql: &str) -> Option<Vec<String>> {
     Some(Sources::of(sql).names())
 }
 
+/// The tables a dashboard's queries name together (their macros made neutral, `$name`
+/// parameters left as placeholders); `None` when any is not one plain query.
+pub fn tables_named_by<'a>(sqls: impl IntoIterator<Item = &'a str>) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for sql in sqls {
+        let calls = find_calls(sql).ok()?;
+        let neutral = splice(sql, &calls, |call| match call.kind {
+            MacroKind::Filter(_) => "TRUE".to_owned(),
+            MacroKind::From | MacroKind::To => "NOW()".to_owned(),
+        });
+        for name in tables_named(&neutral)? {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    Some(names)
+}
+
 /// A UTC instant as a SQL timestamp literal.
 fn timestamp_literal(instant: DateTime<Utc>) -> String {
     // A bare `TIMESTAMP '…Z'` has no time zone, and DataFusion compares it with a zoned column in
@@ -352,6 +371,36 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    #[test]
+    fn the_tables_a_query_or_a_dashboard_names_are_known_before_discovery() {
+        assert_eq!(tables_named("SELECT 1"), Some(vec![]));
+        assert_eq!(
+            tables_named(
+                "WITH recent AS (SELECT * FROM Landing.Orders) SELECT * FROM recent r \
+                 JOIN consumption.payments p ON true, app_logs"
+            ),
+            Some(vec![
+                "landing.orders".to_owned(),
+                "consumption.payments".to_owned(),
+                "app_logs".to_owned()
+            ]),
+            "a WITH query's name is no table"
+        );
+        assert_eq!(tables_named("SHOW TABLES"), None, "may read any table");
+        assert_eq!(tables_named("EXPLAIN SELECT * FROM orders"), None);
+        assert_eq!(tables_named("SELECT 1; SELECT 2"), None);
+        assert_eq!(
+            tables_named_by([
+                "SELECT count(*) FROM orders WHERE $__timeFilter(event_time) \
+                 AND ($country IS NULL OR country = $country)",
+                "SELECT $__timeFrom() AS f, level FROM staging.app_logs",
+                "SELECT DISTINCT country FROM orders",
+            ]),
+            Some(vec!["orders".to_owned(), "staging.app_logs".to_owned()])
+        );
+        assert_eq!(tables_named_by(["SELECT 1", "DESCRIBE orders"]), None);
     }
 
     fn table(name: &str, partitions: &[&str]) -> TableInfo {
