@@ -114,13 +114,7 @@ pub fn expand(sql: &str, window: &TimeWindow, catalog: &Catalog) -> Result<Expan
     }
     let from = timestamp_literal(window.from);
     let to = timestamp_literal(window.to);
-    // The tables come from the SQL with the time filters made neutral, so it parses.
-    let neutral = splice(sql, &calls, |call| match call.kind {
-        MacroKind::Filter(_) => "TRUE".to_owned(),
-        MacroKind::From => from.clone(),
-        MacroKind::To => to.clone(),
-    });
-    let sources = Sources::of(&neutral);
+    let sources = Sources::of(&neutral(sql, &calls));
     let mut pruned_tables = Vec::new();
     let expanded = splice(sql, &calls, |call| match &call.kind {
         MacroKind::Filter(column) => {
@@ -150,11 +144,7 @@ pub fn time_columns(sql: &str, catalog: &Catalog) -> Vec<(String, String)> {
     let Ok(calls) = find_calls(sql) else {
         return Vec::new();
     };
-    let neutral = splice(sql, &calls, |call| match call.kind {
-        MacroKind::Filter(_) => "TRUE".to_owned(),
-        MacroKind::From | MacroKind::To => "NOW()".to_owned(),
-    });
-    let sources = Sources::of(&neutral);
+    let sources = Sources::of(&neutral(sql, &calls));
     let mut found = Vec::new();
     for call in &calls {
         if let MacroKind::Filter(column) = &call.kind
@@ -191,11 +181,7 @@ pub fn tables_named_by<'a>(sqls: impl IntoIterator<Item = &'a str>) -> Option<Ve
     let mut names: Vec<String> = Vec::new();
     for sql in sqls {
         let calls = find_calls(sql).ok()?;
-        let neutral = splice(sql, &calls, |call| match call.kind {
-            MacroKind::Filter(_) => "TRUE".to_owned(),
-            MacroKind::From | MacroKind::To => "NOW()".to_owned(),
-        });
-        for name in tables_named(&neutral)? {
+        for name in tables_named(&neutral(sql, &calls))? {
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -227,6 +213,14 @@ enum MacroKind {
     From,
     /// `$__timeTo`.
     To,
+}
+
+/// `sql` with its macro `calls` made neutral, so it parses and names the tables it reads.
+fn neutral(sql: &str, calls: &[Call]) -> String {
+    splice(sql, calls, |call| match call.kind {
+        MacroKind::Filter(_) => "TRUE".to_owned(),
+        MacroKind::From | MacroKind::To => "NOW()".to_owned(),
+    })
 }
 
 /// `sql` with each call's text replaced by `write(call)`.
