@@ -13,7 +13,7 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 
 pub use columns::MAX_SERIES;
 use columns::{Labels, Part, check, data_type, numbers, parts, seconds, texts};
-pub use xy::{XKind, XyData, XySeries, median_step};
+pub use xy::{XKind, XyData, XySeries, median_step, y_extents};
 
 use super::format::NumberStyle;
 use super::{
@@ -371,6 +371,7 @@ fn xy_data(visual: &Visual, batches: &[RecordBatch]) -> Result<XyData, SeriesErr
         x_name: x.to_owned(),
         x_kind,
         categories,
+        y_extents: xy::y_extents(&series),
         series,
         note: note_for(dropped, "series", MAX_SERIES),
     })

@@ -60,8 +60,27 @@ pub struct XyData {
     pub categories: Vec<String>,
     /// The series.
     pub series: Vec<XySeries>,
+    /// The smallest and largest y drawn against the left and the right axis ([`y_extents`]).
+    pub y_extents: [Option<[f64; 2]>; 2],
     /// Why less than the whole result is drawn, if it is.
     pub note: Option<String>,
+}
+
+/// The smallest and largest y drawn against each axis, left then right: every value and the
+/// bases of stacked bands. Found once when the data is prepared, since a chart needs it every
+/// frame and a line may have millions of points.
+pub fn y_extents(series: &[XySeries]) -> [Option<[f64; 2]>; 2] {
+    let mut extents = [None, None];
+    for series in series {
+        let extent: &mut Option<[f64; 2]> = &mut extents[usize::from(series.right_axis)];
+        let values = series.ys.iter().flatten();
+        for &y in values.chain(series.base.iter().flatten()) {
+            if y.is_finite() {
+                *extent = Some(extent.map_or([y, y], |[low, high]| [low.min(y), high.max(y)]));
+            }
+        }
+    }
+    extents
 }
 
 /// `xs` and `ys` in x order (rows without an x left out); stable, and free when already sorted.

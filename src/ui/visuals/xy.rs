@@ -420,29 +420,16 @@ fn time_span(visual: &Visual, data: &XyData, style: &VisualStyle) -> Option<[f64
 /// The smallest and largest y drawn on the left axis's scale: every series (a `y2` one times
 /// `right_scale`), the bases of stacked bands and the alert lines.
 fn y_extent(data: &XyData, right_scale: Option<f64>, lines: &[f64]) -> Option<[f64; 2]> {
-    let mut extent: Option<[f64; 2]> = None;
-    let mut add = |y: f64| {
-        if y.is_finite() {
-            extent = Some(extent.map_or([y, y], |[low, high]| [low.min(y), high.max(y)]));
-        }
-    };
-    for series in &data.series {
-        let scale = if series.right_axis {
-            right_scale.unwrap_or(1.0)
-        } else {
-            1.0
-        };
-        for y in series.ys.iter().flatten() {
-            add(y * scale);
-        }
-        for y in series.base.iter().flatten() {
-            add(*y);
-        }
-    }
-    for y in lines {
-        add(*y);
-    }
-    extent
+    let [left, right] = data.y_extents;
+    let scale = right_scale.unwrap_or(1.0);
+    let right = right.map(|[low, high]| [low * scale, high * scale]);
+    left.into_iter()
+        .chain(right)
+        .flatten()
+        .chain(lines.iter().copied().filter(|y| y.is_finite()))
+        .fold(None, |extent: Option<[f64; 2]>, y| {
+            Some(extent.map_or([y, y], |[low, high]| [low.min(y), high.max(y)]))
+        })
 }
 
 /// The x axis's extent: the data's, and the dashboard's range on a time axis whose data falls
@@ -484,17 +471,12 @@ fn data_x_range(data: &XyData) -> (f64, f64) {
 
 /// The factor `y2` series are drawn with: left axis extent over right axis extent.
 fn right_scale(data: &XyData) -> Option<f64> {
-    let extent = |right: bool| {
-        data.series
-            .iter()
-            .filter(|s| s.right_axis == right)
-            .flat_map(|s| s.ys.iter().flatten())
-            .fold(0.0_f64, |m, y| m.max(y.abs()))
-    };
     if !data.series.iter().any(|s| s.right_axis) {
         return None;
     }
-    let (left, right) = (extent(false), extent(true));
+    let largest =
+        |extent: Option<[f64; 2]>| extent.map_or(0.0, |[low, high]| low.abs().max(high.abs()));
+    let (left, right) = (largest(data.y_extents[0]), largest(data.y_extents[1]));
     if left > 0.0 && right > 0.0 {
         // A round ratio (1, 2, 2.5 or 5 times a power of ten, at most the exact one) keeps the
         // right axis's ticks at round numbers too.
@@ -570,6 +552,7 @@ mod tests {
 
     fn data(series: Vec<XySeries>) -> XyData {
         XyData {
+            y_extents: crate::series::visual::y_extents(&series),
             x_name: "x".into(),
             x_kind: XKind::Number,
             categories: Vec::new(),
