@@ -610,9 +610,9 @@ fn a_width_scales_the_dashboard_and_keeps_every_label() {
 #[test]
 fn a_kpi_whose_previous_period_is_empty_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("hourly.toml");
-    std::fs::write(
-        &file,
+    let svg = export_svg(
+        dir.path(),
+        "hourly",
         r#"title = "Hourly"
 time_range = "last 6h"
 timezone = "UTC"
@@ -628,18 +628,8 @@ y = ["n"]
 compare = "previous-period"
 position = [0, 0, 4, 3]
 "#,
-    )
-    .unwrap();
-    let out = dir.path().join("kpi.svg");
-    lakesight()
-        .arg("export")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .args(["--at", "2026-11-22T06:00Z"])
-        .assert()
-        .success();
-    let svg = std::fs::read_to_string(&out).unwrap();
+        &["--at", "2026-11-22T06:00Z"],
+    );
     assert!(svg.contains("no data in the previous period"), "the note");
     assert!(!svg.contains("vs "), "no comparison with anything else");
 }
@@ -647,9 +637,9 @@ position = [0, 0, 4, 3]
 #[test]
 fn dates_are_drawn_as_the_days_they_are_in_any_time_zone() {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("days.toml");
-    std::fs::write(
-        &file,
+    let svg = export_svg(
+        dir.path(),
+        "days",
         r#"title = "Days"
 time_range = "2026-11-22T05:00Z..2026-11-25T05:00Z"
 timezone = "America/New_York"
@@ -664,17 +654,8 @@ x = "day"
 y = ["n"]
 position = [0, 0, 12, 6]
 "#,
-    )
-    .unwrap();
-    let out = dir.path().join("days.svg");
-    lakesight()
-        .arg("export")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let svg = std::fs::read_to_string(&out).unwrap();
+        &[],
+    );
     for day in ["Nov 22", "Nov 23", "Nov 24"] {
         assert!(svg.contains(day), "{day} is labelled");
     }
