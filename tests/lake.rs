@@ -534,15 +534,21 @@ async fn a_small_memory_limit_spills_instead_of_failing() {
     );
 }
 
-#[tokio::test]
-async fn change_detection_finds_new_files_in_a_local_lake() {
-    let lake = rich_lake();
-    let engine = attach(lake.path()).await;
+/// The lake at `root` attached, and its `consumption.orders` table.
+async fn orders_of(root: &std::path::Path) -> (Engine, lakesight::lake::TableInfo) {
+    let engine = attach(root).await;
     let table = engine
         .catalog()
         .table("orders", "consumption")
         .cloned()
         .unwrap();
+    (engine, table)
+}
+
+#[tokio::test]
+async fn change_detection_finds_new_files_in_a_local_lake() {
+    let lake = rich_lake();
+    let (engine, table) = orders_of(lake.path()).await;
     let store = &engine.lake().store;
     let first = lakesight::lake::changes::new_files_since(store, &table, None)
         .await
@@ -601,12 +607,7 @@ async fn change_detection_finds_new_files_under_unpadded_hours() {
             &parquet_bytes(&orders_batch(i64::from(hour), 1, true)),
         );
     }
-    let engine = attach(lake.path()).await;
-    let table = engine
-        .catalog()
-        .table("orders", "consumption")
-        .cloned()
-        .unwrap();
+    let (engine, table) = orders_of(lake.path()).await;
     let store = &engine.lake().store;
     let first = lakesight::lake::changes::new_files_since(store, &table, None)
         .await
