@@ -104,7 +104,7 @@ pub fn xy_ui(
             [x_min, x_max],
             y_axis,
             legend,
-            filled && visual.y_range.is_none(),
+            filled,
             visual.y_range.is_none(),
             right_scale,
         );
