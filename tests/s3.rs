@@ -543,6 +543,14 @@ async fn a_query_lists_only_the_tables_it_names() {
     let engine = Engine::attach_for_query(&spec, &EngineOptions::default(), sql)
         .await
         .unwrap();
+    // The table (under 1,000 objects) is listed flat, in one request, not folder by folder.
+    let table_lists: Vec<String> = server
+        .request_lines()
+        .into_iter()
+        .filter(|r| r.contains("list-type") && r.contains("consumption%2Forders"))
+        .collect();
+    assert_eq!(table_lists.len(), 1, "{table_lists:?}");
+    assert!(!table_lists[0].contains("delimiter"), "{table_lists:?}");
     let lazy = engine.collect(sql).await.unwrap();
     let requests = server.request_lines();
     let others = [

@@ -88,6 +88,7 @@ impl AppConfig {
                 .map(|store| store.path().to_path_buf()),
             engine: EngineOptions {
                 hot_cache: true,
+                footer_cache: engine.footer_cache.clone().or_else(crate::lake::cache_dir),
                 ..engine
             },
             ..Self::new(launch)

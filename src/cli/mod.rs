@@ -241,6 +241,7 @@ fn engine_options(access: &AccessArgs) -> EngineOptions {
     EngineOptions {
         memory_limit: access.memory_limit,
         spill_dir: access.spill_dir.clone(),
+        footer_cache: crate::lake::cache_dir(),
         ..EngineOptions::default()
     }
 }

@@ -7,6 +7,7 @@ mod date_trunc;
 mod diagnose;
 pub mod elsewhere;
 mod error;
+pub mod footers;
 mod guard;
 pub mod hot;
 pub mod macros;
@@ -101,27 +102,25 @@ impl Engine {
         options: &EngineOptions,
         discover_options: DiscoverOptions,
     ) -> Result<Self, EngineError> {
-        let catalog = lake.discover(&discover_options).await?;
         let memory_limit_bytes = options
             .memory_limit
             .unwrap_or(MemoryLimit::Fraction(options::DEFAULT_MEMORY_FRACTION))
             .bytes(options::total_ram_bytes());
-        let mut config = SessionConfig::new()
-            .with_information_schema(true)
-            .with_create_default_catalog_and_schema(true)
-            .with_default_catalog_and_schema("datafusion", catalog.default_schema());
-        if let Some(partitions) = options.target_partitions {
-            config = config.with_target_partitions(partitions.max(1));
-        }
         let disk = match &options.spill_dir {
             Some(dir) => DiskManagerMode::Directories(vec![dir.clone()]),
             None => DiskManagerMode::OsTmpDirectory,
         };
-        let cache = match options.listing_cache_ttl {
+        let mut cache = match options.listing_cache_ttl {
             // DataFusion caches listings forever by default; without a TTL we list every time.
             None => CacheManagerConfig::default().with_list_files_cache_limit(0),
             Some(ttl) => CacheManagerConfig::default().with_list_files_cache_ttl(Some(ttl)),
         };
+        if let Some(cache_dir) = &options.footer_cache {
+            let folder = footers::lake_folder(cache_dir, &lake.identity());
+            cache =
+                cache.with_file_metadata_cache(Some(Arc::new(footers::DiskFooters::new(folder))));
+            footers::trim_in_background(cache_dir.clone());
+        }
         let runtime = RuntimeEnvBuilder::new()
             // Fair sharing between spilling operators: with a greedy pool one partition's sort can
             // starve another's merge reservation and fail where spilling would have succeeded.
@@ -132,6 +131,20 @@ impl Engine {
             .with_cache_manager(cache)
             .build_arc()
             .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
+        // Schemas are read through the engine's runtime, so the footers read for them serve the
+        // queries too (and come from the footer cache when it has them).
+        let discovery =
+            SessionContext::new_with_config_rt(SessionConfig::new(), Arc::clone(&runtime));
+        let catalog = lake
+            .discover_in(&discover_options, &discovery.state())
+            .await?;
+        let mut config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_create_default_catalog_and_schema(true)
+            .with_default_catalog_and_schema("datafusion", catalog.default_schema());
+        if let Some(partitions) = options.target_partitions {
+            config = config.with_target_partitions(partitions.max(1));
+        }
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         ctx.register_udf(date_trunc::UtcDateTrunc::udf());
         ctx.register_object_store(&Lake::url(), Arc::clone(&lake.store) as _);
@@ -176,7 +189,10 @@ impl Engine {
 
     /// Discovers the lake again (new tables, new columns) and re-registers every table.
     pub async fn refresh_catalog(&self) -> Result<Arc<Catalog>, EngineError> {
-        let catalog = self.lake.discover(&self.discover_options).await?;
+        let catalog = self
+            .lake
+            .discover_in(&self.discover_options, &self.ctx.state())
+            .await?;
         self.install(catalog)?;
         Ok(self.catalog())
     }

@@ -27,6 +27,9 @@ pub struct EngineOptions {
     /// visuals, unless files landed in it (`Engine::files_landed`); `None`: 1 s, so the visuals
     /// of one refresh list each table once.
     pub hot_listing_reuse: Option<Duration>,
+    /// Keep Parquet footers on disk under this cache folder between processes (see
+    /// `engine::footers`; `crate::lake::cache_dir()` is the user's); `None`: in memory only.
+    pub footer_cache: Option<PathBuf>,
 }
 
 /// A limit on the files read, one by one, to find the one that a Parquet or Arrow reader could not

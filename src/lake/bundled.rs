@@ -17,10 +17,7 @@ const COMPLETE_MARKER: &str = ".lakesight-complete";
 ///
 /// The copy lives in the user's cache folder; `LAKESIGHT_CACHE_DIR` overrides it.
 pub fn sample_lake_dir() -> Result<PathBuf, LakeError> {
-    let base = std::env::var_os("LAKESIGHT_CACHE_DIR")
-        .map(PathBuf::from)
-        .or_else(|| dirs::cache_dir().map(|d| d.join("lakesight")))
-        .unwrap_or_else(|| std::env::temp_dir().join("lakesight"));
+    let base = super::cache_dir().unwrap_or_else(|| std::env::temp_dir().join("lakesight"));
     sample_lake_dir_in(&base)
 }
 

@@ -74,7 +74,7 @@ pub async fn new_files_since(
             (listed, false)
         }
         _ => {
-            let mut listed = listing::list_tree(store.raw(), &prefix)
+            let mut listed = listing::list_table(store.raw(), &prefix)
                 .await
                 .map_err(failed)?;
             listed.retain(super::store::is_listable);

@@ -56,6 +56,16 @@ struct Candidate {
 
 /// Discovers every table under the lake root.
 pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Catalog, LakeError> {
+    discover_in(store, options, &SessionContext::new().state()).await
+}
+
+/// [`discover`], reading files' schemas through `state` (its runtime's caches: the engine's
+/// footer cache, so a footer read to find a schema is not read again by the query).
+pub async fn discover_in(
+    store: &LakeStore,
+    options: &DiscoverOptions,
+    state: &SessionState,
+) -> Result<Catalog, LakeError> {
     let raw = store.raw();
     let top = raw
         .list_with_delimiter(None)
@@ -109,9 +119,8 @@ pub async fn discover(store: &LakeStore, options: &DiscoverOptions) -> Result<Ca
         }
     }
 
-    let state = SessionContext::new().state();
     let results: Vec<Result<TableInfo, TableProblem>> = futures::stream::iter(candidates)
-        .map(|candidate| discover_table(store, &state, candidate, options))
+        .map(|candidate| discover_table(store, state, candidate, options))
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
@@ -199,7 +208,7 @@ async fn discover_table(
 
     let listed: Vec<ObjectMeta> = match &candidate.single_file {
         Some(meta) => vec![meta.clone()],
-        None => listing::list_tree(raw, &candidate.prefix)
+        None => listing::list_table(raw, &candidate.prefix)
             .await
             .map_err(|e| {
                 problem(format!(

@@ -31,6 +31,16 @@ pub use error::{LakeError, UnreadableFile};
 pub use infer::SchemaError;
 pub use store::LakeStore;
 
+/// Lakesight's cache folder: `LAKESIGHT_CACHE_DIR`, else `lakesight` in the user's cache folder
+/// (`~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows). It holds
+/// the unpacked sample lake and the engine's Parquet footers; deleting it loses nothing.
+pub fn cache_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("LAKESIGHT_CACHE_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|d| d.join("lakesight")))
+}
+
 use crate::model::{LinkPolicy, SourceLocation, SourceSpec};
 
 /// The URL a lake's store is registered under in DataFusion; table URLs live beneath it, so a
@@ -107,5 +117,23 @@ impl Lake {
     /// Discovers the lake's tables.
     pub async fn discover(&self, options: &DiscoverOptions) -> Result<Catalog, LakeError> {
         discover(&self.store, options).await
+    }
+
+    /// Discovers the lake's tables, reading schemas through `state` (see [`discover::discover_in`]).
+    pub async fn discover_in(
+        &self,
+        options: &DiscoverOptions,
+        state: &datafusion::execution::SessionState,
+    ) -> Result<Catalog, LakeError> {
+        discover::discover_in(&self.store, options, state).await
+    }
+
+    /// What tells this lake from any other in a cache: its root and the endpoint serving it.
+    pub fn identity(&self) -> String {
+        format!(
+            "{}|{}",
+            self.store.display_root(),
+            self.spec.endpoint.as_deref().unwrap_or_default()
+        )
     }
 }
