@@ -9,9 +9,11 @@
 //!
 //! Lakesight runs twice per round: with an empty metadata cache ("first process") and again on
 //! the unchanged lake ("second process"). Peak memory is the child's maximum RSS (GNU `time`).
+//! `LAKESIGHT_BENCH_BEFORE=/path/to/lakesight` also runs an older build in each round ("before");
+//! `LAKESIGHT_BENCH_ONLY=S3` or `=local` runs only that part (and the dashboard).
 //!
 //! DuckDB runs through Python (`LAKESIGHT_BENCH_PYTHON`, default `python3`) with the `duckdb` and
-//! `duckdb-ext-httpfs` packages (`pip install duckdb==1.4.4 duckdb-ext-httpfs`); the extension is
+//! `duckdb-ext-httpfs` packages (`pip install duckdb==1.4.4 duckdb-ext-httpfs pytz`); the extension is
 //! loaded from the package's folder, nothing is downloaded. Its times include starting Python and
 //! importing the module, shown on their own as `SELECT 1`. Skipped (with the reason) when missing.
 //!
@@ -34,10 +36,16 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{ensure_month_lake, median};
+use std::collections::HashMap;
+
+use lakesight::engine::dashboard::bound_params;
+use lakesight::engine::{Engine, EngineOptions, TimeWindow};
+use lakesight::model::SourceSpec;
+use lakesight::model::dashboard::{Dashboard, bundled::bundled};
+use support::{duckdb_sql, ensure_month_lake, median, queries_of, show_dashboard};
 
 /// Rounds per query; medians are reported.
-const RUNS: usize = 5;
+const RUNS: usize = 3;
 const BUCKET: &str = "bench-lake";
 
 /// The queries, in Lakesight's SQL; DuckDB reads the same text over a view named `orders` with the
@@ -95,11 +103,12 @@ if lake.startswith("s3://"):
     con.execute("LOAD '" + found[0] + "'")
     con.execute("CREATE SECRET (TYPE s3, KEY_ID '" + request["key"] + "', SECRET '" + request["secret"]
                 + "', REGION 'us-east-1', ENDPOINT '" + request["endpoint"] + "', URL_STYLE 'path', USE_SSL false)")
-if request["sql"] != "SELECT 1":
+queries = request.get("queries") or [request["sql"]]
+if queries != ["SELECT 1"]:
     con.execute("CREATE VIEW orders AS SELECT * FROM read_parquet('" + lake
                 + "/consumption/orders/*/*/*/*/*.parquet', hive_partitioning = true, hive_types_autocast = false)")
-rows = con.execute(request["sql"]).fetchall()
-print("ROWS " + str(len(rows)) + " " + duckdb.__version__)
+rows = [len(con.execute(sql).fetchall()) for sql in queries]
+print("ROWS " + ",".join(str(n) for n in rows) + " " + duckdb.__version__)
 "#;
 
 /// What one process did.
@@ -135,10 +144,16 @@ fn main() {
         println!("DuckDB skipped: {why}");
     }
 
+    let before = std::env::var_os("LAKESIGHT_BENCH_BEFORE");
+    let mut befores = Vec::new();
+    let only = std::env::var("LAKESIGHT_BENCH_ONLY").unwrap_or_default();
     for (place, source) in [
         ("in-process S3 server", format!("s3://{BUCKET}")),
         ("local disk", lake.display().to_string()),
     ] {
+        if !only.is_empty() && !place.contains(only.as_str()) {
+            continue;
+        }
         println!("## {place}\n");
         println!(
             "| query | Lakesight, first process | Lakesight, second process | DuckDB | first / DuckDB | second / first | peak RSS Lakesight / DuckDB | requests Lakesight (LIST+GET) | DuckDB |"
@@ -146,7 +161,14 @@ fn main() {
         println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (name, sql) in QUERIES {
             let (mut first, mut second, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+            let mut old = Vec::new();
             for _ in 0..RUNS {
+                if let Some(binary) = &before {
+                    lakesight.clear_cache();
+                    old.push(measure(&server, || {
+                        lakesight.command_of(binary, &source, sql)
+                    }));
+                }
                 lakesight.clear_cache();
                 first.push(measure(&server, || lakesight.command(&source, sql)));
                 second.push(measure(&server, || lakesight.command(&source, sql)));
@@ -155,9 +177,106 @@ fn main() {
                 }
             }
             report(name, &first, &second, &theirs);
+            if !old.is_empty() {
+                befores.push((place, name, old));
+            }
         }
         println!();
     }
+    orders_dashboard(&runtime, &server, &lakesight, &duckdb);
+    if !befores.is_empty() {
+        println!("## Before (LAKESIGHT_BENCH_BEFORE), first process\n");
+        println!(
+            "| where | query | time | peak RSS | requests (LIST+GET) |\n|---|---|---:|---:|---:|"
+        );
+        for (place, name, runs) in befores {
+            let last = runs.last().unwrap();
+            let (lists, gets) = (last.lists, last.gets);
+            let mut peaks: Vec<u64> = runs.iter().map(|r| r.peak_kib).collect();
+            peaks.sort_unstable();
+            println!(
+                "| {place} | {name} | {:.0} ms | {} MiB | {lists}+{gets} |",
+                median(runs.iter().map(|r| r.time).collect()).as_secs_f64() * 1000.0,
+                peaks[peaks.len() / 2] / 1024,
+            );
+        }
+    }
+}
+
+/// The bundled orders dashboard's data on the sample lake: `lakesight dashboard data` against one
+/// DuckDB process running the same expanded queries (the visuals', then the KPIs' previous periods).
+fn orders_dashboard(
+    runtime: &tokio::runtime::Runtime,
+    server: &s3::S3Server,
+    lakesight: &Lakesight,
+    duckdb: &DuckDb,
+) {
+    let lake = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    let dashboard = Dashboard::parse(bundled("orders").unwrap()).unwrap();
+    let (from, to) = ("2026-11-22T00:00:00Z", "2026-11-25T00:00:00Z");
+    let window = TimeWindow {
+        from: from.parse().unwrap(),
+        to: to.parse().unwrap(),
+        lateness: dashboard.lateness,
+    };
+    let sql: Vec<String> = runtime.block_on(async {
+        let engine = Engine::attach(&SourceSpec::local(&lake), &EngineOptions::default())
+            .await
+            .unwrap();
+        let params = bound_params(&dashboard, &HashMap::new());
+        let runs = show_dashboard(&engine, &dashboard, &window, &params).await;
+        queries_of(&engine, &dashboard, &window, &runs)
+            .iter()
+            .map(|q| duckdb_sql(q))
+            .collect()
+    });
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/orders.toml");
+    let ours = || {
+        let mut command = lakesight.base(env!("CARGO_BIN_EXE_lakesight").as_ref());
+        command
+            .args(["dashboard", "data"])
+            .arg(&file)
+            .arg("--source")
+            .arg(&lake)
+            .args(["--from", from, "--to", to]);
+        command
+    };
+    let (mut first, mut second, mut theirs) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        lakesight.clear_cache();
+        first.push(measure(server, ours));
+        second.push(measure(server, ours));
+        if duckdb.available {
+            theirs.push(measure(server, || {
+                duckdb.queries(&lake.display().to_string(), &sql)
+            }));
+        }
+    }
+    println!(
+        "## The orders dashboard's data ({} visuals, {} queries in DuckDB) on the sample lake, local\n",
+        dashboard.visuals.len(),
+        sql.len()
+    );
+    println!(
+        "| work | Lakesight, first process | Lakesight, second process | DuckDB | first / DuckDB | second / first | peak RSS Lakesight / DuckDB | requests Lakesight (LIST+GET) | DuckDB |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for runs in [&mut first, &mut second] {
+        // Row counts are compared by the dashboard bench; here only the times.
+        for run in runs.iter_mut() {
+            run.rows = String::new();
+        }
+    }
+    for run in &mut theirs {
+        run.rows = String::new();
+    }
+    report(
+        "`dashboard data` of the orders dashboard",
+        &first,
+        &second,
+        &theirs,
+    );
+    println!();
 }
 
 fn report(name: &str, first: &[Run], second: &[Run], theirs: &[Run]) {
@@ -294,13 +413,23 @@ impl Lakesight {
     }
 
     fn command(&self, source: &str, sql: &str) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lakesight"));
+        self.command_of(env!("CARGO_BIN_EXE_lakesight").as_ref(), source, sql)
+    }
+
+    fn command_of(&self, binary: &std::ffi::OsStr, source: &str, sql: &str) -> Command {
+        let mut command = self.base(binary);
         command.args(["query", "--format", "csv", "--source", source]);
         if source.starts_with("s3://") {
             command.args(["--endpoint", &self.endpoint, "--region", "us-east-1"]);
         }
+        command.arg(sql);
         command
-            .arg(sql)
+    }
+
+    /// `binary` with no arguments yet, in this bench's environment.
+    fn base(&self, binary: &std::ffi::OsStr) -> Command {
+        let mut command = Command::new(binary);
+        command
             .env("HOME", self.home.path())
             .env("XDG_CACHE_HOME", self.home.path().join("cache"))
             .env("XDG_DATA_HOME", self.home.path().join("data"))
@@ -344,6 +473,13 @@ impl DuckDb {
         }
         println!("DuckDB {}", stdout.split_whitespace().last().unwrap_or("?"));
         Ok(())
+    }
+
+    fn queries(&self, source: &str, queries: &[String]) -> Command {
+        let request = serde_json::json!({"lake": source, "queries": queries, "sql": ""});
+        let mut command = Command::new(&self.python);
+        command.args(["-c", DUCKDB_SCRIPT, &request.to_string()]);
+        command
     }
 
     fn command(&self, source: &str, sql: &str) -> Command {

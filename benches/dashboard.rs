@@ -25,14 +25,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use lakesight::engine::dashboard::{
-    MAX_VISUAL_ROWS, VisualRun, bound_params, previous_window, run_visual,
-};
-use lakesight::engine::{Engine, EngineOptions, TimeWindow, expand};
+use lakesight::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
+use lakesight::engine::{Engine, EngineOptions, TimeWindow};
 use lakesight::model::SourceSpec;
 use lakesight::model::dashboard::{Dashboard, TimeRange, bundled::bundled};
 
-use support::{DuckDbTimes, duckdb_times, ensure_month_lake, files_in_plan, median};
+use support::{
+    DuckDbTimes, duckdb_times, ensure_month_lake, files_in_plan, median, queries_of, show_dashboard,
+};
 
 /// Runs of each measurement; the median is reported.
 const RUNS: usize = 7;
@@ -190,51 +190,6 @@ async fn orders_dashboard() {
             println!();
         }
     }
-}
-
-/// Every visual's query run and its data prepared, as the window does on opening.
-async fn show_dashboard(
-    engine: &Engine,
-    dashboard: &Dashboard,
-    window: &TimeWindow,
-    params: &HashMap<String, datafusion::common::ScalarValue>,
-) -> Vec<VisualRun> {
-    let mut runs = Vec::new();
-    for visual in &dashboard.visuals {
-        let run = run_visual(engine, visual, window, params, MAX_VISUAL_ROWS)
-            .await
-            .unwrap();
-        let data =
-            lakesight::series::visual::prepare(visual, &run.batches, run.previous.as_deref())
-                .unwrap();
-        std::hint::black_box(data);
-        runs.push(run);
-    }
-    runs
-}
-
-/// The expanded SQL of each visual, then of each previous-period query, in the order of `runs`'
-/// row counts.
-fn queries_of(
-    engine: &Engine,
-    dashboard: &Dashboard,
-    window: &TimeWindow,
-    runs: &[VisualRun],
-) -> Vec<String> {
-    let catalog = engine.catalog();
-    let mut sql = Vec::new();
-    for (visual, run) in dashboard.visuals.iter().zip(runs) {
-        sql.push(run.sql.clone().unwrap());
-        if run.previous.is_some() {
-            let text = visual.sql.as_deref().unwrap();
-            sql.push(
-                expand(text, &previous_window(window), &catalog)
-                    .unwrap()
-                    .sql,
-            );
-        }
-    }
-    sql
 }
 
 fn rows_of(batches: &[datafusion::arrow::array::RecordBatch]) -> usize {

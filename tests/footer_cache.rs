@@ -189,3 +189,57 @@ async fn s3_lakes_never_get_a_stale_answer_and_a_second_process_fetches_no_foote
 
     never_stale(&spec, &bucket, cache.path(), false).await;
 }
+
+/// `lakesight` with its cache folder in `cache`.
+fn lakesight(cache: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("lakesight").unwrap();
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env("LAKESIGHT_CACHE_DIR", cache);
+    cmd
+}
+
+fn cache_report(cache: &Path, clear: bool) -> serde_json::Value {
+    let mut cmd = lakesight(cache);
+    cmd.args(["cache", "--format", "json"]);
+    if clear {
+        cmd.arg("--clear");
+    }
+    let output = cmd.output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn queries_keep_footers_that_lakesight_cache_shows_and_clears() {
+    let lake = tempfile::tempdir().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    for h in 0..3 {
+        write_hour(&hour(lake.path(), h), 10, 1.0);
+    }
+    let empty = cache_report(cache.path(), false);
+    assert_eq!(empty["footers"], 0);
+    assert_eq!(
+        empty["folder"].as_str().unwrap(),
+        cache.path().join("footers").to_str().unwrap()
+    );
+    for _ in 0..2 {
+        let output = lakesight(cache.path())
+            .args(["query", "--format", "csv", "--source"])
+            .arg(lake.path())
+            .arg(SQL)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "n,total\n30,165.0\n"
+        );
+    }
+    let kept = cache_report(cache.path(), false);
+    assert_eq!(kept["footers"], 3, "{kept}");
+    assert_eq!(kept["lakes"], 1, "{kept}");
+    assert!(kept["bytes"].as_u64().unwrap() > 0);
+    let cleared = cache_report(cache.path(), true);
+    assert_eq!(cleared["footers"], 0, "{cleared}");
+    assert_eq!(cached_footers(cache.path()), 0);
+}

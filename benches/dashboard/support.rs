@@ -15,7 +15,9 @@ use datafusion::datasource::physical_plan::{FileGroup, FileScanConfig};
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::physical_plan::ExecutionPlan;
-use lakesight::engine::Engine;
+use lakesight::engine::dashboard::{MAX_VISUAL_ROWS, VisualRun, previous_window, run_visual};
+use lakesight::engine::{Engine, TimeWindow, expand};
+use lakesight::model::dashboard::Dashboard;
 
 /// Days of the month-long lake, ending at 2026-11-26T00:00Z.
 const MONTH_DAYS: i64 = 31;
@@ -168,6 +170,51 @@ pub async fn files_in_plan(
     }
     let stream = engine.query_with_params(sql, params).await.unwrap();
     count(stream.physical_plan())
+}
+
+/// Every visual's query run and its data prepared, as the window does on opening.
+pub async fn show_dashboard(
+    engine: &Engine,
+    dashboard: &Dashboard,
+    window: &TimeWindow,
+    params: &HashMap<String, datafusion::common::ScalarValue>,
+) -> Vec<VisualRun> {
+    let mut runs = Vec::new();
+    for visual in &dashboard.visuals {
+        let run = run_visual(engine, visual, window, params, MAX_VISUAL_ROWS)
+            .await
+            .unwrap();
+        let data =
+            lakesight::series::visual::prepare(visual, &run.batches, run.previous.as_deref())
+                .unwrap();
+        std::hint::black_box(data);
+        runs.push(run);
+    }
+    runs
+}
+
+/// The expanded SQL of each visual, then of each previous-period query, in the order of `runs`'
+/// row counts.
+pub fn queries_of(
+    engine: &Engine,
+    dashboard: &Dashboard,
+    window: &TimeWindow,
+    runs: &[VisualRun],
+) -> Vec<String> {
+    let catalog = engine.catalog();
+    let mut sql = Vec::new();
+    for (visual, run) in dashboard.visuals.iter().zip(runs) {
+        sql.push(run.sql.clone().unwrap());
+        if run.previous.is_some() {
+            let text = visual.sql.as_deref().unwrap();
+            sql.push(
+                expand(text, &previous_window(window), &catalog)
+                    .unwrap()
+                    .sql,
+            );
+        }
+    }
+    sql
 }
 
 /// Builds (once; a marker file says it is complete) 10 million orders in hour partitions over

@@ -127,6 +127,16 @@ pub enum Command {
     /// use its own `endpoint` and write its `[[exports]]`. Records the SHA-256 of the file's
     /// bytes in your data folder: if the file changes (a `git pull`), it is untrusted again.
     Trust(TrustArgs),
+    /// Show where the metadata cache lives and how much it holds (Parquet footers kept between
+    /// runs, so a second query of an unchanged lake fetches none); `--clear` empties it.
+    Cache {
+        /// Remove every kept footer (nothing is lost: they are read again when needed).
+        #[arg(long)]
+        clear: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
     /// Regenerate the bundled sample lake (for maintainers).
     #[command(hide = true)]
     GenerateSample {

@@ -7,6 +7,7 @@ mod alert_eval;
 mod announce;
 pub mod args;
 mod backtest;
+mod cache;
 mod changes;
 mod dashboard;
 mod dashboard_data;
@@ -187,6 +188,7 @@ async fn dispatch_plain(command: Option<Command>) -> Result<()> {
             bail!("watch and alerts are dispatched with their own exit codes")
         }
         Some(Command::Trust(args)) => trust::trust(&args),
+        Some(Command::Cache { clear, format }) => cache::cache(clear, format),
         Some(Command::GenerateSample { into }) => {
             let report = sim::generate_sample_lake(&into).with_context(|| {
                 format!("could not generate the sample lake in {}", into.display())

@@ -18,7 +18,7 @@
 //! written entries are removed at the next start until it is under three quarters of it.
 
 use std::path::{Path as FsPath, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -40,6 +40,8 @@ use sha2::{Digest, Sha256};
 pub const DEFAULT_DISK_LIMIT: u64 = 256 * 1024 * 1024;
 /// Footers kept in memory by one process (DataFusion's default).
 const MEMORY_LIMIT: usize = 50 * 1024 * 1024;
+/// Footers queued for the writer thread at most; past it a footer is written where it was read.
+const QUEUED_WRITES: usize = 4096;
 /// The footer folder under the cache folder.
 const FOOTERS_FOLDER: &str = "footers";
 
@@ -65,6 +67,14 @@ struct Header {
 pub struct DiskFooters {
     memory: DefaultCache<Path, CachedFileMetadataEntry>,
     folder: PathBuf,
+    /// Footers to write, and the thread writing them (started by the first): a query never
+    /// waits for the disk. Dropping the cache waits for the writes still queued.
+    writer: Mutex<Option<Writer>>,
+}
+
+struct Writer {
+    queue: mpsc::SyncSender<(Path, CachedFileMetadataEntry)>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl DiskFooters {
@@ -73,11 +83,42 @@ impl DiskFooters {
         Self {
             memory: DefaultCache::new(MEMORY_LIMIT).with_name("LakesightFooters"),
             folder,
+            writer: Mutex::new(None),
         }
     }
 
     fn entry_path(&self, path: &Path) -> PathBuf {
-        self.folder.join(hex(path.as_ref().as_bytes()))
+        entry_path(&self.folder, path)
+    }
+
+    /// Queues `entry` for the writer thread (written inline if no thread can be started).
+    fn keep(&self, path: &Path, entry: CachedFileMetadataEntry) {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        if writer.is_none() {
+            let (queue, jobs) =
+                mpsc::sync_channel::<(Path, CachedFileMetadataEntry)>(QUEUED_WRITES);
+            let folder = self.folder.clone();
+            let thread = std::thread::Builder::new()
+                .name("footer-cache-writer".into())
+                .spawn(move || {
+                    for (path, entry) in jobs {
+                        write(&folder, &path, &entry);
+                    }
+                });
+            match thread {
+                Ok(thread) => *writer = Some(Writer { queue, thread }),
+                Err(_) => return write(&self.folder, path, &entry),
+            }
+        }
+        if let Some(writer) = writer.as_ref()
+            && let Err(
+                mpsc::TrySendError::Full((path, entry))
+                | mpsc::TrySendError::Disconnected((path, entry)),
+            ) = writer.queue.try_send((path.clone(), entry))
+        {
+            // A full queue: this one is written here rather than wait.
+            write(&self.folder, &path, &entry);
+        }
     }
 
     /// The entry on disk for `path`, if there is a readable one.
@@ -107,38 +148,57 @@ impl DiskFooters {
             Arc::new(CachedParquetMetaData::new(Arc::new(metadata))),
         ))
     }
+}
 
-    /// Writes `entry` for `path`, whole or not at all; a failure only means a miss next time.
-    fn write(&self, path: &Path, entry: &CachedFileMetadataEntry) {
-        let Some(parquet) = entry
-            .file_metadata
-            .as_any()
-            .downcast_ref::<CachedParquetMetaData>()
-        else {
-            return;
-        };
-        let header = Header {
-            path: path.as_ref().to_owned(),
-            size: entry.meta.size,
-            modified: entry
-                .meta
-                .last_modified
-                .to_rfc3339_opts(SecondsFormat::Nanos, true),
-            e_tag: entry.meta.e_tag.clone(),
-            version: entry.meta.version.clone(),
-        };
-        let Ok(mut bytes) = serde_json::to_vec(&header) else {
-            return;
-        };
-        bytes.push(b'\n');
-        if ParquetMetaDataWriter::new(&mut bytes, parquet.parquet_metadata())
-            .finish()
-            .is_err()
-        {
-            return;
+impl Drop for DiskFooters {
+    fn drop(&mut self) {
+        let writer = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(Writer { queue, thread }) = writer {
+            drop(queue);
+            let _ = thread.join();
         }
-        let _ = write_whole(&self.folder, &self.entry_path(path), &bytes);
     }
+}
+
+fn entry_path(folder: &FsPath, path: &Path) -> PathBuf {
+    folder.join(hex(path.as_ref().as_bytes()))
+}
+
+/// Writes `entry` for `path` into `folder`, whole or not at all; a failure only means a miss next
+/// time.
+fn write(folder: &FsPath, path: &Path, entry: &CachedFileMetadataEntry) {
+    let Some(parquet) = entry
+        .file_metadata
+        .as_any()
+        .downcast_ref::<CachedParquetMetaData>()
+    else {
+        return;
+    };
+    let header = Header {
+        path: path.as_ref().to_owned(),
+        size: entry.meta.size,
+        modified: entry
+            .meta
+            .last_modified
+            .to_rfc3339_opts(SecondsFormat::Nanos, true),
+        e_tag: entry.meta.e_tag.clone(),
+        version: entry.meta.version.clone(),
+    };
+    let Ok(mut bytes) = serde_json::to_vec(&header) else {
+        return;
+    };
+    bytes.push(b'\n');
+    if ParquetMetaDataWriter::new(&mut bytes, parquet.parquet_metadata())
+        .finish()
+        .is_err()
+    {
+        return;
+    }
+    let _ = write_whole(folder, &entry_path(folder, path), &bytes);
 }
 
 /// Writes `bytes` to `target` through a temporary file in `folder`, renamed into place.
@@ -149,6 +209,55 @@ fn write_whole(folder: &FsPath, target: &FsPath, bytes: &[u8]) -> std::io::Resul
     file.write_all(bytes)?;
     file.persist(target).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// What the footer folders under `cache_dir` hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Footers kept.
+    pub footers: usize,
+    /// Lakes they belong to.
+    pub lakes: usize,
+    /// Bytes on disk.
+    pub bytes: u64,
+}
+
+/// What the footer folders under `cache_dir` hold now.
+pub fn usage(cache_dir: &FsPath) -> Usage {
+    let mut usage = Usage::default();
+    for lake in std::fs::read_dir(cache_dir.join(FOOTERS_FOLDER))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        usage.lakes += 1;
+        for entry in std::fs::read_dir(lake.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(meta) = entry.metadata()
+                && meta.is_file()
+            {
+                usage.footers += 1;
+                usage.bytes += meta.len();
+            }
+        }
+    }
+    usage
+}
+
+/// The folder of every lake's footers under `cache_dir`.
+pub fn footers_folder(cache_dir: &FsPath) -> PathBuf {
+    cache_dir.join(FOOTERS_FOLDER)
+}
+
+/// Removes every kept footer under `cache_dir`.
+pub fn clear(cache_dir: &FsPath) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(cache_dir.join(FOOTERS_FOLDER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// [`trim`] to [`DEFAULT_DISK_LIMIT`] on a thread of its own, so a start never waits for it.
@@ -214,7 +323,7 @@ impl Cache<Path, CachedFileMetadataEntry> for DiskFooters {
     }
 
     fn put(&self, key: &Path, value: CachedFileMetadataEntry) -> Option<CachedFileMetadataEntry> {
-        self.write(key, &value);
+        self.keep(key, value.clone());
         self.memory.put(key, value)
     }
 

@@ -104,6 +104,10 @@ pub async fn open_s3(
     if profile.is_some() {
         loader = loader.profile_name(&profile_name);
     }
+    if let Some(region) = &spec.region {
+        // Named: the region chain (and its instance-metadata probe) is not consulted.
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
     let sdk = loader.load().await;
     // `--region` first; else aws-config's chain: AWS_REGION, AWS_DEFAULT_REGION, the profile's
     // `region`, then instance metadata (IMDS, unless AWS_EC2_METADATA_DISABLED); else us-east-1.
