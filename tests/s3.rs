@@ -646,3 +646,30 @@ async fn dashboard_data_lists_only_the_tables_its_queries_name() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_scans_read_several_files_at_once_with_the_same_answers() {
+    let server = S3Server::start(false).await;
+    server.upload_dir(&sample_lake(), "public-lake", "");
+    let remote = unsigned_engine(&server, "s3://public-lake").await;
+    let local = Engine::attach(&SourceSpec::local(sample_lake()), &EngineOptions::default())
+        .await
+        .unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let partitions = |engine: &Engine| engine.session().state().config().target_partitions();
+    // A GET waits far longer than it decodes: an S3 scan keeps several files in flight per core.
+    assert!(partitions(&remote) >= 8, "{}", partitions(&remote));
+    assert!(partitions(&remote) >= 4 * cores.min(8));
+    assert_eq!(partitions(&local), cores);
+    let sql = "SELECT country, count(*) AS n, round(sum(amount), 2) AS total, min(order_id) AS first \
+               FROM orders GROUP BY 1 ORDER BY 1";
+    let pretty = |batches: &[datafusion::arrow::array::RecordBatch]| {
+        datafusion::arrow::util::pretty::pretty_format_batches(batches)
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        pretty(&remote.collect(sql).await.unwrap()),
+        pretty(&local.collect(sql).await.unwrap())
+    );
+}

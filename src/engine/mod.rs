@@ -62,6 +62,17 @@ const HOT_SHARE: u64 = 4;
 /// refresh), unless files landed in it ([`Engine::files_landed`]).
 const HOT_LISTING_REUSE: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// Scan partitions per core on an S3 lake: each partition reads one file at a time, and a GET
+/// waits far longer than its bytes take to decode, so more files in flight than cores keep the
+/// cores busy.
+const S3_PARTITIONS_PER_CORE: usize = 4;
+
+/// The partitions of a query on an S3 lake: four per core, at least 8 and at most 32.
+fn s3_partitions() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (cores * S3_PARTITIONS_PER_CORE).clamp(8, 32)
+}
+
 impl Engine {
     /// Attaches to `spec`, discovers its tables and registers them.
     pub async fn attach(spec: &SourceSpec, options: &EngineOptions) -> Result<Self, EngineError> {
@@ -142,7 +153,10 @@ impl Engine {
             .with_information_schema(true)
             .with_create_default_catalog_and_schema(true)
             .with_default_catalog_and_schema("datafusion", catalog.default_schema());
-        if let Some(partitions) = options.target_partitions {
+        if let Some(partitions) = options
+            .target_partitions
+            .or_else(|| lake.spec.is_s3().then(s3_partitions))
+        {
             config = config.with_target_partitions(partitions.max(1));
         }
         let ctx = SessionContext::new_with_config_rt(config, runtime);
