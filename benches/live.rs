@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use egui_kittest::Harness;
 use lakesight::app::{AppConfig, LakesightApp, Launch};
-use lakesight::engine::dashboard::{MAX_VISUAL_ROWS, bound_params, run_visual};
+use lakesight::engine::dashboard::bound_params;
 use lakesight::engine::{Engine, EngineOptions, TimeWindow};
 use lakesight::lake::changes::{Watermark, new_files_since};
 use lakesight::model::SourceSpec;
@@ -104,15 +104,7 @@ fn ms(d: Duration) -> f64 {
 
 async fn run_all(engine: &Engine, dashboard: &Dashboard, window: &TimeWindow) {
     let params = bound_params(dashboard, &HashMap::new());
-    for visual in &dashboard.visuals {
-        let run = run_visual(engine, visual, window, &params, MAX_VISUAL_ROWS)
-            .await
-            .unwrap();
-        let data =
-            lakesight::series::visual::prepare(visual, &run.batches, run.previous.as_deref())
-                .unwrap();
-        std::hint::black_box(data);
-    }
+    support::show_dashboard(engine, dashboard, window, &params).await;
 }
 
 fn window(dashboard: &Dashboard, now: DateTime<Utc>) -> TimeWindow {

@@ -222,15 +222,17 @@ pub struct Usage {
     pub bytes: u64,
 }
 
-/// What the footer folders under `cache_dir` hold now.
-pub fn usage(cache_dir: &FsPath) -> Usage {
-    let mut usage = Usage::default();
+/// Every entry under `cache_dir`'s footer folders (when written, bytes, path), and how many lake
+/// folders hold them.
+fn entries(cache_dir: &FsPath) -> (usize, Vec<(std::time::SystemTime, u64, PathBuf)>) {
+    let mut lakes = 0;
+    let mut entries = Vec::new();
     for lake in std::fs::read_dir(cache_dir.join(FOOTERS_FOLDER))
         .into_iter()
         .flatten()
         .flatten()
     {
-        usage.lakes += 1;
+        lakes += 1;
         for entry in std::fs::read_dir(lake.path())
             .into_iter()
             .flatten()
@@ -239,12 +241,22 @@ pub fn usage(cache_dir: &FsPath) -> Usage {
             if let Ok(meta) = entry.metadata()
                 && meta.is_file()
             {
-                usage.footers += 1;
-                usage.bytes += meta.len();
+                let written = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
+                entries.push((written, meta.len(), entry.path()));
             }
         }
     }
-    usage
+    (lakes, entries)
+}
+
+/// What the footer folders under `cache_dir` hold now.
+pub fn usage(cache_dir: &FsPath) -> Usage {
+    let (lakes, entries) = entries(cache_dir);
+    Usage {
+        footers: entries.len(),
+        lakes,
+        bytes: entries.iter().map(|e| e.1).sum(),
+    }
 }
 
 /// The folder of every lake's footers under `cache_dir`.
@@ -270,22 +282,7 @@ pub fn trim_in_background(cache_dir: PathBuf) {
 /// Removes the oldest entries of every lake's footer folder under `cache_dir` while they hold
 /// more than `limit` bytes, down to three quarters of it. Returns the bytes kept.
 pub fn trim(cache_dir: &FsPath, limit: u64) -> u64 {
-    let root = cache_dir.join(FOOTERS_FOLDER);
-    let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = Vec::new();
-    for lake in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-        for entry in std::fs::read_dir(lake.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if let Ok(meta) = entry.metadata()
-                && meta.is_file()
-            {
-                let written = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
-                entries.push((written, meta.len(), entry.path()));
-            }
-        }
-    }
+    let (_, mut entries) = entries(cache_dir);
     let mut total: u64 = entries.iter().map(|e| e.1).sum();
     if total <= limit {
         return total;
