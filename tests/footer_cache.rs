@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::s3::S3Server;
-use datafusion::arrow::array::{Float64Array, Int64Array, RecordBatch};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::array::{AsArray, Float64Array, Int64Array, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
 use lakesight::engine::{Engine, EngineOptions};
 use lakesight::model::SourceSpec;
@@ -55,18 +55,8 @@ async fn answer(spec: &SourceSpec, cache: &Path) -> (i64, f64) {
     let engine = Engine::attach_for_query(spec, &options, SQL).await.unwrap();
     let batches = engine.collect(SQL).await.unwrap();
     let batch = &batches[0];
-    let n = batch
-        .column(0)
-        .as_any()
-        .downcast_ref::<Int64Array>()
-        .unwrap()
-        .value(0);
-    let total = batch
-        .column(1)
-        .as_any()
-        .downcast_ref::<Float64Array>()
-        .unwrap()
-        .value(0);
+    let n = batch.column(0).as_primitive::<Int64Type>().value(0);
+    let total = batch.column(1).as_primitive::<Float64Type>().value(0);
     (n, total)
 }
 

@@ -21,6 +21,8 @@ use std::path::{Path as FsPath, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::Duration;
 
+use crate::model::atomic_file::write_atomically;
+use crate::model::sha256_hex as hex;
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use datafusion::common::{HashMap, TableReference};
@@ -34,14 +36,15 @@ use datafusion::parquet::file::metadata::{
 use object_store::ObjectMeta;
 use object_store::path::Path;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// Bytes the footer folder (every lake's) may hold before the oldest entries go.
 pub const DEFAULT_DISK_LIMIT: u64 = 256 * 1024 * 1024;
 /// Footers kept in memory by one process (DataFusion's default).
 const MEMORY_LIMIT: usize = 50 * 1024 * 1024;
 /// Footers queued for the writer thread at most; past it a footer is written where it was read.
-const QUEUED_WRITES: usize = 4096;
+const QUEUED_WRITES: usize = 256;
+/// The largest footer kept on disk.
+const MAX_ENTRY_BYTES: usize = 8 * 1024 * 1024;
 /// The footer folder under the cache folder.
 const FOOTERS_FOLDER: &str = "footers";
 
@@ -101,14 +104,24 @@ impl DiskFooters {
             let thread = std::thread::Builder::new()
                 .name("footer-cache-writer".into())
                 .spawn(move || {
+                    // The folder is trimmed at start; a process that writes a quarter of the
+                    // limit trims it again, so one long run cannot grow it without bound.
+                    let mut written = 0;
                     for (path, entry) in jobs {
-                        write(&folder, &path, &entry);
+                        written += write(&folder, &path, &entry);
+                        if written > DEFAULT_DISK_LIMIT / 4
+                            && let Some(cache_dir) = folder.parent().and_then(FsPath::parent)
+                        {
+                            trim(cache_dir, DEFAULT_DISK_LIMIT);
+                            written = 0;
+                        }
                     }
                 });
-            match thread {
-                Ok(thread) => *writer = Some(Writer { queue, thread }),
-                Err(_) => return write(&self.folder, path, &entry),
-            }
+            let Ok(thread) = thread else {
+                write(&self.folder, path, &entry);
+                return;
+            };
+            *writer = Some(Writer { queue, thread });
         }
         if let Some(writer) = writer.as_ref()
             && let Err(
@@ -168,15 +181,15 @@ fn entry_path(folder: &FsPath, path: &Path) -> PathBuf {
     folder.join(hex(path.as_ref().as_bytes()))
 }
 
-/// Writes `entry` for `path` into `folder`, whole or not at all; a failure only means a miss next
-/// time.
-fn write(folder: &FsPath, path: &Path, entry: &CachedFileMetadataEntry) {
+/// Writes `entry` for `path` into `folder`, whole or not at all (a failure only means a miss next
+/// time); returns the bytes written.
+fn write(folder: &FsPath, path: &Path, entry: &CachedFileMetadataEntry) -> u64 {
     let Some(parquet) = entry
         .file_metadata
         .as_any()
         .downcast_ref::<CachedParquetMetaData>()
     else {
-        return;
+        return 0;
     };
     let header = Header {
         path: path.as_ref().to_owned(),
@@ -189,26 +202,25 @@ fn write(folder: &FsPath, path: &Path, entry: &CachedFileMetadataEntry) {
         version: entry.meta.version.clone(),
     };
     let Ok(mut bytes) = serde_json::to_vec(&header) else {
-        return;
+        return 0;
     };
     bytes.push(b'\n');
     if ParquetMetaDataWriter::new(&mut bytes, parquet.parquet_metadata())
         .finish()
         .is_err()
     {
-        return;
+        return 0;
     }
-    let _ = write_whole(folder, &entry_path(folder, path), &bytes);
-}
-
-/// Writes `bytes` to `target` through a temporary file in `folder`, renamed into place.
-fn write_whole(folder: &FsPath, target: &FsPath, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    std::fs::create_dir_all(folder)?;
-    let mut file = tempfile::NamedTempFile::new_in(folder)?;
-    file.write_all(bytes)?;
-    file.persist(target).map_err(|e| e.error)?;
-    Ok(())
+    // A footer this large is read again rather than kept: one lake cannot fill the folder.
+    if bytes.len() > MAX_ENTRY_BYTES {
+        return 0;
+    }
+    match std::fs::create_dir_all(folder)
+        .and_then(|()| write_atomically(&entry_path(folder, path), &bytes))
+    {
+        Ok(()) => bytes.len() as u64,
+        Err(_) => 0,
+    }
 }
 
 /// What the footer folders under `cache_dir` hold.
@@ -238,8 +250,10 @@ fn entries(cache_dir: &FsPath) -> (usize, Vec<(std::time::SystemTime, u64, PathB
             .flatten()
             .flatten()
         {
+            let hidden = entry.file_name().to_string_lossy().starts_with('.');
             if let Ok(meta) = entry.metadata()
                 && meta.is_file()
+                && !hidden
             {
                 let written = meta.modified().unwrap_or(std::time::UNIX_EPOCH);
                 entries.push((written, meta.len(), entry.path()));
@@ -297,16 +311,6 @@ pub fn trim(cache_dir: &FsPath, limit: u64) -> u64 {
         }
     }
     total
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    Sha256::digest(bytes)
-        .iter()
-        .fold(String::with_capacity(64), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
 }
 
 impl Cache<Path, CachedFileMetadataEntry> for DiskFooters {
