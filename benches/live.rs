@@ -94,8 +94,120 @@ fn main() {
         .unwrap();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     println!("machine: {cores} cores\n");
-    runtime.block_on(refresh_against_first_load());
-    landing_to_chart();
+    let only = std::env::var("LAKESIGHT_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "first-load" {
+        runtime.block_on(window_first_load_on_s3());
+    }
+    if only.is_empty() {
+        runtime.block_on(refresh_against_first_load());
+        landing_to_chart();
+    }
+}
+
+/// Part 0: the window's first load on the in-process S3 server, as the window runs it (every
+/// tile's query at once, the window's engine), without and with the footers an earlier start kept.
+async fn window_first_load_on_s3() {
+    let base = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("bench-lakes");
+    let lake = base.join("ten-million-month");
+    let (_, _, end) = ensure_month_lake(&lake);
+    let server = s3::S3Server::start(false).await;
+    let bucket = server.bucket_dir("bench-lake");
+    let linked = std::process::Command::new("cp")
+        .arg("-al")
+        .arg(lake.join("consumption"))
+        .arg(&bucket)
+        .status()
+        .unwrap();
+    assert!(linked.success(), "the lake is linked into the bucket");
+    let mut spec: SourceSpec = "s3://bench-lake".parse().unwrap();
+    spec.endpoint = Some(server.endpoint.clone());
+    spec.no_sign_request = true;
+    spec.region = Some("us-east-1".into());
+    let dashboard = Dashboard::parse(MONTH).unwrap();
+    let shown = window(&dashboard, end);
+    let cache = tempfile::tempdir().unwrap();
+    println!(
+        "## The window's first load on S3 (attach + 4 visuals over 7 days; median of {RUNS})\n"
+    );
+    println!("| how | first load | GETs |");
+    println!("|---|---:|---:|");
+    for (name, together, footers) in [
+        ("visuals one after another, no footers kept", false, false),
+        (
+            "visuals at once (as the window runs its tiles), no footers kept",
+            true,
+            false,
+        ),
+        (
+            "visuals at once, footers kept by an earlier start",
+            true,
+            true,
+        ),
+    ] {
+        let mut times = Vec::new();
+        let mut gets = 0;
+        for _ in 0..RUNS {
+            let _ = std::fs::remove_dir_all(cache.path());
+            let options = EngineOptions {
+                hot_cache: true,
+                footer_cache: Some(cache.path().to_path_buf()),
+                ..EngineOptions::default()
+            };
+            if footers {
+                let engine = Engine::attach(&spec, &options).await.unwrap();
+                show_at_once(&engine, &dashboard, &shown).await;
+            }
+            server.clear_requests();
+            let started = Instant::now();
+            let engine = Engine::attach(&spec, &options).await.unwrap();
+            if together {
+                show_at_once(&engine, &dashboard, &shown).await;
+            } else {
+                run_all(&engine, &dashboard, &shown).await;
+            }
+            times.push(started.elapsed());
+            gets = server
+                .requests()
+                .iter()
+                .filter(|r| r.method == "GET" && !r.uri.contains("list-type"))
+                .count();
+        }
+        println!("| {name} | {:.1} ms | {gets} |", ms(median(times)));
+    }
+    println!();
+}
+
+/// Every visual's query at once, each on a task of its own, as the window runs its tiles.
+async fn show_at_once(engine: &Engine, dashboard: &Dashboard, window: &TimeWindow) {
+    let params = bound_params(dashboard, &HashMap::new());
+    let tasks: Vec<_> = dashboard
+        .visuals
+        .iter()
+        .map(|visual| {
+            let (engine, visual, window, params) = (
+                engine.clone(),
+                visual.clone(),
+                window.clone(),
+                params.clone(),
+            );
+            tokio::spawn(async move {
+                lakesight::engine::dashboard::run_visual(
+                    &engine,
+                    &visual,
+                    &window,
+                    &params,
+                    lakesight::engine::dashboard::MAX_VISUAL_ROWS,
+                )
+                .await
+                .unwrap()
+            })
+        })
+        .collect();
+    for task in tasks {
+        std::hint::black_box(task.await.unwrap());
+    }
 }
 
 fn ms(d: Duration) -> f64 {
