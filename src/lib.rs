@@ -41,5 +41,6 @@ pub mod results;
 pub mod series;
 pub mod sim;
 pub mod sql;
+pub mod transform;
 pub mod trust;
 pub mod ui;

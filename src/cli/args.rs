@@ -137,6 +137,15 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// Glue-style transform jobs: turn a table of the lake (landing JSON, say) into partitioned
+    /// Parquet under --into, incrementally (only partitions whose input files changed) and
+    /// crash-safely. Exit 0: every partition built; 1: nothing could run; 4: some partitions
+    /// failed (the others were built); 5: stopped (Ctrl-C, SIGTERM) before the end.
+    Transform {
+        /// What to do with jobs.
+        #[command(subcommand)]
+        command: TransformCommand,
+    },
     /// Regenerate the bundled sample lake (for maintainers).
     #[command(hide = true)]
     GenerateSample {
@@ -144,6 +153,47 @@ pub enum Command {
         #[arg(long)]
         into: PathBuf,
     },
+}
+
+/// The `transform` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TransformCommand {
+    /// Run the jobs of JOBS.toml: each stale output partition is rebuilt from its input files
+    /// and published whole, then its bookmark is written.
+    Run(TransformArgs),
+    /// Per job: partitions up to date, stale (and why) and failed. Writes nothing.
+    Status(TransformArgs),
+}
+
+/// `lakesight transform run|status JOBS.toml --into OUT`.
+#[derive(Debug, Args)]
+pub struct TransformArgs {
+    /// The jobs file.
+    #[arg(value_name = "JOBS.toml")]
+    pub file: PathBuf,
+    /// The lake to write into: a folder or `s3://bucket[/prefix]` (reached with the same
+    /// --profile, --region and --endpoint as --source). It may be the source lake itself.
+    #[arg(long, value_name = "OUT")]
+    pub into: String,
+    /// Only this job.
+    #[arg(long, value_name = "ID")]
+    pub job: Option<String>,
+    /// Rebuild every partition, not only the stale ones.
+    #[arg(long)]
+    pub full: bool,
+    /// Record unreadable input files (corrupt objects, invalid JSON) and leave them out,
+    /// instead of failing their partition.
+    #[arg(long)]
+    pub skip_bad_files: bool,
+    /// Partitions built at once (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
+    pub concurrency: Option<usize>,
+    /// Output format of the summary (stdout); progress goes to stderr.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+    /// The lake read, and how to reach both lakes.
+    #[command(flatten)]
+    pub lake: LakeArgs,
 }
 
 /// `lakesight trust FILE...`, `--list`, `--revoke FILE...`.

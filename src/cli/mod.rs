@@ -15,6 +15,7 @@ pub mod export;
 mod export_args;
 mod open;
 mod report;
+mod transform;
 mod trust;
 mod watch;
 
@@ -28,7 +29,7 @@ use clap::CommandFactory;
 
 pub use args::{
     AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, Command, DashboardCommand, LakeArgs,
-    OpenArgs, ReportFormat, ResultFormat, TrustArgs, WatchArgs,
+    OpenArgs, ReportFormat, ResultFormat, TransformArgs, TransformCommand, TrustArgs, WatchArgs,
 };
 pub use open::{OpenError, OpenRequest, open_launch, preflight};
 
@@ -67,6 +68,7 @@ pub fn run(cli: Cli, runtime: &tokio::runtime::Runtime) -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Watch(args)) => watch::watch(&args).await,
+        Some(Command::Transform { command }) => transform::transform(&command).await,
         Some(Command::Export(args)) => export::export(&args).await,
         Some(Command::Alerts {
             command: AlertsCommand::Backtest(args),
@@ -184,7 +186,12 @@ async fn dispatch_plain(command: Option<Command>) -> Result<()> {
             }
             DashboardCommand::Show { name } => dashboard::show(&name),
         },
-        Some(Command::Watch(_) | Command::Alerts { .. } | Command::Export(_)) => {
+        Some(
+            Command::Watch(_)
+            | Command::Alerts { .. }
+            | Command::Export(_)
+            | Command::Transform { .. },
+        ) => {
             bail!("watch and alerts are dispatched with their own exit codes")
         }
         Some(Command::Trust(args)) => trust::trust(&args),

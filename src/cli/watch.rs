@@ -312,7 +312,7 @@ fn seconds(duration: Duration) -> String {
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM; the handlers are installed when this is called.
-fn stop_signal() -> Result<impl Future<Output = ()>> {
+pub(super) fn stop_signal() -> Result<impl Future<Output = ()>> {
     #[cfg(unix)]
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     Ok(async move {

@@ -10,6 +10,7 @@ mod error;
 pub mod footers;
 mod guard;
 pub mod hot;
+mod input_query;
 pub mod macros;
 pub mod options;
 pub mod output;
@@ -36,6 +37,7 @@ use futures::StreamExt;
 
 pub use error::EngineError;
 pub use guard::check_read_only;
+pub use input_query::{INPUT_TABLE, InputFiles};
 pub use macros::{Expanded, MacroError, TimeWindow, expand};
 pub use options::{DiagnoseBudget, EngineOptions, MemoryLimit, MemoryLimitError};
 
@@ -367,6 +369,15 @@ impl Engine {
     /// Starts a planned query.
     async fn start(&self, frame: DataFrame) -> Result<QueryStream, EngineError> {
         let tables = self.tables_in(frame.logical_plan());
+        self.start_frame(frame, tables).await
+    }
+
+    /// Starts a planned query that reads `tables` (named in its errors).
+    async fn start_frame(
+        &self,
+        frame: DataFrame,
+        tables: Vec<TableInfo>,
+    ) -> Result<QueryStream, EngineError> {
         let task_context = Arc::new(frame.task_ctx());
         let per_file = self.hot.as_ref().filter(|_| {
             task_context

@@ -29,7 +29,7 @@ pub use catalog::{Catalog, TableInfo, TableProblem};
 pub use discover::{DiscoverOptions, discover};
 pub use error::{LakeError, UnreadableFile};
 pub use infer::SchemaError;
-pub use store::LakeStore;
+pub use store::{LakeStore, is_listable};
 
 /// Lakesight's cache folder: `LAKESIGHT_CACHE_DIR`, else `lakesight` in the user's cache folder
 /// (`~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows). It holds

@@ -7,6 +7,7 @@ pub mod atomic_file;
 pub mod dashboard;
 mod format;
 pub mod image;
+pub mod jobs;
 mod source;
 
 pub use format::{ResultFormat, UnknownResultFormat};

@@ -1,0 +1,259 @@
+//! `lakesight transform run|status`: Glue-style jobs from a jobs file, headless. Writing goes
+//! only to the `--into` lake the user names (their consent); the source is only read.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use super::args::{ReportFormat, TransformArgs, TransformCommand};
+use super::{engine_options, source_spec, with_access};
+use crate::model::human_bytes;
+use crate::model::jobs::JobsFile;
+use crate::transform::{self, JobStatus, Progress, RunOptions, RunReport};
+
+/// Exit code when some partitions failed (the others were built).
+pub const EXIT_SOME_FAILED: u8 = 4;
+/// Exit code when the run was stopped (Ctrl-C, SIGTERM) before it finished.
+pub const EXIT_STOPPED: u8 = 5;
+
+/// Runs a `transform` subcommand.
+pub async fn transform(command: &TransformCommand) -> Result<ExitCode> {
+    match command {
+        TransformCommand::Run(args) => run(args).await,
+        TransformCommand::Status(args) => status(args).await,
+    }
+}
+
+fn read_jobs(path: &Path) -> Result<JobsFile> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("could not read {}", path.display()))?;
+    JobsFile::parse(&text).map_err(|err| anyhow::anyhow!("{}:\n{err}", path.display()))
+}
+
+fn into_spec(args: &TransformArgs) -> Result<crate::model::SourceSpec> {
+    let spec: crate::model::SourceSpec = args
+        .into
+        .parse()
+        .with_context(|| format!("--into {}", args.into))?;
+    Ok(with_access(spec, &args.lake.access))
+}
+
+async fn run(args: &TransformArgs) -> Result<ExitCode> {
+    let file = read_jobs(&args.file)?;
+    let source = source_spec(&args.lake)?;
+    let into = into_spec(args)?;
+    let options = RunOptions {
+        job: args.job.clone(),
+        full: args.full,
+        skip_bad_files: args.skip_bad_files,
+        concurrency: args.concurrency.unwrap_or(0),
+        stop: Arc::default(),
+        engine: engine_options(&args.lake.access),
+    };
+    let stop = Arc::clone(&options.stop);
+    let signal = super::watch::stop_signal()?;
+    tokio::spawn(async move {
+        signal.await;
+        stop.store(true, Ordering::SeqCst);
+        eprintln!("\nstopping: the partitions under way finish, no new one starts");
+    });
+    let meter = Arc::new(Meter::new(std::io::stderr().is_terminal()));
+    let progress = {
+        let meter = Arc::clone(&meter);
+        Arc::new(move |event: Progress| meter.show(&event))
+    };
+    let report = transform::run_jobs(&file, &source, &into, &options, progress).await?;
+    meter.finish();
+    match args.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Table => print!("{}", summary(&report)),
+    }
+    let stopped =
+        options.stop.load(Ordering::SeqCst) || report.jobs.iter().any(|j| j.not_started > 0);
+    Ok(if report.succeeded() {
+        ExitCode::SUCCESS
+    } else if stopped {
+        ExitCode::from(EXIT_STOPPED)
+    } else {
+        ExitCode::from(EXIT_SOME_FAILED)
+    })
+}
+
+async fn status(args: &TransformArgs) -> Result<ExitCode> {
+    let file = read_jobs(&args.file)?;
+    let source = source_spec(&args.lake)?;
+    let into = into_spec(args)?;
+    let found =
+        transform::status(&file, &source, &into, &engine_options(&args.lake.access)).await?;
+    match args.format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&found)?),
+        ReportFormat::Table => print!("{}", status_text(&found)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Progress on stderr: one line redrawn on a terminal, a line per job otherwise.
+struct Meter {
+    terminal: bool,
+    started: Instant,
+    job: Mutex<(String, usize)>,
+    done: AtomicUsize,
+    rows: AtomicU64,
+    bytes: AtomicU64,
+}
+
+impl Meter {
+    fn new(terminal: bool) -> Self {
+        Self {
+            terminal,
+            started: Instant::now(),
+            job: Mutex::new((String::new(), 0)),
+            done: AtomicUsize::new(0),
+            rows: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    fn show(&self, event: &Progress) {
+        let Ok(mut job) = self.job.lock() else {
+            return;
+        };
+        match event {
+            Progress::JobStarted {
+                job: id,
+                partitions,
+                building,
+                removing,
+            } => {
+                if self.terminal && !job.0.is_empty() {
+                    eprintln!();
+                }
+                *job = (id.clone(), *building);
+                self.done.store(0, Ordering::SeqCst);
+                eprintln!(
+                    "{id}: {partitions} partitions, {building} to build, {} up to date{}",
+                    partitions - building,
+                    if *removing > 0 {
+                        format!(", {removing} removed (their input is gone)")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Progress::PartitionBuilt { rows, bytes, .. } => {
+                self.done.fetch_add(1, Ordering::SeqCst);
+                self.rows.fetch_add(*rows, Ordering::SeqCst);
+                self.bytes.fetch_add(*bytes, Ordering::SeqCst);
+            }
+            Progress::PartitionFailed(failure) => {
+                self.done.fetch_add(1, Ordering::SeqCst);
+                if self.terminal {
+                    eprint!("\r\x1b[2K");
+                }
+                eprintln!(
+                    "{}: partition {} failed: {}",
+                    failure.job, failure.partition, failure.error
+                );
+            }
+        }
+        if self.terminal {
+            let rows = self.rows.load(Ordering::SeqCst);
+            let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+            eprint!(
+                "\r\x1b[2K{}: {}/{} partitions · {rows} rows · {} · {:.0} rows/s",
+                job.0,
+                self.done.load(Ordering::SeqCst),
+                job.1,
+                human_bytes(self.bytes.load(Ordering::SeqCst)),
+                rows as f64 / seconds
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if self.terminal {
+            eprintln!();
+        }
+    }
+}
+
+/// The end-of-run summary.
+fn summary(report: &RunReport) -> String {
+    let mut text = String::new();
+    for job in &report.jobs {
+        if let Some(error) = &job.error {
+            text.push_str(&format!("{}: did not run: {error}\n", job.job));
+            continue;
+        }
+        let rate = job.rows as f64 / job.seconds.max(0.001);
+        text.push_str(&format!(
+            "{}: {} built, {} up to date, {} removed, {} failed{} · {} rows · {} · {:.1} s ({rate:.0} rows/s) -> {}/{}\n",
+            job.job,
+            job.built,
+            job.up_to_date,
+            job.removed,
+            job.failed.len(),
+            if job.not_started > 0 {
+                format!(", {} not started (stopped)", job.not_started)
+            } else {
+                String::new()
+            },
+            job.rows,
+            human_bytes(job.bytes),
+            job.seconds,
+            report.into,
+            job.output,
+        ));
+        for failure in &job.failed {
+            text.push_str(&format!(
+                "  failed {}: {}\n",
+                failure.partition, failure.error
+            ));
+        }
+        for skipped in &job.skipped_files {
+            text.push_str(&format!("  skipped {}: {}\n", skipped.path, skipped.reason));
+        }
+        if job.outside_partitions > 0 {
+            text.push_str(&format!(
+                "  {} input files outside the partition folders were not read\n",
+                job.outside_partitions
+            ));
+        }
+    }
+    text
+}
+
+fn status_text(found: &[JobStatus]) -> String {
+    let mut text = String::new();
+    for job in found {
+        if let Some(error) = &job.error {
+            text.push_str(&format!("{}: {error}\n", job.job));
+            continue;
+        }
+        text.push_str(&format!(
+            "{}: {} partitions: {} up to date, {} stale, {} failed{}\n",
+            job.job,
+            job.partitions,
+            job.up_to_date,
+            job.stale.len(),
+            job.failed.len(),
+            if job.removable > 0 {
+                format!(", {} to remove (input gone)", job.removable)
+            } else {
+                String::new()
+            }
+        ));
+        for failure in &job.failed {
+            text.push_str(&format!(
+                "  failed {}: {}\n",
+                failure.partition, failure.error
+            ));
+        }
+    }
+    text
+}

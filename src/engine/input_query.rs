@@ -1,0 +1,96 @@
+//! A query over an explicit list of one table's files, known in the SQL as `input`: what a
+//! transform job runs for each partition. The files are exactly those given (a file landing
+//! meanwhile is not read), and the partition's key values are columns, as in the whole table.
+
+use std::sync::Arc;
+
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{DataFrame, SessionContext, lit};
+use object_store::ObjectMeta;
+
+use super::{Engine, EngineError, QueryStream, check_read_only, register};
+use crate::lake::{LAKE_URL, TableInfo};
+
+/// The name the SQL reads the files as.
+pub const INPUT_TABLE: &str = "input";
+
+/// One partition of a table: the files to read and the values of its partition keys.
+#[derive(Clone, Copy, Debug)]
+pub struct InputFiles<'a> {
+    /// The table the files belong to (format, columns).
+    pub table: &'a TableInfo,
+    /// The files, paths relative to the lake root.
+    pub files: &'a [ObjectMeta],
+    /// `(key, value)` of each of the table's partition keys the files share.
+    pub partition: &'a [(String, String)],
+    /// Threads the query may use.
+    pub threads: usize,
+}
+
+impl Engine {
+    /// Plans `sql` (read-only) with `input` naming `files` and starts it. Errors name the file
+    /// that could not be read, as for any query.
+    pub async fn query_input(
+        &self,
+        files: InputFiles<'_>,
+        sql: &str,
+    ) -> Result<QueryStream, EngineError> {
+        check_read_only(sql)?;
+        let config = self
+            .ctx
+            .copied_config()
+            .with_target_partitions(files.threads.max(1));
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(self.ctx.runtime_env())
+            .with_default_features()
+            .build();
+        let ctx = SessionContext::new_with_state(state);
+        let frame =
+            input_frame(&ctx, files, self.lake().store.display_root()).map_err(EngineError::Sql)?;
+        ctx.register_table(INPUT_TABLE, frame.into_view())
+            .map_err(EngineError::Sql)?;
+        let options = datafusion::execution::context::SQLOptions::new()
+            .with_allow_ddl(false)
+            .with_allow_dml(false)
+            .with_allow_statements(false);
+        let tables = vec![files.table.clone()];
+        let frame = match ctx.sql_with_options(sql, options).await {
+            Ok(frame) => frame,
+            Err(err) => return Err(EngineError::Sql(err)),
+        };
+        self.start_frame(frame, tables).await
+    }
+}
+
+/// The files as a data frame: their columns, then each partition key as a text column.
+fn input_frame(
+    ctx: &SessionContext,
+    files: InputFiles<'_>,
+    display_root: &str,
+) -> datafusion::error::Result<DataFrame> {
+    let format = register::file_format(ctx, files.table, display_root);
+    let options =
+        ListingOptions::new(format).with_file_extension(files.table.file_extension.clone());
+    let urls = files
+        .files
+        .iter()
+        .map(|meta| ListingTableUrl::parse(format!("{LAKE_URL}{}", meta.location)))
+        .collect::<datafusion::error::Result<Vec<_>>>()?;
+    if urls.is_empty() {
+        return Err(datafusion::error::DataFusionError::Plan(
+            "a partition with no files has nothing to read".into(),
+        ));
+    }
+    let config = ListingTableConfig::new_with_multi_paths(urls)
+        .with_listing_options(options)
+        .with_schema(Arc::clone(&files.table.columns));
+    let mut frame = ctx.read_table(Arc::new(ListingTable::try_new(config)?))?;
+    for (key, value) in files.partition {
+        frame = frame.with_column(key, lit(value.as_str()))?;
+    }
+    Ok(frame)
+}
