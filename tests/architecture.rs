@@ -69,6 +69,7 @@ const RULES: &[Rule] = &[
     rule("command",    Uses::Only(&["model", "series", "results", "sql"]),                    false,  &["tokio"]),
     rule("engine",     Uses::Only(&["model", "lake", "sql"]),                                 false,  &[]),
     rule("jobs",       Uses::Only(&["model", "lake", "engine", "results"]),                   false,  &[]),
+    rule("transform",  Uses::Only(&["model", "lake", "engine"]),                             false,  &[]),
     rule("sim",        Uses::Only(&["model"]),                                                false,  &[]),
     rule("cli",        Uses::AllBut(&["app", "ui"]),                                          false,  &[]),
     rule("ui",         Uses::Only(&["model", "lake", "sql", "series", "results", "command", "alert", "refresh", "trust"]), true, &["tokio", "rfd"]),

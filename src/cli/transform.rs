@@ -1,6 +1,7 @@
 //! `lakesight transform run|status`: Glue-style jobs from a jobs file, headless. Writing goes
 //! only to the `--into` lake the user names (their consent); the source is only read.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
@@ -187,12 +188,13 @@ fn summary(report: &RunReport) -> String {
     let mut text = String::new();
     for job in &report.jobs {
         if let Some(error) = &job.error {
-            text.push_str(&format!("{}: did not run: {error}\n", job.job));
+            let _ = writeln!(text, "{}: did not run: {error}", job.job);
             continue;
         }
         let rate = job.rows as f64 / job.seconds.max(0.001);
-        text.push_str(&format!(
-            "{}: {} built, {} up to date, {} removed, {} failed{} · {} rows · {} · {:.1} s ({rate:.0} rows/s) -> {}/{}\n",
+        let _ = writeln!(
+            text,
+            "{}: {} built, {} up to date, {} removed, {} failed{} · {} rows · {} · {:.1} s ({rate:.0} rows/s) -> {}/{}",
             job.job,
             job.built,
             job.up_to_date,
@@ -208,21 +210,19 @@ fn summary(report: &RunReport) -> String {
             job.seconds,
             report.into,
             job.output,
-        ));
+        );
         for failure in &job.failed {
-            text.push_str(&format!(
-                "  failed {}: {}\n",
-                failure.partition, failure.error
-            ));
+            let _ = writeln!(text, "  failed {}: {}", failure.partition, failure.error);
         }
         for skipped in &job.skipped_files {
-            text.push_str(&format!("  skipped {}: {}\n", skipped.path, skipped.reason));
+            let _ = writeln!(text, "  skipped {}: {}", skipped.path, skipped.reason);
         }
         if job.outside_partitions > 0 {
-            text.push_str(&format!(
-                "  {} input files outside the partition folders were not read\n",
+            let _ = writeln!(
+                text,
+                "  {} input files outside the partition folders were not read",
                 job.outside_partitions
-            ));
+            );
         }
     }
     text
@@ -232,11 +232,12 @@ fn status_text(found: &[JobStatus]) -> String {
     let mut text = String::new();
     for job in found {
         if let Some(error) = &job.error {
-            text.push_str(&format!("{}: {error}\n", job.job));
+            let _ = writeln!(text, "{}: {error}", job.job);
             continue;
         }
-        text.push_str(&format!(
-            "{}: {} partitions: {} up to date, {} stale, {} failed{}\n",
+        let _ = writeln!(
+            text,
+            "{}: {} partitions: {} up to date, {} stale, {} failed{}",
             job.job,
             job.partitions,
             job.up_to_date,
@@ -247,12 +248,9 @@ fn status_text(found: &[JobStatus]) -> String {
             } else {
                 String::new()
             }
-        ));
+        );
         for failure in &job.failed {
-            text.push_str(&format!(
-                "  failed {}: {}\n",
-                failure.partition, failure.error
-            ));
+            let _ = writeln!(text, "  failed {}: {}", failure.partition, failure.error);
         }
     }
     text

@@ -27,7 +27,7 @@ pub struct InputFile {
     pub size: u64,
     /// Last modification time, RFC 3339.
     pub modified: String,
-    /// The store's ETag, when it gives one.
+    /// The store's `ETag`, when it gives one.
     pub etag: Option<String>,
 }
 
@@ -109,7 +109,8 @@ pub struct JobState {
     pub unreadable: Vec<String>,
 }
 
-fn job_folder(job: &str) -> String {
+/// The folder of `job`'s bookmarks and failure records.
+pub fn job_folder(job: &str) -> String {
     format!("{STATE_FOLDER}/jobs/{job}")
 }
 
@@ -133,7 +134,8 @@ pub async fn load(out: &OutputLake, job: &str) -> Result<JobState, String> {
     let mut state = JobState::default();
     for path in out.list(&job_folder(job)).await? {
         let built = path.contains("/built/");
-        if !path.ends_with(".json") || !(built || path.contains("/failed/")) {
+        let record = path.rsplit_once('.').is_some_and(|(_, ext)| ext == "json");
+        if !record || !(built || path.contains("/failed/")) {
             continue;
         }
         let Some(bytes) = out.get(&path).await? else {

@@ -167,8 +167,11 @@ async fn source_engine(
             .table(&job.input, catalog.default_schema())
             .is_none()
         {
-            let mut names: Vec<String> =
-                catalog.tables.iter().map(|t| t.qualified_name()).collect();
+            let mut names: Vec<String> = catalog
+                .tables
+                .iter()
+                .map(TableInfo::qualified_name)
+                .collect();
             names.sort();
             let there = if names.is_empty() {
                 "it has no tables".to_owned()
@@ -297,6 +300,7 @@ async fn run_job(
     report: &mut JobReport,
 ) -> Result<(), String> {
     out.remove_leftovers(&job.output).await?;
+    out.remove_leftovers(&bookmark::job_folder(&job.id)).await?;
     let ((engine, table), planned, _, fingerprint, outside) = job_plan_with_input(
         file,
         job,

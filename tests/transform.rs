@@ -1,0 +1,586 @@
+//! `lakesight transform`: jobs run by the real binary on real lakes (a local folder, and an
+//! in-process S3 server): the sample lake's consumption zone rebuilt from its landing zone,
+//! incremental runs, bad input, chained jobs, and runs killed at random points.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::doc_markdown)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Instant;
+
+use assert_cmd::Command;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+
+use common::s3::{AwsFiles, S3Server};
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("lakesight")
+}
+
+/// The binary, isolated from the user's environment and cache.
+fn lakesight(cache: &Path) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env_remove("LAKESIGHT_LOG")
+        .env("LAKESIGHT_CACHE_DIR", cache);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let output = cmd.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// `transform run JOBS --source SRC --into OUT --format json` plus `extra`: exit code and report.
+fn transform(
+    cache: &Path,
+    jobs: &Path,
+    source: &Path,
+    into: &str,
+    extra: &[&str],
+) -> (i32, Value, String) {
+    let (code, out, err) = run(lakesight(cache)
+        .args(["transform", "run"])
+        .arg(jobs)
+        .arg("--source")
+        .arg(source)
+        .args(["--into", into, "--format", "json"])
+        .args(extra));
+    let report = serde_json::from_str(&out).unwrap_or(Value::Null);
+    (code, report, err)
+}
+
+/// One CSV row of `sql` on the lake at `source`.
+fn query_row(cache: &Path, source: &str, sql: &str) -> String {
+    let (code, out, err) =
+        run(lakesight(cache).args(["query", "--format", "csv", "--source", source, sql]));
+    assert_eq!(code, 0, "{sql}: {err}");
+    out.lines().nth(1).unwrap_or_default().to_owned()
+}
+
+fn job(report: &Value, id: &str) -> Value {
+    report["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["job"] == id)
+        .unwrap_or_else(|| panic!("no job {id} in {report}"))
+        .clone()
+}
+
+fn sample_lake() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+#[test]
+fn the_sample_jobs_rebuild_the_consumption_zone_from_landing() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let into = out.path().to_str().unwrap();
+    let jobs = Path::new(env!("CARGO_MANIFEST_DIR")).join("jobs/sample-lake.toml");
+    let (code, report, err) = transform(cache.path(), &jobs, &sample_lake(), into, &[]);
+    assert_eq!(code, 0, "{err}\n{report}");
+    let sample = sample_lake();
+    let sample = sample.to_str().unwrap();
+    // Landing holds the last day; the bundled consumption zone has it typed and hourly.
+    for (table, measure) in [
+        ("orders", "sum(amount)"),
+        ("payments", "sum(amount)"),
+        ("clickstream", "sum(duration_ms)"),
+        ("app_logs", "sum(latency_ms)"),
+    ] {
+        let sql = |from: &str| {
+            format!(
+                "SELECT count(*), round({measure}, 4), count(DISTINCT event_time), \
+                 arrow_typeof(min(event_time)) FROM {from}"
+            )
+        };
+        let rebuilt = query_row(cache.path(), into, &sql(&format!("consumption.{table}")));
+        let bundled = query_row(
+            cache.path(),
+            sample,
+            &sql(&format!(
+                "(SELECT * FROM consumption.{table} WHERE event_time >= TIMESTAMP '2026-11-24T00:00:00Z')"
+            )),
+        );
+        assert_eq!(rebuilt, bundled, "{table}");
+        assert!(
+            job(&report, table)["built"].as_u64().unwrap() > 20,
+            "{report}"
+        );
+    }
+
+    // Nothing new: a second run builds nothing and writes nothing.
+    let before = snapshot(out.path());
+    let (code, report, err) = transform(cache.path(), &jobs, &sample_lake(), into, &[]);
+    assert_eq!(code, 0, "{err}");
+    for table in ["orders", "payments", "clickstream", "app_logs"] {
+        assert_eq!(job(&report, table)["built"], 0, "{report}");
+        assert_eq!(job(&report, table)["up_to_date"], 25, "{report}");
+    }
+    assert_eq!(
+        snapshot(out.path()),
+        before,
+        "a run with nothing new wrote nothing"
+    );
+}
+
+/// Every file under `root` with its size and modification time.
+fn snapshot(root: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if entry.file_name() != "lock" {
+                found.push((entry.path(), meta.len(), meta.modified().unwrap()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+const ORDERS_JOB: &str = r#"
+[[jobs]]
+id = "orders"
+input = "landing.orders"
+output = "consumption/orders"
+sql = "SELECT order_id, country, CAST(amount AS DOUBLE) AS amount FROM input WHERE amount IS NOT NULL"
+"#;
+
+/// Firehose-style gzip JSON lines: orders `first..first + n` in `hour` of 2026-11-24.
+fn deliver(lake: &Path, hour: u32, name: &str, first: i64, n: i64) {
+    let lines = common::orders_json(first, n, "\n");
+    common::write(
+        lake,
+        &format!("landing/orders/year=2026/month=11/day=24/hour={hour:02}/{name}"),
+        &common::gzip(&lines),
+    );
+}
+
+/// A landing lake of `hours` hours, two deliveries each.
+fn landing_lake(hours: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for hour in 0..hours {
+        let first = i64::from(hour) * 1000;
+        deliver(dir.path(), hour, "delivery-a", first, 40);
+        deliver(dir.path(), hour, "delivery-b", first + 500, 25);
+    }
+    dir
+}
+
+fn write_jobs(folder: &Path, text: &str) -> PathBuf {
+    let path = folder.join("jobs.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Rows, amount sum and distinct ids of the output, and of a clean full run of the same input.
+fn output_and_clean(cache: &Path, jobs: &Path, lake: &Path, into: &str) -> (String, String) {
+    let clean = tempfile::tempdir().unwrap();
+    let clean_into = clean.path().to_str().unwrap();
+    let (code, report, err) = transform(cache, jobs, lake, clean_into, &[]);
+    assert_eq!(code, 0, "{err}\n{report}");
+    let sql = "SELECT count(*), sum(amount), count(DISTINCT order_id), count(DISTINCT hour) FROM consumption.orders";
+    (
+        query_row(cache, into, sql),
+        query_row(cache, clean_into, sql),
+    )
+}
+
+#[test]
+fn runs_rebuild_only_the_hours_whose_files_changed() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(6);
+    let out = tempfile::tempdir().unwrap();
+    let into = out.path().to_str().unwrap();
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let (code, report, err) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(job(&report, "orders")["built"], 6);
+    assert_eq!(job(&report, "orders")["rows"], 6 * 65);
+
+    let steps: [(&str, &dyn Fn()); 4] = [
+        ("a late file in an old hour", &|| {
+            deliver(lake.path(), 2, "late", 2900, 7);
+        }),
+        ("a file rewritten", &|| {
+            deliver(lake.path(), 4, "delivery-a", 4000, 11);
+        }),
+        ("a file removed", &|| {
+            std::fs::remove_file(
+                lake.path()
+                    .join("landing/orders/year=2026/month=11/day=24/hour=01/delivery-b"),
+            )
+            .unwrap();
+        }),
+        ("a new hour", &|| {
+            deliver(lake.path(), 7, "delivery-a", 7000, 3);
+        }),
+    ];
+    for (what, change) in steps {
+        change();
+        let (code, report, err) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+        assert_eq!(code, 0, "{what}: {err}");
+        assert_eq!(job(&report, "orders")["built"], 1, "{what}: {report}");
+        let (output, clean) = output_and_clean(cache.path(), &jobs, lake.path(), into);
+        assert_eq!(output, clean, "{what}");
+    }
+
+    // Every file of an hour removed: its output goes too.
+    std::fs::remove_dir_all(
+        lake.path()
+            .join("landing/orders/year=2026/month=11/day=24/hour=03"),
+    )
+    .unwrap();
+    let (code, report, err) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(job(&report, "orders")["removed"], 1, "{report}");
+    assert_eq!(job(&report, "orders")["built"], 0, "{report}");
+    assert!(
+        !out.path()
+            .join("consumption/orders/year=2026/month=11/day=24/hour=03")
+            .join("part-00000.parquet")
+            .exists()
+    );
+    let (output, clean) = output_and_clean(cache.path(), &jobs, lake.path(), into);
+    assert_eq!(output, clean);
+
+    // A changed job rebuilds everything; --full too.
+    let changed = write_jobs(
+        cache.path(),
+        &ORDERS_JOB.replace("WHERE amount IS NOT NULL", "WHERE amount > 3"),
+    );
+    let (code, report, err) = transform(cache.path(), &changed, lake.path(), into, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(job(&report, "orders")["built"], 6, "{report}");
+    let (code, report, _) = transform(cache.path(), &changed, lake.path(), into, &["--full"]);
+    assert_eq!(code, 0);
+    assert_eq!(job(&report, "orders")["built"], 6, "{report}");
+}
+
+#[test]
+fn a_bad_file_fails_its_hour_and_keeps_the_previous_output() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(3);
+    let out = tempfile::tempdir().unwrap();
+    let into = out.path().to_str().unwrap();
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let (code, _, err) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+    assert_eq!(code, 0, "{err}");
+    let hour1 = "SELECT count(*) FROM consumption.orders WHERE hour = '01'";
+    assert_eq!(query_row(cache.path(), into, hour1), "65");
+
+    // A corrupt object (gzip cut short) and a new good file in hour 01, a new file in hour 02.
+    let gz = common::gzip(&common::orders_json(1900, 30, "\n"));
+    common::write(
+        lake.path(),
+        "landing/orders/year=2026/month=11/day=24/hour=01/broken",
+        &gz[..gz.len() / 2],
+    );
+    deliver(lake.path(), 1, "more", 1800, 5);
+    deliver(lake.path(), 2, "more", 2800, 5);
+    let (code, report, err) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+    assert_eq!(code, 4, "some partitions failed: {err}\n{report}");
+    let orders = job(&report, "orders");
+    assert_eq!(orders["built"], 1, "{report}");
+    let failed = orders["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{report}");
+    assert_eq!(failed[0]["partition"], "year=2026/month=11/day=24/hour=01");
+    assert!(
+        failed[0]["error"].as_str().unwrap().contains("broken"),
+        "{report}"
+    );
+    assert!(err.contains("broken"), "{err}");
+    assert_eq!(
+        query_row(cache.path(), into, hour1),
+        "65",
+        "the previous output stays"
+    );
+    assert_eq!(
+        query_row(
+            cache.path(),
+            into,
+            "SELECT count(*) FROM consumption.orders WHERE hour = '02'"
+        ),
+        "70"
+    );
+    let (code, status, _) = run(lakesight(cache.path())
+        .args(["transform", "status"])
+        .arg(&jobs)
+        .arg("--source")
+        .arg(lake.path())
+        .args(["--into", into, "--format", "json"]));
+    assert_eq!(code, 0);
+    let status: Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(status[0]["failed"].as_array().unwrap().len(), 1, "{status}");
+    assert_eq!(status[0]["stale"].as_array().unwrap().len(), 1, "{status}");
+
+    // --skip-bad-files: the file is recorded and left out, the hour built from the rest.
+    let (code, report, err) = transform(
+        cache.path(),
+        &jobs,
+        lake.path(),
+        into,
+        &["--skip-bad-files"],
+    );
+    assert_eq!(code, 0, "{err}\n{report}");
+    let skipped = job(&report, "orders")["skipped_files"].clone();
+    assert_eq!(skipped.as_array().unwrap().len(), 1, "{report}");
+    assert!(
+        skipped[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("hour=01/broken")
+    );
+    assert_eq!(query_row(cache.path(), into, hour1), "70");
+    // Recorded: the next run does not try it again.
+    let (code, report, _) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(job(&report, "orders")["built"], 0, "{report}");
+}
+
+#[test]
+fn jobs_chain_and_bad_files_are_refused_with_their_line() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(2);
+    let out = tempfile::tempdir().unwrap();
+    let into = out.path().to_str().unwrap();
+    // Declared consumption first: it reads staging, so it runs second.
+    let chained = write_jobs(
+        cache.path(),
+        r#"
+[[jobs]]
+id = "consumption"
+input = "staging.orders"
+output = "consumption/orders"
+sql = "SELECT order_id, country, amount * 2 AS amount FROM input"
+
+[[jobs]]
+id = "staging"
+input = "landing.orders"
+output = "staging/orders"
+sql = "SELECT order_id, country, CAST(amount AS DOUBLE) AS amount FROM input"
+"#,
+    );
+    let (code, report, err) = transform(cache.path(), &chained, lake.path(), into, &[]);
+    assert_eq!(code, 0, "{err}\n{report}");
+    let order: Vec<&str> = report["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["job"].as_str().unwrap())
+        .collect();
+    assert_eq!(order, ["staging", "consumption"]);
+    let staged = query_row(
+        cache.path(),
+        into,
+        "SELECT count(*), sum(amount) FROM staging.orders",
+    );
+    let consumed = query_row(
+        cache.path(),
+        into,
+        "SELECT count(*), sum(amount) / 2 FROM consumption.orders",
+    );
+    assert_eq!(staged, consumed);
+    assert!(staged.starts_with("130,"), "{staged}");
+
+    // A missing input: refused with its line before anything is written.
+    let empty = tempfile::tempdir().unwrap();
+    let missing = write_jobs(
+        cache.path(),
+        &ORDERS_JOB.replace("landing.orders", "landing.nothing"),
+    );
+    let (code, _, err) = transform(
+        cache.path(),
+        &missing,
+        lake.path(),
+        empty.path().to_str().unwrap(),
+        &[],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("line 2") && err.contains("landing.nothing"),
+        "{err}"
+    );
+    assert!(
+        !empty.path().join("consumption").exists(),
+        "nothing written"
+    );
+
+    // A cycle: refused with its line.
+    let cycle = write_jobs(
+        cache.path(),
+        "[[jobs]]\nid = \"a\"\ninput = \"z.b\"\noutput = \"z/a\"\nsql = \"SELECT * FROM input\"\n\n\
+         [[jobs]]\nid = \"b\"\ninput = \"z.a\"\noutput = \"z/b\"\nsql = \"SELECT * FROM input\"\n",
+    );
+    let (code, _, err) = transform(cache.path(), &cycle, lake.path(), into, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cycle") && err.contains("line "), "{err}");
+}
+
+#[test]
+fn a_run_killed_at_random_points_and_run_again_gives_the_clean_rows() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(48);
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let clean = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (code, _, err) = transform(
+        cache.path(),
+        &jobs,
+        lake.path(),
+        clean.path().to_str().unwrap(),
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let whole = started.elapsed();
+
+    let out = tempfile::tempdir().unwrap();
+    let into = out.path().to_str().unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(23);
+    let mut killed_mid_run = 0;
+    for round in 0..8 {
+        // Late data between kills, so later rounds rebuild hours that were built before.
+        deliver(
+            lake.path(),
+            round * 5,
+            &format!("late-{round}"),
+            i64::from(round) * 1000 + 900,
+            3,
+        );
+        let mut child = std::process::Command::new(binary())
+            .env("LAKESIGHT_CACHE_DIR", cache.path())
+            .args(["transform", "run"])
+            .arg(&jobs)
+            .arg("--source")
+            .arg(lake.path())
+            .args(["--into", into])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait = whole.mul_f64(rng.random_range(0.0..1.2));
+        std::thread::sleep(wait);
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_run += 1;
+        }
+        child.kill().ok(); // SIGKILL
+        child.wait().unwrap();
+    }
+    assert!(killed_mid_run > 0, "no round killed a run under way");
+    let (code, _, err) = transform(cache.path(), &jobs, lake.path(), into, &[]);
+    assert_eq!(code, 0, "{err}");
+    let per_hour = "SELECT hour, count(*), sum(amount), count(DISTINCT order_id) FROM consumption.orders GROUP BY hour ORDER BY hour";
+    let rows = |source: &str| {
+        let (code, out, err) = run(lakesight(cache.path())
+            .args(["query", "--format", "csv", "--source", source, per_hour]));
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    // The clean output of the same (grown) input.
+    let (code, _, err) = transform(
+        cache.path(),
+        &jobs,
+        lake.path(),
+        clean.path().to_str().unwrap(),
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(rows(into), rows(clean.path().to_str().unwrap()));
+    assert_eq!(rows(into).lines().count(), 49);
+    // No temporary file is left behind a run that completed.
+    assert!(
+        snapshot(out.path())
+            .iter()
+            .all(|(path, _, _)| !path.to_string_lossy().contains(".lakesight-tmp-"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_write_to_s3_and_the_output_reads_back() {
+    let server = S3Server::start(true).await;
+    server.bucket_dir("out-lake");
+    let aws = AwsFiles::new(&server.endpoint);
+    let lake = landing_lake(3);
+    let jobs = write_jobs(aws.dir.path(), ORDERS_JOB);
+    let lakesight_s3 = || {
+        let mut cmd = Command::new(binary());
+        aws.apply(&mut cmd);
+        cmd.env_remove("LAKESIGHT_SOURCE")
+            .env("LAKESIGHT_CACHE_DIR", aws.dir.path().join("cache"));
+        cmd
+    };
+    let into = "s3://out-lake/etl";
+    let (code, out, err) = run(lakesight_s3()
+        .args(["transform", "run"])
+        .arg(&jobs)
+        .arg("--source")
+        .arg(lake.path())
+        .args([
+            "--into",
+            into,
+            "--profile",
+            "lake-reader",
+            "--format",
+            "json",
+        ]));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(job(&report, "orders")["built"], 3, "{report}");
+    let puts = server
+        .request_lines()
+        .iter()
+        .filter(|l| l.starts_with("PUT "))
+        .count();
+    // One PUT per partition file and one per bookmark: nothing uploaded in parts.
+    assert_eq!(puts, 6, "{:?}", server.request_lines());
+    let (code, out, err) = run(lakesight_s3().args([
+        "query",
+        "--format",
+        "csv",
+        "--source",
+        into,
+        "--profile",
+        "lake-reader",
+        "SELECT count(*), count(DISTINCT order_id) FROM consumption.orders",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().nth(1), Some("195,195"));
+    // Nothing new: nothing written.
+    server.clear_requests();
+    let (code, out, err) = run(lakesight_s3()
+        .args(["transform", "run"])
+        .arg(&jobs)
+        .arg("--source")
+        .arg(lake.path())
+        .args([
+            "--into",
+            into,
+            "--profile",
+            "lake-reader",
+            "--format",
+            "json",
+        ]));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(job(&report, "orders")["up_to_date"], 3, "{report}");
+    assert!(
+        server
+            .request_lines()
+            .iter()
+            .all(|l| !l.starts_with("PUT ") && !l.starts_with("DELETE ")),
+        "{:?}",
+        server.request_lines()
+    );
+}
