@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use rand::{Rng, SeedableRng};
@@ -582,5 +582,74 @@ async fn jobs_write_to_s3_and_the_output_reads_back() {
             .all(|l| !l.starts_with("PUT ") && !l.starts_with("DELETE ")),
         "{:?}",
         server.request_lines()
+    );
+}
+
+#[test]
+fn follow_rebuilds_the_hour_a_file_lands_in_and_stops_cleanly_on_sigterm() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(2);
+    let out = tempfile::tempdir().unwrap();
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let child = std::process::Command::new(binary())
+        .env("LAKESIGHT_CACHE_DIR", cache.path())
+        .args(["transform", "run"])
+        .arg(&jobs)
+        .arg("--source")
+        .arg(lake.path())
+        .arg("--into")
+        .arg(out.path())
+        // The file watcher, not the poll, must bring the new hour in.
+        .args(["--follow", "--poll", "1d"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let part = |hour: u32| {
+        out.path().join(format!(
+            "consumption/orders/year=2026/month=11/day=24/hour={hour:02}/part-00000.parquet"
+        ))
+    };
+    let limit = Duration::from_mins(1);
+    common::wait_until(
+        limit,
+        || part(1).exists(),
+        || "the first run built nothing".into(),
+    );
+    // The first run is over once its last bookmark is written; then a file lands.
+    common::wait_until(
+        limit,
+        || {
+            let built = out.path().join("_lakesight/jobs/orders/built");
+            std::fs::read_dir(built).map_or(0, Iterator::count) == 2
+        },
+        || "the first run did not record both hours".into(),
+    );
+    deliver(lake.path(), 5, "delivery-a", 5000, 9);
+    common::wait_until(
+        limit,
+        || part(5).exists(),
+        || "the new hour was not built".into(),
+    );
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let into = out.path().to_str().unwrap();
+    assert_eq!(
+        query_row(
+            cache.path(),
+            into,
+            "SELECT count(*) FROM consumption.orders"
+        ),
+        (2 * 65 + 9).to_string()
     );
 }

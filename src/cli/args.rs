@@ -185,6 +185,13 @@ pub struct TransformArgs {
     /// instead of failing their partition.
     #[arg(long)]
     pub skip_bad_files: bool,
+    /// Keep running: whenever input files land (a local lake's file watcher; S3 is checked every
+    /// --poll), rebuild the partitions they belong to. Ctrl-C or SIGTERM stops between partitions.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: how often the input is checked besides the file watcher, from 1s to 1d.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_poll)]
+    pub poll: std::time::Duration,
     /// Partitions built at once (default: one per core).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256).map(usize::from))]
     pub concurrency: Option<usize>,
@@ -352,6 +359,17 @@ fn result_format_parser() -> impl TypedValueParser<Value = ResultFormat> {
             .map(|format| PossibleValue::new(format.name()).help(format.description())),
     )
     .try_map(|name| name.parse::<ResultFormat>())
+}
+
+fn parse_poll(s: &str) -> Result<std::time::Duration, String> {
+    let duration = crate::model::dashboard::parse_duration(s)
+        .ok_or_else(|| "expected a duration such as 5s, 30s or 1m".to_owned())?;
+    if duration < std::time::Duration::from_secs(1)
+        || duration > std::time::Duration::from_hours(24)
+    {
+        return Err("expected a duration from 1s to 1d (e.g. 5s, 1m)".into());
+    }
+    Ok(duration)
 }
 
 fn parse_memory_limit(s: &str) -> Result<MemoryLimit, String> {

@@ -55,34 +55,96 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
         concurrency: args.concurrency.unwrap_or(0),
         stop: Arc::default(),
         engine: engine_options(&args.lake.access),
+        states: args.follow.then(Arc::default),
     };
+    let (stopped_tx, mut stopped) = tokio::sync::watch::channel(false);
     let stop = Arc::clone(&options.stop);
     let signal = super::watch::stop_signal()?;
     tokio::spawn(async move {
         signal.await;
         stop.store(true, Ordering::SeqCst);
+        let _ = stopped_tx.send(true);
         eprintln!("\nstopping: the partitions under way finish, no new one starts");
     });
     let meter = Arc::new(Meter::new(std::io::stderr().is_terminal()));
-    let progress = {
+    let progress: transform::ProgressFn = {
         let meter = Arc::clone(&meter);
         Arc::new(move |event: Progress| meter.show(&event))
     };
-    let report = transform::run_jobs(&file, &source, &into, &options, progress).await?;
-    meter.finish();
-    match args.format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
-        ReportFormat::Table => print!("{}", summary(&report)),
-    }
-    let stopped =
-        options.stop.load(Ordering::SeqCst) || report.jobs.iter().any(|j| j.not_started > 0);
-    Ok(if report.succeeded() {
-        ExitCode::SUCCESS
-    } else if stopped {
-        ExitCode::from(EXIT_STOPPED)
+    // With --follow, a local source's file watcher wakes the loop as soon as files land.
+    let (landed_tx, mut landed) = tokio::sync::mpsc::channel::<()>(1);
+    let _watch = if args.follow {
+        watch_inputs(&file, &source, &options, landed_tx).await?
     } else {
-        ExitCode::from(EXIT_SOME_FAILED)
-    })
+        None
+    };
+    let mut first = true;
+    loop {
+        let report =
+            transform::run_jobs(&file, &source, &into, &options, Arc::clone(&progress)).await?;
+        meter.finish();
+        let changed = report
+            .jobs
+            .iter()
+            .any(|j| j.built + j.removed + j.failed.len() > 0 || j.error.is_some());
+        if first || changed || !args.follow {
+            match args.format {
+                ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+                ReportFormat::Table => print!("{}", summary(&report)),
+            }
+        }
+        first = false;
+        meter.quiet_when_idle.store(true, Ordering::SeqCst);
+        let user_stopped = options.stop.load(Ordering::SeqCst);
+        if !args.follow || user_stopped {
+            let unfinished = report.jobs.iter().any(|j| j.not_started > 0);
+            return Ok(if report.succeeded() {
+                ExitCode::SUCCESS
+            } else if unfinished && !args.follow {
+                ExitCode::from(EXIT_STOPPED)
+            } else if report
+                .jobs
+                .iter()
+                .all(|j| j.failed.is_empty() && j.error.is_none())
+            {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_SOME_FAILED)
+            });
+        }
+        tokio::select! {
+            _ = landed.recv() => {}
+            () = tokio::time::sleep(args.poll) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+}
+
+/// With `--follow` on a local source: a watcher on the tables the jobs read there.
+async fn watch_inputs(
+    file: &JobsFile,
+    source: &crate::model::SourceSpec,
+    options: &RunOptions,
+    landed: tokio::sync::mpsc::Sender<()>,
+) -> Result<Option<crate::lake::watch::LocalWatch>> {
+    let crate::model::SourceLocation::Local { path } = &source.location else {
+        return Ok(None);
+    };
+    let inputs: Vec<String> = file
+        .jobs
+        .iter()
+        .filter(|job| file.producer_of(&job.input).is_none())
+        .map(|job| job.input.clone())
+        .collect();
+    let engine = crate::engine::Engine::attach_only(source, &options.engine, Some(inputs))
+        .await
+        .with_context(|| format!("could not attach {source}"))?;
+    let tables = engine.catalog().tables.clone();
+    let watch = crate::lake::watch::watch_local(path, tables, source.links, move |_| {
+        // One pending wake-up is enough: the run lists everything again.
+        let _ = landed.try_send(());
+    })?;
+    Ok(Some(watch))
 }
 
 async fn status(args: &TransformArgs) -> Result<ExitCode> {
@@ -101,6 +163,8 @@ async fn status(args: &TransformArgs) -> Result<ExitCode> {
 /// Progress on stderr: one line redrawn on a terminal, a line per job otherwise.
 struct Meter {
     terminal: bool,
+    /// Jobs with nothing to do are not announced (`--follow` after its first run).
+    quiet_when_idle: std::sync::atomic::AtomicBool,
     started: Instant,
     job: Mutex<(String, usize)>,
     done: AtomicUsize,
@@ -112,6 +176,7 @@ impl Meter {
     fn new(terminal: bool) -> Self {
         Self {
             terminal,
+            quiet_when_idle: std::sync::atomic::AtomicBool::new(false),
             started: Instant::now(),
             job: Mutex::new((String::new(), 0)),
             done: AtomicUsize::new(0),
@@ -131,6 +196,9 @@ impl Meter {
                 building,
                 removing,
             } => {
+                if *building + *removing == 0 && self.quiet_when_idle.load(Ordering::SeqCst) {
+                    return;
+                }
                 if self.terminal && !job.0.is_empty() {
                     eprintln!();
                 }

@@ -99,7 +99,7 @@ pub struct Failure {
 }
 
 /// What the output lake holds for one job.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JobState {
     /// Built partitions, by partition.
     pub built: HashMap<String, Bookmark>,

@@ -15,15 +15,16 @@ pub mod output;
 pub mod plan;
 mod run;
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
 pub use bookmark::SkippedFile;
 pub use output::OutputLake;
 pub use plan::Reason;
-pub use run::{run_jobs, status};
+pub use run::{ProgressFn, run_jobs, status};
 
 use crate::engine::EngineOptions;
 
@@ -42,7 +43,13 @@ pub struct RunOptions {
     pub stop: Arc<AtomicBool>,
     /// How the lakes are read.
     pub engine: EngineOptions,
+    /// Each job's bookmarks as the last run left them, kept between the runs of one process
+    /// (`--follow`) so a run does not read them all again; `None`: read them every run.
+    pub states: Option<States>,
 }
+
+/// Bookmarks kept between runs, by job id.
+pub type States = Arc<Mutex<HashMap<String, bookmark::JobState>>>;
 
 /// What a run reports as it goes.
 #[derive(Clone, Debug)]

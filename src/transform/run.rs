@@ -19,7 +19,7 @@ use super::output::OutputLake;
 use super::plan::{self, Partition, Plan};
 use super::{
     JobReport, JobStatus, PartitionFailure, Progress, RunOptions, RunReport, StalePartition,
-    TransformError,
+    States, TransformError,
 };
 use crate::engine::{Engine, EngineError, EngineOptions, InputFiles};
 use crate::lake::{TableInfo, is_listable, listing};
@@ -245,11 +245,11 @@ async fn job_plan(
     full: bool,
 ) -> Result<Planned, String> {
     let (_, planned, state, fingerprint, outside) =
-        job_plan_with_input(file, job, source_engine, into, out, options, full).await?;
+        job_plan_with_input(file, job, source_engine, into, out, options, full, None).await?;
     Ok((planned, state, fingerprint, outside))
 }
 
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 async fn job_plan_with_input(
     file: &JobsFile,
     job: &Job,
@@ -258,6 +258,7 @@ async fn job_plan_with_input(
     out: &OutputLake,
     options: &EngineOptions,
     full: bool,
+    states: Option<&States>,
 ) -> Result<((Engine, TableInfo), Plan, bookmark::JobState, String, usize), String> {
     let (engine, table, files) = input_of(file, job, source_engine, into, options).await?;
     let keys = match &job.partition_by {
@@ -274,7 +275,16 @@ async fn job_plan_with_input(
         }
     };
     let (partitions, outside) = plan::group(&table.prefix, files, &keys);
-    let state = bookmark::load(out, &job.id).await?;
+    let kept = states.and_then(|states| states.lock().ok()?.get(&job.id).cloned());
+    let state = if let Some(state) = kept {
+        state
+    } else {
+        let state = bookmark::load(out, &job.id).await?;
+        if let Some(Ok(mut states)) = states.map(|s| s.lock()) {
+            states.insert(job.id.clone(), state.clone());
+        }
+        state
+    };
     let outputs: BTreeSet<String> = out.list(&job.output).await?.into_iter().collect();
     let fingerprint = fingerprint(job, &keys);
     let planned = plan::plan(
@@ -309,6 +319,7 @@ async fn run_job(
         out,
         &options.engine,
         options.full,
+        options.states.as_ref(),
     )
     .await?;
     report.partitions = planned.up_to_date + planned.build.len();
@@ -328,6 +339,10 @@ async fn run_job(
         };
         out.delete(&gone.output_path(&job.output)).await?;
         bookmark::forget(out, &job.id, key).await?;
+        keep(options.states.as_ref(), &job.id, |state| {
+            state.built.remove(key);
+            state.failed.remove(key);
+        });
         report.removed += 1;
     }
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
@@ -345,6 +360,7 @@ async fn run_job(
         fingerprint,
         threads,
         skip_bad_files: options.skip_bad_files,
+        states: options.states.clone(),
     });
     let mut waiting = planned.build.into_iter();
     let mut running = JoinSet::new();
@@ -397,6 +413,16 @@ struct Shared {
     fingerprint: String,
     threads: usize,
     skip_bad_files: bool,
+    states: Option<States>,
+}
+
+/// Changes the kept state of `job`, if states are kept.
+fn keep(states: Option<&States>, job: &str, change: impl FnOnce(&mut bookmark::JobState)) {
+    if let Some(Ok(mut states)) = states.map(|s| s.lock())
+        && let Some(state) = states.get_mut(job)
+    {
+        change(state);
+    }
 }
 
 struct Built {
@@ -448,22 +474,30 @@ async fn build_partition(shared: &Shared, partition: Partition) -> Result<Built,
     };
     match outcome {
         Ok((rows, bytes)) => {
-            let recorded = bookmark::record_built(
-                &shared.out,
-                Bookmark {
-                    version: 0,
-                    job: job.id.clone(),
-                    partition: partition.key.clone(),
-                    fingerprint: shared.fingerprint.clone(),
-                    output,
-                    rows,
-                    bytes,
-                    inputs: partition.inputs(),
-                    skipped: skipped.clone(),
-                    built_at: bookmark::now(),
-                },
-            )
-            .await;
+            let built = Bookmark {
+                version: 0,
+                job: job.id.clone(),
+                partition: partition.key.clone(),
+                fingerprint: shared.fingerprint.clone(),
+                output,
+                rows,
+                bytes,
+                inputs: partition.inputs(),
+                skipped: skipped.clone(),
+                built_at: bookmark::now(),
+            };
+            let recorded = bookmark::record_built(&shared.out, built.clone()).await;
+            if recorded.is_ok() {
+                keep(shared.states.as_ref(), &job.id, |state| {
+                    state.failed.remove(&built.partition);
+                    state.built.insert(built.partition.clone(), built);
+                });
+            } else {
+                // Unknown: read the bookmarks again next time.
+                if let Some(Ok(mut states)) = shared.states.as_ref().map(|s| s.lock()) {
+                    states.remove(&job.id);
+                }
+            }
             match recorded {
                 Ok(()) => Ok(Built {
                     rows,
@@ -485,21 +519,23 @@ async fn build_partition(shared: &Shared, partition: Partition) -> Result<Built,
                 file: file.clone(),
                 error: error.clone(),
             };
+            let record = Failure {
+                version: 0,
+                job: job.id.clone(),
+                partition: partition.key.clone(),
+                file,
+                error,
+                inputs: partition.inputs(),
+                failed_at: bookmark::now(),
+            };
+            keep(shared.states.as_ref(), &job.id, |state| {
+                state
+                    .failed
+                    .insert(record.partition.clone(), record.clone());
+            });
             // Best effort: a failure record that cannot be written leaves the partition stale,
             // which a later run builds again all the same.
-            let _ = bookmark::record_failure(
-                &shared.out,
-                Failure {
-                    version: 0,
-                    job: job.id.clone(),
-                    partition: partition.key.clone(),
-                    file,
-                    error,
-                    inputs: partition.inputs(),
-                    failed_at: bookmark::now(),
-                },
-            )
-            .await;
+            let _ = bookmark::record_failure(&shared.out, record).await;
             Err(failure)
         }
     }
