@@ -113,6 +113,10 @@ pub enum Command {
     OpenDashboard(DashboardSource),
     /// Choose a dashboard file with the file dialog.
     OpenDashboardDialog,
+    /// Choose a transform jobs file to open in the Jobs panel.
+    OpenJobsDialog,
+    /// Something for the jobs file open in the Jobs panel.
+    Transforms(TransformsCommand),
     /// Bring an open dashboard to the front.
     ShowDashboard(DashboardId),
     /// Close a dashboard (unsaved edits are lost; the panel asks first).
@@ -129,6 +133,25 @@ pub enum Command {
 }
 
 /// What a dashboard's panel asks of the dashboard.
+/// What the Jobs panel asks of its jobs file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransformsCommand {
+    /// Write into this lake (a folder or `s3://…`).
+    SetInto(String),
+    /// Choose the output folder with a dialog.
+    BrowseInto,
+    /// Trust the file's bytes to write.
+    Trust,
+    /// Run one job (`Some(id)`) or every job.
+    Run(Option<String>),
+    /// Stop the run between partitions.
+    Stop,
+    /// Run again whenever new input lands.
+    SetFollow(bool),
+    /// Close the jobs file.
+    Close,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum DashboardCommand {
     /// Show another time range and run the visuals again.

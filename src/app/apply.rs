@@ -92,6 +92,8 @@ impl LakesightApp {
                 self.state.front_dashboard = None;
             }
             Command::OpenDashboard(source) => self.open_dashboard(source),
+            Command::OpenJobsDialog => self.open_jobs_dialog(),
+            Command::Transforms(command) => self.apply_transforms(command),
             Command::OpenDashboardDialog => {
                 let dialog = rfd::AsyncFileDialog::new()
                     .set_title("Open a dashboard")

@@ -54,6 +54,10 @@ impl LakesightApp {
                     .show(ui, |ui| {
                         ui::dashboards_list::dashboards_list_ui(ui, commands);
                     });
+                let reveal = self.transforms_reveal();
+                egui::CollapsingHeader::new("Jobs")
+                    .open(reveal)
+                    .show(ui, |ui| self.transforms_panel_ui(ui, commands));
                 ui.heading("Tables");
                 ui::catalog::catalog_ui(ui, self.catalog.as_deref(), commands);
             });

@@ -22,6 +22,7 @@ mod refresh_tick;
 pub mod state;
 pub mod state_file;
 mod tabs;
+mod transforms;
 mod view;
 
 use std::collections::HashMap;
@@ -75,6 +76,10 @@ pub struct AppConfig {
     /// The record of dashboard files the user trusts to act (`None`: only built-in dashboards
     /// and files trusted in this window are, and nothing is recorded, as in tests).
     pub trusted_files: Option<PathBuf>,
+    /// A transform jobs file to open in the Jobs panel.
+    pub jobs_file: Option<PathBuf>,
+    /// Where the Jobs panel's jobs write, to begin with.
+    pub jobs_into: Option<String>,
 }
 
 impl AppConfig {
@@ -110,6 +115,8 @@ impl AppConfig {
             alert_history: None,
             desktop_notifications: false,
             trusted_files: None,
+            jobs_file: None,
+            jobs_into: None,
         }
     }
 }
@@ -176,6 +183,8 @@ pub struct LakesightApp {
     default_budget: ResultBudget,
     /// Keeps the runtime alive when the app owns it.
     owned_runtime: Option<Arc<crate::jobs::Runtime>>,
+    /// The Jobs panel: an opened transform jobs file and its runs.
+    transforms: transforms::TransformsPanel,
 }
 
 /// The panels' own state between frames.
@@ -276,6 +285,7 @@ impl LakesightApp {
             probe: frame_stats::Probe::from_env(),
             default_budget: ResultBudget::for_memory(total_memory),
             owned_runtime: None,
+            transforms: transforms::TransformsPanel::default(),
             config,
         };
         match Self::start_announcer(
@@ -288,6 +298,9 @@ impl LakesightApp {
         app.restore_dashboards();
         for source in app.config.dashboards.clone() {
             app.open_dashboard(source);
+        }
+        if let Some(path) = app.config.jobs_file.clone() {
+            app.open_jobs_file(path);
         }
         match app.config.launch.clone() {
             Launch::Demo => {
@@ -437,6 +450,8 @@ impl eframe::App for LakesightApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         self.probe.record_frame(frame.info().cpu_usage);
         self.drain_jobs();
+        self.drain_transforms();
+        self.tick_transforms(ctx);
         self.tick_refresh(ctx);
         let shown = self.tabs.values().any(|t| t.shown.is_some() || t.failed)
             || self.dashboards.values().any(|d| {

@@ -18,4 +18,5 @@ pub mod results;
 pub mod sql_highlight;
 pub mod tabs;
 pub mod toolbar;
+pub mod transforms;
 pub mod visuals;
