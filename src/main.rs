@@ -93,6 +93,7 @@ fn app_config(request: OpenRequest) -> AppConfig {
         source,
         engine,
         dashboard,
+        jobs,
     } = request;
     let launch = if let Some(spec) = source {
         tracing::info!("opening {spec}");
@@ -105,5 +106,9 @@ fn app_config(request: OpenRequest) -> AppConfig {
     config
         .dashboards
         .extend(dashboard.map(lakesight::model::dashboard::DashboardSource::File));
+    if let Some((file, into)) = jobs {
+        config.jobs_file = Some(std::path::absolute(&file).unwrap_or(file));
+        config.jobs_into = into;
+    }
     config
 }

@@ -395,6 +395,33 @@ sql = "SELECT order_id, country, CAST(amount AS DOUBLE) AS amount FROM input"
     assert_eq!(staged, consumed);
     assert!(staged.starts_with("130,"), "{staged}");
 
+    // --job runs that job alone.
+    let only = tempfile::tempdir().unwrap();
+    let only_into = only.path().to_str().unwrap();
+    let (code, report, err) = transform(
+        cache.path(),
+        &chained,
+        lake.path(),
+        only_into,
+        &["--job", "staging"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(report["jobs"].as_array().unwrap().len(), 1, "{report}");
+    assert!(only.path().join("staging/orders").exists());
+    assert!(!only.path().join("consumption").exists());
+    let (code, _, err) = transform(
+        cache.path(),
+        &chained,
+        lake.path(),
+        only_into,
+        &["--job", "nope"],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no job `nope`") && err.contains("staging"),
+        "{err}"
+    );
+
     // A missing input: refused with its line before anything is written.
     let empty = tempfile::tempdir().unwrap();
     let missing = write_jobs(
@@ -417,6 +444,28 @@ sql = "SELECT order_id, country, CAST(amount AS DOUBLE) AS amount FROM input"
         !empty.path().join("consumption").exists(),
         "nothing written"
     );
+
+    // A mistake in the SQL: one error for the job, with its line, no partition tried.
+    let bad_sql = write_jobs(
+        cache.path(),
+        &ORDERS_JOB.replace("FROM input", "FROM '/etc/passwd'"),
+    );
+    let fresh = tempfile::tempdir().unwrap();
+    let (code, report, err) = transform(
+        cache.path(),
+        &bad_sql,
+        lake.path(),
+        fresh.path().to_str().unwrap(),
+        &[],
+    );
+    assert_eq!(code, 4, "{err}");
+    let orders = job(&report, "orders");
+    assert!(
+        orders["error"].as_str().unwrap().contains("line 2"),
+        "{report}"
+    );
+    assert_eq!(orders["failed"].as_array().unwrap().len(), 0, "{report}");
+    assert!(!fresh.path().join("consumption").exists());
 
     // A cycle: refused with its line.
     let cycle = write_jobs(

@@ -308,6 +308,12 @@ pub struct OpenArgs {
     /// The lake, when not given as SOURCE (default: the lake attached last time).
     #[arg(long, short, env = "LAKESIGHT_SOURCE")]
     pub source: Option<String>,
+    /// A transform jobs file to open in the Jobs panel (it runs only once trusted).
+    #[arg(long, value_name = "JOBS.toml")]
+    pub jobs: Option<PathBuf>,
+    /// Where the Jobs panel's jobs write, to begin with.
+    #[arg(long, value_name = "OUT", requires = "jobs")]
+    pub into: Option<String>,
     /// How to reach the lake and how much of the machine the engine may use.
     #[command(flatten)]
     pub access: AccessArgs,

@@ -15,6 +15,8 @@ pub struct OpenRequest {
     pub engine: EngineOptions,
     /// A dashboard file to open in front (`lakesight open FILE.toml`).
     pub dashboard: Option<std::path::PathBuf>,
+    /// A jobs file to open in the Jobs panel (`--jobs`), and where it writes (`--into`).
+    pub jobs: Option<(std::path::PathBuf, Option<String>)>,
 }
 
 /// Why `lakesight open` cannot start the app.
@@ -62,6 +64,7 @@ pub fn open_launch(args: &OpenArgs) -> Result<OpenRequest, OpenError> {
         source,
         engine: super::engine_options(&args.access),
         dashboard: None,
+        jobs: args.jobs.clone().map(|file| (file, args.into.clone())),
     })
 }
 
@@ -141,6 +144,7 @@ fn open_dashboard(file: &std::path::Path, args: &OpenArgs) -> Result<OpenRequest
         source,
         engine: super::engine_options(&args.access),
         dashboard: Some(file),
+        jobs: args.jobs.clone().map(|file| (file, args.into.clone())),
     })
 }
 
@@ -194,6 +198,8 @@ mod tests {
         let from_env = OpenArgs {
             lake: None,
             source: Some("/data/lake".to_owned()),
+            jobs: None,
+            into: None,
             access: AccessArgs::default(),
         };
         assert_eq!(bucket(&open_launch(&from_env).unwrap()), "/data/lake");

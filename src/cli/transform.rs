@@ -233,10 +233,11 @@ impl Meter {
         if self.terminal {
             let rows = self.rows.load(Ordering::SeqCst);
             let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+            let done = self.done.load(Ordering::SeqCst);
             eprint!(
-                "\r\x1b[2K{}: {}/{} partitions · {rows} rows · {} · {:.0} rows/s",
+                "\r\x1b[2K{}: {} {done}/{} partitions · {rows} rows · {} · {:.0} rows/s",
                 job.0,
-                self.done.load(Ordering::SeqCst),
+                bar(done, job.1),
                 job.1,
                 human_bytes(self.bytes.load(Ordering::SeqCst)),
                 rows as f64 / seconds
@@ -249,6 +250,16 @@ impl Meter {
             eprintln!();
         }
     }
+}
+
+/// `[#####-----]`: `done` of `total`, 20 characters wide.
+fn bar(done: usize, total: usize) -> String {
+    const WIDTH: usize = 20;
+    let filled = (done * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH)
+        .min(WIDTH);
+    format!("[{}{}]", "#".repeat(filled), "-".repeat(WIDTH - filled))
 }
 
 /// The end-of-run summary.

@@ -38,6 +38,27 @@ impl Engine {
         files: InputFiles<'_>,
         sql: &str,
     ) -> Result<QueryStream, EngineError> {
+        let frame = self.plan_input(files, sql).await?;
+        self.start_frame(frame, vec![files.table.clone()]).await
+    }
+
+    /// Plans `sql` over `files` down to the physical plan without running it: what a job checks
+    /// once before building its partitions, so a mistake in its SQL is one error, not one per
+    /// partition. Returns the result's schema.
+    pub async fn check_input(
+        &self,
+        files: InputFiles<'_>,
+        sql: &str,
+    ) -> Result<datafusion::arrow::datatypes::SchemaRef, EngineError> {
+        let frame = self.plan_input(files, sql).await?;
+        let plan = frame
+            .create_physical_plan()
+            .await
+            .map_err(EngineError::Sql)?;
+        Ok(plan.schema())
+    }
+
+    async fn plan_input(&self, files: InputFiles<'_>, sql: &str) -> Result<DataFrame, EngineError> {
         check_read_only(sql)?;
         let config = self
             .ctx
@@ -57,12 +78,9 @@ impl Engine {
             .with_allow_ddl(false)
             .with_allow_dml(false)
             .with_allow_statements(false);
-        let tables = vec![files.table.clone()];
-        let frame = match ctx.sql_with_options(sql, options).await {
-            Ok(frame) => frame,
-            Err(err) => return Err(EngineError::Sql(err)),
-        };
-        self.start_frame(frame, tables).await
+        ctx.sql_with_options(sql, options)
+            .await
+            .map_err(EngineError::Sql)
     }
 }
 

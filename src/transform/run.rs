@@ -345,6 +345,18 @@ async fn run_job(
         });
         report.removed += 1;
     }
+    // A mistake in the SQL is the job's one error, not one per partition.
+    if let Some((first, _)) = planned.build.first() {
+        let input = InputFiles {
+            table: &table,
+            files: &first.files,
+            partition: &first.values,
+            threads: 1,
+        };
+        if let Err(err) = engine.check_input(input, &job.sql).await {
+            return Err(format!("line {}: job `{}`: {err}", job.line, job.id));
+        }
+    }
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let at_once = if options.concurrency == 0 {
         cores
