@@ -113,18 +113,7 @@ async fn window_first_load_on_s3() {
     let lake = base.join("ten-million-month");
     let (_, _, end) = ensure_month_lake(&lake);
     let server = s3::S3Server::start(false).await;
-    let bucket = server.bucket_dir("bench-lake");
-    let linked = std::process::Command::new("cp")
-        .arg("-al")
-        .arg(lake.join("consumption"))
-        .arg(&bucket)
-        .status()
-        .unwrap();
-    assert!(linked.success(), "the lake is linked into the bucket");
-    let mut spec: SourceSpec = "s3://bench-lake".parse().unwrap();
-    spec.endpoint = Some(server.endpoint.clone());
-    spec.no_sign_request = true;
-    spec.region = Some("us-east-1".into());
+    let (_, spec) = linked_into_bucket(&server, &lake);
     let dashboard = Dashboard::parse(MONTH).unwrap();
     let shown = window(&dashboard, end);
     let cache = tempfile::tempdir().unwrap();
@@ -177,6 +166,24 @@ async fn window_first_load_on_s3() {
         println!("| {name} | {:.1} ms | {gets} |", ms(median(times)));
     }
     println!();
+}
+
+/// The month lake hard-linked into the bucket `bench-lake` of `server`: the bucket's folder, and
+/// the lake as the engine reaches it (unsigned, on the server's endpoint).
+fn linked_into_bucket(server: &s3::S3Server, lake: &std::path::Path) -> (PathBuf, SourceSpec) {
+    let bucket = server.bucket_dir("bench-lake");
+    let linked = std::process::Command::new("cp")
+        .arg("-al")
+        .arg(lake.join("consumption"))
+        .arg(&bucket)
+        .status()
+        .unwrap();
+    assert!(linked.success(), "the lake is linked into the bucket");
+    let mut spec: SourceSpec = "s3://bench-lake".parse().unwrap();
+    spec.endpoint = Some(server.endpoint.clone());
+    spec.no_sign_request = true;
+    spec.region = Some("us-east-1".into());
+    (bucket, spec)
 }
 
 /// Every visual's query at once, each on a task of its own, as the window runs its tiles.
@@ -245,18 +252,7 @@ async fn refresh_against_first_load() {
     println!("|---|---:|---:|---:|---:|");
     // The same lake behind a real S3 server on 127.0.0.1 (s3s-fs), files hard-linked into it.
     let server = s3::S3Server::start(false).await;
-    let bucket = server.bucket_dir("bench-lake");
-    let linked = std::process::Command::new("cp")
-        .arg("-al")
-        .arg(lake.join("consumption"))
-        .arg(&bucket)
-        .status()
-        .unwrap();
-    assert!(linked.success(), "the lake is linked into the bucket");
-    let mut s3_spec: SourceSpec = "s3://bench-lake".parse().unwrap();
-    s3_spec.endpoint = Some(server.endpoint.clone());
-    s3_spec.no_sign_request = true;
-    s3_spec.region = Some("us-east-1".into());
+    let (bucket, s3_spec) = linked_into_bucket(&server, &lake);
     let local_spec = SourceSpec::local(&lake);
     for (name, folder, spec, hot) in [
         (

@@ -571,21 +571,24 @@ async fn jobs_write_to_s3_and_the_output_reads_back() {
         cmd
     };
     let into = "s3://out-lake/etl";
-    let (code, out, err) = run(lakesight_s3()
-        .args(["transform", "run"])
-        .arg(&jobs)
-        .arg("--source")
-        .arg(lake.path())
-        .args([
-            "--into",
-            into,
-            "--profile",
-            "lake-reader",
-            "--format",
-            "json",
-        ]));
-    assert_eq!(code, 0, "{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
+    let run_into_s3 = || {
+        let (code, out, err) = run(lakesight_s3()
+            .args(["transform", "run"])
+            .arg(&jobs)
+            .arg("--source")
+            .arg(lake.path())
+            .args([
+                "--into",
+                into,
+                "--profile",
+                "lake-reader",
+                "--format",
+                "json",
+            ]));
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&out).unwrap()
+    };
+    let report = run_into_s3();
     assert_eq!(job(&report, "orders")["built"], 3, "{report}");
     let puts = server
         .request_lines()
@@ -608,21 +611,7 @@ async fn jobs_write_to_s3_and_the_output_reads_back() {
     assert_eq!(out.lines().nth(1), Some("195,195"));
     // Nothing new: nothing written.
     server.clear_requests();
-    let (code, out, err) = run(lakesight_s3()
-        .args(["transform", "run"])
-        .arg(&jobs)
-        .arg("--source")
-        .arg(lake.path())
-        .args([
-            "--into",
-            into,
-            "--profile",
-            "lake-reader",
-            "--format",
-            "json",
-        ]));
-    assert_eq!(code, 0, "{err}");
-    let report: Value = serde_json::from_str(&out).unwrap();
+    let report = run_into_s3();
     assert_eq!(job(&report, "orders")["up_to_date"], 3, "{report}");
     assert!(
         server

@@ -66,6 +66,8 @@ impl OutputLake {
         }
     }
 
+    /// `path` beneath the root. Paths come from listings and from bookmark files in the output
+    /// lake, which someone else may have written: nothing may climb out of the root.
     fn local_path(root: &FsPath, path: &str) -> PathBuf {
         path.split('/')
             .fold(root.to_path_buf(), |at, part| at.join(part))
@@ -73,6 +75,7 @@ impl OutputLake {
 
     /// Writes `bytes` at `path` (relative to the lake) whole.
     pub async fn put(&self, path: &str, bytes: Vec<u8>) -> Result<(), String> {
+        let path = inside(path)?;
         match self {
             Self::Local { root } => {
                 let target = Self::local_path(root, path);
@@ -96,6 +99,7 @@ impl OutputLake {
 
     /// The bytes at `path`, or `None` when there is no such file.
     pub async fn get(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        let path = inside(path)?;
         match self {
             Self::Local { root } => match tokio::fs::read(Self::local_path(root, path)).await {
                 Ok(bytes) => Ok(Some(bytes)),
@@ -117,6 +121,7 @@ impl OutputLake {
     /// Every file under `prefix` (relative paths), temporary files left by a killed run
     /// included locally.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, String> {
+        let prefix = inside(prefix)?;
         match self {
             Self::Local { root } => {
                 let folder = Self::local_path(root, prefix);
@@ -147,6 +152,7 @@ impl OutputLake {
 
     /// Removes the file at `path` (nothing when it is already gone).
     pub async fn delete(&self, path: &str) -> Result<(), String> {
+        let path = inside(path)?;
         match self {
             Self::Local { root } => {
                 match tokio::fs::remove_file(Self::local_path(root, path)).await {
@@ -165,6 +171,7 @@ impl OutputLake {
     /// Where a partition's file is built: straight into a temporary file beside its place
     /// locally (no size limit), in memory for S3 (up to [`MAX_PUT_BYTES`]).
     pub fn sink(&self, path: &str) -> Result<Sink, String> {
+        let path = inside(path)?;
         match self {
             Self::Local { root } => {
                 let target = Self::local_path(root, path);
@@ -238,6 +245,23 @@ impl OutputLake {
     }
 }
 
+/// `path` when it stays inside the lake: relative, no empty, `.` or `..` part, no `\\`.
+fn inside(path: &str) -> Result<&str, String> {
+    let bad = path.starts_with('/')
+        || path.contains('\\')
+        || path.contains('\0')
+        || path
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..");
+    if bad {
+        Err(format!(
+            "refused to touch `{path}`: not a path inside the output lake"
+        ))
+    } else {
+        Ok(path)
+    }
+}
+
 fn walk(folder: &FsPath, root: &FsPath, found: &mut Vec<String>) -> io::Result<()> {
     let entries = match std::fs::read_dir(folder) {
         Ok(entries) => entries,
@@ -304,6 +328,25 @@ impl Write for Sink {
         match self {
             Self::File(file, _) => file.flush(),
             Self::Memory(_) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside;
+
+    #[test]
+    fn paths_from_bookmarks_cannot_leave_the_output_lake() {
+        assert!(inside("consumption/orders/year=2026/part-00000.parquet").is_ok());
+        for bad in [
+            "consumption/orders/../../../etc/part-00000.parquet",
+            "/etc/passwd",
+            "a//b",
+            "./a",
+            "a\\..\\b",
+        ] {
+            assert!(inside(bad).is_err(), "{bad}");
         }
     }
 }

@@ -97,8 +97,8 @@ pub async fn status(
             output: job.output.clone(),
             ..JobStatus::default()
         };
-        match job_plan(file, job, &source_engine, into, &out, engine, false).await {
-            Ok((planned, state, _, _)) => {
+        match job_plan(file, job, &source_engine, into, &out, engine, false, None).await {
+            Ok((_, planned, state, _, _)) => {
                 status.partitions = planned.up_to_date + planned.build.len();
                 status.up_to_date = planned.up_to_date;
                 status.removable = planned.remove.len();
@@ -232,25 +232,11 @@ async fn input_of(
     Ok((engine, table, files))
 }
 
-type Planned = (Plan, bookmark::JobState, String, usize);
-
-/// A job's plan: its partitions against its bookmarks; also the input engine and table.
-async fn job_plan(
-    file: &JobsFile,
-    job: &Job,
-    source_engine: &Engine,
-    into: &SourceSpec,
-    out: &OutputLake,
-    options: &EngineOptions,
-    full: bool,
-) -> Result<Planned, String> {
-    let (_, planned, state, fingerprint, outside) =
-        job_plan_with_input(file, job, source_engine, into, out, options, full, None).await?;
-    Ok((planned, state, fingerprint, outside))
-}
-
+/// A job's plan: its partitions against its bookmarks (those kept in `states`, when given);
+/// also the engine reading its input, the input table, the fingerprint and the files outside
+/// partition folders.
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
-async fn job_plan_with_input(
+async fn job_plan(
     file: &JobsFile,
     job: &Job,
     source_engine: &Engine,
@@ -311,7 +297,7 @@ async fn run_job(
 ) -> Result<(), String> {
     out.remove_leftovers(&job.output).await?;
     out.remove_leftovers(&bookmark::job_folder(&job.id)).await?;
-    let ((engine, table), planned, _, fingerprint, outside) = job_plan_with_input(
+    let ((engine, table), planned, _, fingerprint, outside) = job_plan(
         file,
         job,
         source_engine,
