@@ -533,3 +533,44 @@ async fn parameters_time_filters_and_a_same_size_replacement_answer_as_plain_rea
     landed(&hot);
     compare("after a same-size replacement").await;
 }
+
+/// Tiles that start together read each file once: a file that lands is decoded by one of them
+/// with the columns the others asked for, and the others wait for it and take theirs from the
+/// cache (on S3, one request per file instead of one per tile).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visuals_started_together_decode_a_new_file_once() {
+    let lake = hours_of_orders(3, 40);
+    let hot = engine(lake.path(), true).await;
+    let plain = engine(lake.path(), false).await;
+    // Each reads a different file column.
+    let tiles = [
+        "SELECT country, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1",
+        "SELECT sum(amount) AS total FROM orders",
+        "SELECT max(order_id) AS last FROM orders",
+    ];
+    for sql in tiles {
+        text(&hot, sql).await;
+    }
+    hour_file(lake.path(), 3, &orders(300_000, 40));
+    landed(&hot);
+    let before = decoded(&hot);
+    let runs: Vec<_> = tiles
+        .iter()
+        .map(|&sql| {
+            let engine = hot.clone();
+            tokio::spawn(async move { text(&engine, sql).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for run in runs {
+        answers.push(run.await.unwrap());
+    }
+    assert_eq!(
+        decoded(&hot) - before,
+        1,
+        "the new file is decoded once for the three tiles"
+    );
+    for (sql, answer) in tiles.iter().zip(answers) {
+        assert_eq!(answer, text(&plain, sql).await, "{sql}");
+    }
+}

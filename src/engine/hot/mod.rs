@@ -30,6 +30,7 @@ mod listings;
 mod partial;
 mod scan;
 mod table;
+mod together;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -164,6 +165,8 @@ pub struct HotCache {
     /// How long a table's listing serves the next scans (see [`HotCache::listing`]).
     reuse: Duration,
     state: Mutex<State>,
+    /// What scans that run together share (columns asked for, files being decoded).
+    together: together::Together,
 }
 
 impl std::fmt::Debug for HotCache {
@@ -189,6 +192,7 @@ impl HotCache {
             budget,
             reuse,
             state: Mutex::default(),
+            together: together::Together::default(),
         }
     }
 

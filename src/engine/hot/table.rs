@@ -311,8 +311,32 @@ impl HotTable {
             .collect();
         let names = self.file_columns(&wanted);
         let key = FileKey::of(&file.object_meta);
-        let found = self.cache.find(&key, &names);
-        let file_key = key.clone();
+        // One scan at a time per file: a scan that comes while another decodes the file waits,
+        // then finds the columns that one decoded for it too.
+        let gate = self.cache.together.gate(&key);
+        let guard = gate.lock().await;
+        let decoded = self
+            .file_columns_decoded(state, file, &key, &wanted, &names)
+            .await;
+        drop(guard);
+        self.cache.together.release(&key, &gate);
+        let (rows, columns) = decoded?;
+        let file_key = key;
+        self.assemble(state, file, projection, schema, file_key, rows, columns)
+    }
+
+    /// `wanted` (file column indices, named `names`) of `file`: from the cache, or decoded, with
+    /// the table's companion columns, and kept.
+    async fn file_columns_decoded(
+        &self,
+        state: &dyn Session,
+        file: &PartitionedFile,
+        key: &FileKey,
+        wanted: &[usize],
+        names: &[(&str, &DataType)],
+    ) -> Result<(usize, Vec<Option<Column>>)> {
+        let key = key.clone();
+        let found = self.cache.find(&key, names);
         let missing: Vec<usize> = wanted
             .iter()
             .zip(&found.columns)
@@ -326,11 +350,16 @@ impl HotTable {
                 rows
             }
             _ => {
-                let (rows, decoded) = self.decode(state, file, &missing).await?;
+                // The columns other scans of this table asked for lately, not kept yet: read in
+                // the same request, so tiles that start together fetch each file once.
+                let companions = self.companions(&key, wanted);
+                let mut reading = missing.clone();
+                reading.extend(&companions);
+                let (rows, decoded) = self.decode(state, file, &reading).await?;
                 self.cache.count(true);
                 let mut decoded = decoded.into_iter();
                 let mut fresh = Vec::new();
-                for (slot, i) in columns.iter_mut().zip(&wanted) {
+                for (slot, i) in columns.iter_mut().zip(wanted) {
                     if slot.is_none() {
                         let column = Column::new(decoded.next().unwrap_or_else(|| {
                             new_empty_array(self.file_schema.field(*i).data_type())
@@ -339,10 +368,51 @@ impl HotTable {
                         *slot = Some(column);
                     }
                 }
+                for (i, array) in companions.iter().zip(decoded) {
+                    fresh.push((
+                        self.file_schema.field(*i).name().clone(),
+                        Column::new(array),
+                    ));
+                }
                 self.cache.insert(key, rows, fresh);
                 rows
             }
         };
+        Ok((rows, columns))
+    }
+
+    /// File column indices the table's scans asked for lately that `key` does not have cached
+    /// and `wanted` does not hold.
+    fn companions(&self, key: &FileKey, wanted: &[usize]) -> Vec<usize> {
+        let asked = self.cache.together.companions(&self.url, Instant::now());
+        let others: Vec<usize> = asked
+            .iter()
+            .filter_map(|name| self.file_schema.index_of(name).ok())
+            .filter(|i| !wanted.contains(i))
+            .collect();
+        let names = self.file_columns(&others);
+        let found = self.cache.find(key, &names);
+        others
+            .into_iter()
+            .zip(found.columns)
+            .filter(|(_, cached)| cached.is_none())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// One file's batches for the projection from its file columns and partition values.
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        &self,
+        state: &dyn Session,
+        file: &PartitionedFile,
+        projection: &[usize],
+        schema: &SchemaRef,
+        file_key: FileKey,
+        rows: usize,
+        columns: Vec<Option<Column>>,
+    ) -> Result<HotFile> {
+        let file_columns = self.file_schema.fields().len();
         let mut from_file = columns.into_iter().flatten();
         let mut bounds = Vec::with_capacity(projection.len());
         let arrays = projection
@@ -437,6 +507,10 @@ impl TableProvider for HotTable {
         // A scan with more to decode than the cache could keep streams as it would without the
         // cache (bounded memory, row groups pruned), and caches nothing.
         let names = self.file_columns(&projection);
+        let file_names: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+        self.cache
+            .together
+            .note(&self.url, &file_names, Instant::now());
         let to_decode: u64 = files
             .iter()
             .filter(|file| !self.cache.holds(&FileKey::of(&file.object_meta), &names))
