@@ -524,7 +524,7 @@ impl TableProvider for HotTable {
         }
         let per_file: Vec<HotFile> = futures::stream::iter(0..files.len())
             .map(|i| self.file_batches(state, &files[i], &projection, &schema))
-            .buffered(state.config().target_partitions().max(1))
+            .buffered(state.config().target_partitions().max(1) * 2)
             .try_collect()
             .await?;
         // Files in turn across the query's threads.
