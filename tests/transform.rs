@@ -691,3 +691,49 @@ fn follow_rebuilds_the_hour_a_file_lands_in_and_stops_cleanly_on_sigterm() {
         (2 * 65 + 9).to_string()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_read_an_s3_landing_zone_with_one_get_per_input_file() {
+    let server = S3Server::start(true).await;
+    let lake = landing_lake(3);
+    server.upload_dir(lake.path(), "raw-lake", "events");
+    let aws = AwsFiles::new(&server.endpoint);
+    let jobs = write_jobs(aws.dir.path(), ORDERS_JOB);
+    let out = tempfile::tempdir().unwrap();
+    server.clear_requests();
+    let mut cmd = Command::new(binary());
+    aws.apply(&mut cmd);
+    let (code, stdout, err) = run(cmd
+        .env_remove("LAKESIGHT_SOURCE")
+        .env("LAKESIGHT_CACHE_DIR", aws.dir.path().join("cache"))
+        .args(["transform", "run"])
+        .arg(&jobs)
+        .args([
+            "--source",
+            "s3://raw-lake/events",
+            "--profile",
+            "lake-reader",
+            "--format",
+            "json",
+        ])
+        .arg("--into")
+        .arg(out.path()));
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(job(&report, "orders")["rows"], 3 * 65, "{report}");
+    let lines = server.request_lines();
+    // No file is asked about before it is read (a listing table of file URLs would HEAD each).
+    assert!(lines.iter().all(|l| !l.starts_with("HEAD ")), "{lines:?}");
+    // After the run lists the table, each of the six input files is fetched once. (Before it,
+    // discovery samples files to tell their format and infer the schema.)
+    let listed = lines
+        .iter()
+        .rposition(|l| l.contains("list-type=2&prefix=events%2Flanding%2Forders"))
+        .unwrap();
+    let reads: Vec<&String> = lines[listed + 1..]
+        .iter()
+        .filter(|l| l.starts_with("GET ") && l.contains("/delivery-"))
+        .collect();
+    let distinct: std::collections::BTreeSet<&&String> = reads.iter().collect();
+    assert_eq!((reads.len(), distinct.len()), (6, 6), "{lines:?}");
+}

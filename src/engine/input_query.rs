@@ -4,11 +4,20 @@
 
 use std::sync::Arc;
 
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::{Session, TableProvider};
+use datafusion::datasource::file_format::FileFormat;
+use datafusion::datasource::listing::PartitionedFile;
+use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::object_store::ObjectStoreUrl;
+use datafusion::logical_expr::{Expr, TableType};
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{DataFrame, SessionContext, lit};
+use datafusion_datasource::TableSchema;
+use datafusion_datasource::file_groups::FileGroup;
+use datafusion_datasource::file_scan_config::FileScanConfigBuilder;
 use object_store::ObjectMeta;
 
 use super::{Engine, EngineError, QueryStream, check_read_only, register};
@@ -90,25 +99,67 @@ fn input_frame(
     files: InputFiles<'_>,
     display_root: &str,
 ) -> datafusion::error::Result<DataFrame> {
-    let format = register::file_format(ctx, files.table, display_root);
-    let options =
-        ListingOptions::new(format).with_file_extension(files.table.file_extension.clone());
-    let urls = files
-        .files
-        .iter()
-        .map(|meta| ListingTableUrl::parse(format!("{LAKE_URL}{}", meta.location)))
-        .collect::<datafusion::error::Result<Vec<_>>>()?;
-    if urls.is_empty() {
-        return Err(datafusion::error::DataFusionError::Plan(
+    if files.files.is_empty() {
+        return Err(DataFusionError::Plan(
             "a partition with no files has nothing to read".into(),
         ));
     }
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(options)
-        .with_schema(Arc::clone(&files.table.columns));
-    let mut frame = ctx.read_table(Arc::new(ListingTable::try_new(config)?))?;
+    let table = FilesTable {
+        format: register::file_format(ctx, files.table, display_root),
+        schema: Arc::clone(&files.table.columns),
+        files: files.files.to_vec(),
+        groups: files.threads.max(1),
+    };
+    let mut frame = ctx.read_table(Arc::new(table))?;
     for (key, value) in files.partition {
         frame = frame.with_column(key, lit(value.as_str()))?;
     }
     Ok(frame)
+}
+
+/// Exactly the files given, read with the table's format: no listing and no request per file
+/// before reading it (a listing table of file URLs asks the store about each file first).
+#[derive(Debug)]
+struct FilesTable {
+    format: Arc<dyn FileFormat>,
+    /// The files' columns (the table's schema without its partition keys).
+    schema: SchemaRef,
+    files: Vec<ObjectMeta>,
+    /// File groups: the scan's partitions.
+    groups: usize,
+}
+
+#[async_trait]
+impl TableProvider for FilesTable {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Base
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        limit: Option<usize>,
+    ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        let groups = self.groups.clamp(1, self.files.len().max(1));
+        let mut split: Vec<Vec<PartitionedFile>> = vec![Vec::new(); groups];
+        for (i, meta) in self.files.iter().enumerate() {
+            split[i % groups].push(PartitionedFile::from(meta.clone()));
+        }
+        let source = self
+            .format
+            .file_source(TableSchema::from(Arc::clone(&self.schema)));
+        let url = ObjectStoreUrl::parse(LAKE_URL)?;
+        let config = FileScanConfigBuilder::new(url, source)
+            .with_file_groups(split.into_iter().map(FileGroup::new).collect())
+            .with_projection_indices(projection.cloned())?
+            .with_limit(limit)
+            .build();
+        self.format.create_physical_plan(state, config).await
+    }
 }
