@@ -313,13 +313,11 @@ impl HotTable {
         let key = FileKey::of(&file.object_meta);
         // One scan at a time per file: a scan that comes while another decodes the file waits,
         // then finds the columns that one decoded for it too.
-        let gate = self.cache.together.gate(&key);
-        let guard = gate.lock().await;
+        let held = self.cache.together.hold(&key).await;
         let decoded = self
             .file_columns_decoded(state, file, &key, &wanted, &names)
             .await;
-        drop(guard);
-        self.cache.together.release(&key, &gate);
+        drop(held);
         let (rows, columns) = decoded?;
         let file_key = key;
         self.assemble(state, file, projection, schema, file_key, rows, columns)

@@ -44,18 +44,53 @@ impl Together {
         names
     }
 
-    /// The gate of `key`: hold it while looking the file up and decoding it.
-    pub fn gate(&self, key: &FileKey) -> Arc<tokio::sync::Mutex<()>> {
-        let mut decoding = self.decoding.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(decoding.entry(key.clone()).or_default())
+    /// Holds `key`'s gate while the file is looked up and decoded: waits while another scan
+    /// holds it. Dropping the result (or the wait, when a query is cancelled) lets it go, and
+    /// the gate is forgotten once no scan holds or awaits it.
+    pub async fn hold(&self, key: &FileKey) -> Held<'_> {
+        let gate = {
+            let mut decoding = self.decoding.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(decoding.entry(key.clone()).or_default())
+        };
+        let mut held = Held {
+            together: self,
+            key: key.clone(),
+            gate,
+            guard: None,
+        };
+        held.guard = Some(Arc::clone(&held.gate).lock_owned().await);
+        held
     }
 
-    /// Done with `key`'s gate (its guard dropped): forgotten when no other scan holds it.
-    pub fn release(&self, key: &FileKey, gate: &Arc<tokio::sync::Mutex<()>>) {
-        let mut decoding = self.decoding.lock().unwrap_or_else(PoisonError::into_inner);
-        // Ours and the map's: nobody else waits.
-        if Arc::strong_count(gate) <= 2 {
-            decoding.remove(key);
+    /// Files with a gate (held or awaited).
+    #[cfg(test)]
+    fn gates(&self) -> usize {
+        self.decoding
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+}
+
+/// A file's gate, held (see [`Together::hold`]).
+pub(super) struct Held<'a> {
+    together: &'a Together,
+    key: FileKey,
+    gate: Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.guard.take();
+        let mut decoding = self
+            .together
+            .decoding
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Ours and the map's: no other scan holds or awaits it.
+        if Arc::strong_count(&self.gate) <= 2 {
+            decoding.remove(&self.key);
         }
     }
 }
@@ -81,5 +116,23 @@ mod tests {
             together.companions("t", start + Duration::from_mins(12)),
             ["country"]
         );
+    }
+
+    #[tokio::test]
+    async fn a_gate_is_forgotten_when_its_holder_is_done_or_its_waiter_gives_up() {
+        let together = Together::default();
+        let key = FileKey {
+            path: "lake/a.parquet".into(),
+            size: 1,
+            modified: chrono::DateTime::UNIX_EPOCH,
+            e_tag: None,
+        };
+        let held = together.hold(&key).await;
+        // A second scan waits; its query is cancelled while it waits.
+        let waiting = tokio::time::timeout(Duration::from_millis(10), together.hold(&key)).await;
+        assert!(waiting.is_err(), "the gate is held");
+        assert_eq!(together.gates(), 1);
+        drop(held);
+        assert_eq!(together.gates(), 0, "nothing is left behind");
     }
 }
