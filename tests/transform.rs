@@ -638,7 +638,7 @@ fn follow_rebuilds_the_hour_a_file_lands_in_and_stops_cleanly_on_sigterm() {
         .arg("--into")
         .arg(out.path())
         // The file watcher, not the poll, must bring the new hour in.
-        .args(["--follow", "--poll", "1d"])
+        .args(["--follow", "--poll", "1d", "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -690,6 +690,19 @@ fn follow_rebuilds_the_hour_a_file_lands_in_and_stops_cleanly_on_sigterm() {
         ),
         (2 * 65 + 9).to_string()
     );
+    // One JSON line per run that changed something: the first, then the new hour (a watcher
+    // may report a file being written before it is whole: that run fails it and the next
+    // builds it).
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let built: Vec<u64> = stdout
+        .lines()
+        .map(|line| {
+            let report: Value = serde_json::from_str(line).unwrap();
+            job(&report, "orders")["built"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(built.first(), Some(&2), "{stdout}");
+    assert_eq!(built.iter().sum::<u64>(), 3, "{stdout}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -89,6 +89,10 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
             .any(|j| j.built + j.removed + j.failed.len() > 0 || j.error.is_some());
         if first || changed || !args.follow {
             match args.format {
+                // Following, one line per run (NDJSON), so a script can read them as they come.
+                ReportFormat::Json if args.follow => {
+                    println!("{}", serde_json::to_string(&report)?);
+                }
                 ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
                 ReportFormat::Table => print!("{}", summary(&report)),
             }
