@@ -83,3 +83,44 @@ fn a_jobs_file_runs_from_the_window_once_trusted_and_follows_new_data() {
         part(&out, 2).exists()
     });
 }
+
+/// `lakesight trust JOBS.toml` records a jobs file's bytes; the window then runs it at once.
+#[test]
+fn a_jobs_file_trusted_from_the_command_line_runs_in_the_window() {
+    let folder = tempfile::tempdir().unwrap();
+    let lake = folder.path().join("lake");
+    deliver(&lake, 0, 0, 30);
+    let file = folder.path().join("jobs.toml");
+    std::fs::write(&file, JOBS).unwrap();
+    let data = folder.path().join("data");
+    let trusted = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"))
+        .env("XDG_DATA_HOME", &data)
+        .env("HOME", folder.path())
+        .arg("trust")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        trusted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&trusted.stderr)
+    );
+    assert!(String::from_utf8_lossy(&trusted.stdout).contains("consumption/orders"));
+    let record = data
+        .join("lakesight")
+        .join(lakesight::trust::TRUST_FILE_NAME);
+    let out = folder.path().join("out");
+    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(&lake)));
+    config.jobs_file = Some(file);
+    config.jobs_into = Some(out.display().to_string());
+    config.trusted_files = Some(record);
+    let mut f = open_config(tempfile::tempdir().unwrap(), config);
+    step_until(&mut f.harness, "the jobs file open, trusted", |h| {
+        has_label(h, "Run all") && !has_label(h, "This jobs file is not trusted.")
+    });
+    f.harness.get_by_label("Run all").click();
+    step_until(&mut f.harness, "the run's summary", |h| {
+        has_label(h, "orders: 1 built")
+    });
+    assert!(part(&out, 0).exists());
+}

@@ -124,8 +124,9 @@ pub enum Command {
         command: AlertsCommand,
     },
     /// Trust a dashboard file to act: run its `command:` notifiers, post to its `webhook:` hosts,
-    /// use its own `endpoint` and write its `[[exports]]`. Records the SHA-256 of the file's
-    /// bytes in your data folder: if the file changes (a `git pull`), it is untrusted again.
+    /// use its own `endpoint` and write its `[[exports]]`; or a transform jobs file to run from
+    /// the window. Records the SHA-256 of the file's bytes in your data folder: if the file
+    /// changes (a `git pull`), it is untrusted again.
     Trust(TrustArgs),
     /// Show where the metadata cache lives and how much it holds (Parquet footers kept between
     /// runs, so a second query of an unchanged lake fetches none); `--clear` empties it.

@@ -152,6 +152,18 @@ pub fn trust(args: &TrustArgs) -> Result<()> {
             continue;
         }
         let (bytes, text) = read_file(file)?;
+        // A transform jobs file writes into the output lake its runs are given.
+        if let Ok(jobs) = crate::model::jobs::JobsFile::parse(&text) {
+            let entry = store.trust(file, &bytes, Utc::now())?;
+            let outputs: Vec<&str> = jobs.jobs.iter().map(|job| job.output.as_str()).collect();
+            println!(
+                "trusted {} (sha256 {}): its jobs may now write {} under the output lake they are run into",
+                entry.path.display(),
+                &entry.sha256[..12],
+                outputs.join(", ")
+            );
+            continue;
+        }
         let dashboard = Dashboard::parse(&text).map_err(|invalid| {
             print_problems(file, &invalid);
             anyhow!(
