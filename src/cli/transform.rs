@@ -48,7 +48,7 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
     let file = read_jobs(&args.file)?;
     let source = source_spec(&args.lake)?;
     let into = into_spec(args)?;
-    let options = RunOptions {
+    let mut options = RunOptions {
         job: args.job.clone(),
         full: args.full,
         skip_bad_files: args.skip_bad_files,
@@ -56,6 +56,7 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
         stop: Arc::default(),
         engine: engine_options(&args.lake.access),
         states: args.follow.then(Arc::default),
+        hold_failed: false,
     };
     let (stopped_tx, mut stopped) = tokio::sync::watch::channel(false);
     let stop = Arc::clone(&options.stop);
@@ -99,6 +100,8 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
         }
         first = false;
         meter.quiet_when_idle.store(true, Ordering::SeqCst);
+        // A partition that failed is tried again when its files change, not every few seconds.
+        options.hold_failed = true;
         let user_stopped = options.stop.load(Ordering::SeqCst);
         if !args.follow || user_stopped {
             let unfinished = report.jobs.iter().any(|j| j.not_started > 0);
@@ -199,6 +202,7 @@ impl Meter {
                 partitions,
                 building,
                 removing,
+                held,
             } => {
                 if *building + *removing == 0 && self.quiet_when_idle.load(Ordering::SeqCst) {
                     return;
@@ -209,10 +213,17 @@ impl Meter {
                 *job = (id.clone(), *building);
                 self.done.store(0, Ordering::SeqCst);
                 eprintln!(
-                    "{id}: {partitions} partitions, {building} to build, {} up to date{}",
-                    partitions - building,
+                    "{id}: {partitions} partitions, {building} to build, {} up to date{}{}",
+                    partitions - building - held,
                     if *removing > 0 {
                         format!(", {removing} removed (their input is gone)")
+                    } else {
+                        String::new()
+                    },
+                    if *held > 0 {
+                        format!(
+                            ", {held} failed before and not retried (their files have not changed)"
+                        )
                     } else {
                         String::new()
                     }

@@ -39,6 +39,9 @@ pub struct RunOptions {
     pub skip_bad_files: bool,
     /// Partitions built at once (0: one per core).
     pub concurrency: usize,
+    /// Leave failed partitions whose input files have not changed since they failed (a run of
+    /// `--follow` after its first: a corrupt file fails once, not every few seconds).
+    pub hold_failed: bool,
     /// Set to stop between partitions (Ctrl-C): partitions under way finish, none start.
     pub stop: Arc<AtomicBool>,
     /// How the lakes are read.
@@ -64,6 +67,8 @@ pub enum Progress {
         building: usize,
         /// Partitions whose inputs are gone (their files are removed).
         removing: usize,
+        /// Failed partitions not tried again (their files have not changed).
+        held: usize,
     },
     /// A partition was published.
     PartitionBuilt {
@@ -112,6 +117,8 @@ pub struct JobReport {
     pub not_started: usize,
     /// Partitions that failed.
     pub failed: Vec<PartitionFailure>,
+    /// Partitions whose last build failed, not tried again since their files have not changed.
+    pub held_failed: usize,
     /// Input files left out (`--skip-bad-files`).
     pub skipped_files: Vec<SkippedFile>,
     /// Input files outside the partition folders, not read.

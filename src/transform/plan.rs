@@ -114,6 +114,9 @@ pub struct Plan {
     pub up_to_date: usize,
     /// Built partitions whose input files are all gone: their files are removed.
     pub remove: Vec<String>,
+    /// Partitions whose last build failed with the input files they still have, not tried
+    /// again (when asked to hold them: a run of `--follow` after its first).
+    pub held: usize,
 }
 
 /// Compares `partitions` with what `state` says was built.
@@ -124,10 +127,19 @@ pub fn plan(
     outputs: &BTreeSet<String>,
     output: &str,
     full: bool,
+    hold_failed: bool,
 ) -> Plan {
     let mut plan = Plan::default();
     let present: BTreeSet<String> = partitions.iter().map(|p| p.key.clone()).collect();
     for partition in partitions {
+        let failed_alike = state
+            .failed
+            .get(&partition.key)
+            .is_some_and(|failure| failure.inputs == partition.inputs());
+        if hold_failed && failed_alike && !full {
+            plan.held += 1;
+            continue;
+        }
         let reason = match state.built.get(&partition.key) {
             _ if full => Some(Reason::Full),
             None if state.failed.contains_key(&partition.key) => Some(Reason::Failed),
@@ -171,6 +183,40 @@ mod tests {
             e_tag: None,
             version: None,
         }
+    }
+
+    #[test]
+    fn a_failed_partition_is_held_until_its_files_change_when_asked() {
+        use super::super::bookmark::{Failure, JobState};
+        let keys = vec!["hour".to_owned()];
+        let files = vec![meta("landing/orders/hour=01/a")];
+        let (partitions, _) = group("landing/orders", files, &keys);
+        let mut state = JobState::default();
+        state.failed.insert(
+            "hour=01".to_owned(),
+            Failure {
+                version: 1,
+                job: "j".into(),
+                partition: "hour=01".into(),
+                file: None,
+                error: "bad".into(),
+                inputs: partitions[0].inputs(),
+                failed_at: String::new(),
+            },
+        );
+        let outputs = BTreeSet::new();
+        let held = plan(partitions.clone(), &state, "f", &outputs, "o", false, true);
+        assert_eq!((held.build.len(), held.held), (0, 1));
+        let retried = plan(partitions.clone(), &state, "f", &outputs, "o", false, false);
+        assert_eq!(retried.build[0].1, Reason::Failed);
+        // A file added (or changed) in the partition: built again.
+        let grown = vec![
+            meta("landing/orders/hour=01/a"),
+            meta("landing/orders/hour=01/b"),
+        ];
+        let (grown, _) = group("landing/orders", grown, &keys);
+        let changed = plan(grown, &state, "f", &outputs, "o", false, true);
+        assert_eq!((changed.build.len(), changed.held), (1, 0));
     }
 
     #[test]

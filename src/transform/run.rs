@@ -97,7 +97,19 @@ pub async fn status(
             output: job.output.clone(),
             ..JobStatus::default()
         };
-        match job_plan(file, job, &source_engine, into, &out, engine, false, None).await {
+        match job_plan(
+            file,
+            job,
+            &source_engine,
+            into,
+            &out,
+            engine,
+            false,
+            false,
+            None,
+        )
+        .await
+        {
             Ok((_, planned, state, _, _)) => {
                 status.partitions = planned.up_to_date + planned.build.len();
                 status.up_to_date = planned.up_to_date;
@@ -244,6 +256,7 @@ async fn job_plan(
     out: &OutputLake,
     options: &EngineOptions,
     full: bool,
+    hold_failed: bool,
     states: Option<&States>,
 ) -> Result<((Engine, TableInfo), Plan, bookmark::JobState, String, usize), String> {
     let (engine, table, files) = input_of(file, job, source_engine, into, options).await?;
@@ -280,6 +293,7 @@ async fn job_plan(
         &outputs,
         &job.output,
         full,
+        hold_failed,
     );
     Ok(((engine, table), planned, state, fingerprint, outside.len()))
 }
@@ -305,17 +319,20 @@ async fn run_job(
         out,
         &options.engine,
         options.full,
+        options.hold_failed,
         options.states.as_ref(),
     )
     .await?;
-    report.partitions = planned.up_to_date + planned.build.len();
+    report.partitions = planned.up_to_date + planned.build.len() + planned.held;
     report.up_to_date = planned.up_to_date;
+    report.held_failed = planned.held;
     report.outside_partitions = outside;
     progress(Progress::JobStarted {
         job: job.id.clone(),
         partitions: report.partitions,
         building: planned.build.len(),
         removing: planned.remove.len(),
+        held: planned.held,
     });
     for key in &planned.remove {
         let gone = Partition {
