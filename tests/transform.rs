@@ -86,6 +86,39 @@ fn the_sample_jobs_rebuild_the_consumption_zone_from_landing() {
     let jobs = Path::new(env!("CARGO_MANIFEST_DIR")).join("jobs/sample-lake.toml");
     let (code, report, err) = transform(cache.path(), &jobs, &sample_lake(), into, &[]);
     assert_eq!(code, 0, "{err}\n{report}");
+    // Progress on stderr, a line per job when stderr is not a terminal.
+    assert!(
+        err.contains("orders: 25 partitions, 25 to build, 0 up to date"),
+        "{err}"
+    );
+    // The output lake shows the four tables and not the bookmarks' hidden folder.
+    let (code, tables, err) =
+        run(lakesight(cache.path()).args(["tables", "--format", "json", "--source", into]));
+    assert_eq!(code, 0, "{err}");
+    let tables: Value = serde_json::from_str(&tables).unwrap();
+    let mut names: Vec<String> = tables["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{}.{}",
+                t["zone"].as_str().unwrap_or("?"),
+                t["table"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "consumption.app_logs",
+            "consumption.clickstream",
+            "consumption.orders",
+            "consumption.payments"
+        ],
+        "{tables}"
+    );
     let sample = sample_lake();
     let sample = sample.to_str().unwrap();
     // Landing holds the last day; the bundled consumption zone has it typed and hourly.
@@ -325,6 +358,7 @@ fn a_bad_file_fails_its_hour_and_keeps_the_previous_output() {
     let status: Value = serde_json::from_str(&status).unwrap();
     assert_eq!(status[0]["failed"].as_array().unwrap().len(), 1, "{status}");
     assert_eq!(status[0]["stale"].as_array().unwrap().len(), 1, "{status}");
+    assert_eq!(status[0]["up_to_date"], 2, "{status}");
 
     // --skip-bad-files: the file is recorded and left out, the hour built from the rest.
     let (code, report, err) = transform(
@@ -749,4 +783,140 @@ async fn jobs_read_an_s3_landing_zone_with_one_get_per_input_file() {
         .collect();
     let distinct: std::collections::BTreeSet<&&String> = reads.iter().collect();
     assert_eq!((reads.len(), distinct.len()), (6, 6), "{lines:?}");
+}
+
+#[test]
+fn invalid_json_fails_its_hour_naming_the_file() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(2);
+    common::write(
+        lake.path(),
+        "landing/orders/year=2026/month=11/day=24/hour=01/garbled",
+        &common::gzip(
+            b"{\"order_id\": 7, \"country\": \"DE\", \"amount\": 1.5}\n{\"order_id\": oops\n",
+        ),
+    );
+    let out = tempfile::tempdir().unwrap();
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let (code, report, err) = transform(
+        cache.path(),
+        &jobs,
+        lake.path(),
+        out.path().to_str().unwrap(),
+        &[],
+    );
+    assert_eq!(code, 4, "{err}\n{report}");
+    let orders = job(&report, "orders");
+    assert_eq!(orders["built"], 1, "{report}");
+    let failed = &orders["failed"][0];
+    assert_eq!(
+        failed["partition"], "year=2026/month=11/day=24/hour=01",
+        "{report}"
+    );
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("hour=01/garbled"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_job_may_write_into_the_lake_it_reads_when_into_names_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let lake = landing_lake(2);
+    let source = lake.path().to_str().unwrap();
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let (code, report, err) = transform(cache.path(), &jobs, lake.path(), source, &[]);
+    assert_eq!(code, 0, "{err}\n{report}");
+    assert_eq!(
+        query_row(
+            cache.path(),
+            source,
+            "SELECT count(*) FROM consumption.orders"
+        ),
+        "130"
+    );
+    // The landing zone it read is as it was.
+    assert_eq!(
+        query_row(cache.path(), source, "SELECT count(*) FROM landing.orders"),
+        "130"
+    );
+}
+
+#[test]
+fn follow_survives_the_lake_going_away_for_a_while() {
+    let cache = tempfile::tempdir().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let lake = folder.path().join("lake");
+    for hour in 0..2 {
+        deliver(&lake, hour, "delivery-a", i64::from(hour) * 1000, 10);
+    }
+    let out = tempfile::tempdir().unwrap();
+    let jobs = write_jobs(cache.path(), ORDERS_JOB);
+    let mut child = std::process::Command::new(binary())
+        .env("LAKESIGHT_CACHE_DIR", cache.path())
+        .args(["transform", "run"])
+        .arg(&jobs)
+        .arg("--source")
+        .arg(&lake)
+        .arg("--into")
+        .arg(out.path())
+        .args(["--follow", "--poll", "1s"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let stderr = std::sync::Arc::clone(&stderr);
+        let mut pipe = child.stderr.take().unwrap();
+        std::thread::Builder::new()
+            .name("stderr".into())
+            .spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = std::io::Read::read(&mut pipe, &mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    stderr
+                        .lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            })
+            .unwrap()
+    };
+    let limit = Duration::from_mins(1);
+    let built = |hour: u32| {
+        out.path()
+            .join(format!(
+                "consumption/orders/year=2026/month=11/day=24/hour={hour:02}/part-00000.parquet"
+            ))
+            .exists()
+    };
+    common::wait_until(limit, || built(1), || "the first run built nothing".into());
+    // The lake goes away (an unmounted share, say): the run says so and keeps checking.
+    let gone = folder.path().join("lake.gone");
+    std::fs::rename(&lake, &gone).unwrap();
+    common::wait_until(
+        limit,
+        || stderr.lock().unwrap().contains("trying again"),
+        || format!("no retry announced: {}", stderr.lock().unwrap()),
+    );
+    std::fs::rename(&gone, &lake).unwrap();
+    deliver(&lake, 5, "delivery-a", 5000, 4);
+    common::wait_until(
+        limit,
+        || built(5),
+        || format!("the new hour was not built: {}", stderr.lock().unwrap()),
+    );
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    reader.join().unwrap();
 }

@@ -82,7 +82,18 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
     let mut first = true;
     loop {
         let report =
-            transform::run_jobs(&file, &source, &into, &options, Arc::clone(&progress)).await?;
+            match transform::run_jobs(&file, &source, &into, &options, Arc::clone(&progress)).await
+            {
+                Ok(report) => report,
+                // Following, a lake that does not answer for a while (the network, a lock) is tried
+                // again when files land or at the next poll, rather than ending the run.
+                Err(err) if args.follow && !first && !options.stop.load(Ordering::SeqCst) => {
+                    eprintln!("error: {err}; trying again at the next check");
+                    wait_for_input(&mut landed, &mut stopped, args.poll).await;
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
         meter.finish();
         let changed = report
             .jobs
@@ -119,11 +130,20 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
                 ExitCode::from(EXIT_SOME_FAILED)
             });
         }
-        tokio::select! {
-            _ = landed.recv() => {}
-            () = tokio::time::sleep(args.poll) => {}
-            _ = stopped.changed() => {}
-        }
+        wait_for_input(&mut landed, &mut stopped, args.poll).await;
+    }
+}
+
+/// With `--follow`: until files land (the watcher), `poll` passes, or the run is stopped.
+async fn wait_for_input(
+    landed: &mut tokio::sync::mpsc::Receiver<()>,
+    stopped: &mut tokio::sync::watch::Receiver<bool>,
+    poll: std::time::Duration,
+) {
+    tokio::select! {
+        _ = landed.recv() => {}
+        () = tokio::time::sleep(poll) => {}
+        _ = stopped.changed() => {}
     }
 }
 
@@ -172,8 +192,8 @@ struct Meter {
     terminal: bool,
     /// Jobs with nothing to do are not announced (`--follow` after its first run).
     quiet_when_idle: std::sync::atomic::AtomicBool,
-    started: Instant,
-    job: Mutex<(String, usize)>,
+    /// The job under way, its partitions to build and when it started (counts are per job).
+    job: Mutex<(String, usize, Instant)>,
     done: AtomicUsize,
     rows: AtomicU64,
     bytes: AtomicU64,
@@ -184,8 +204,7 @@ impl Meter {
         Self {
             terminal,
             quiet_when_idle: std::sync::atomic::AtomicBool::new(false),
-            started: Instant::now(),
-            job: Mutex::new((String::new(), 0)),
+            job: Mutex::new((String::new(), 0, Instant::now())),
             done: AtomicUsize::new(0),
             rows: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
@@ -210,8 +229,10 @@ impl Meter {
                 if self.terminal && !job.0.is_empty() {
                     eprintln!();
                 }
-                *job = (id.clone(), *building);
+                *job = (id.clone(), *building, Instant::now());
                 self.done.store(0, Ordering::SeqCst);
+                self.rows.store(0, Ordering::SeqCst);
+                self.bytes.store(0, Ordering::SeqCst);
                 eprintln!(
                     "{id}: {partitions} partitions, {building} to build, {} up to date{}{}",
                     partitions - building - held,
@@ -247,7 +268,7 @@ impl Meter {
         }
         if self.terminal {
             let rows = self.rows.load(Ordering::SeqCst);
-            let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+            let seconds = job.2.elapsed().as_secs_f64().max(0.001);
             let done = self.done.load(Ordering::SeqCst);
             eprint!(
                 "\r\x1b[2K{}: {} {done}/{} partitions · {rows} rows · {} · {:.0} rows/s",
