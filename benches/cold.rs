@@ -33,8 +33,8 @@ mod support;
 mod s3;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use std::collections::HashMap;
 
@@ -330,35 +330,8 @@ fn report(name: &str, first: &[Run], second: &[Run], theirs: &[Run]) {
 
 /// Runs one process under GNU `time`, counting the S3 requests it made.
 fn measure(server: &s3::S3Server, command: impl Fn() -> Command) -> Run {
-    let peak_file = tempfile::NamedTempFile::new().unwrap();
-    let mut timed = Command::new("/usr/bin/time");
-    let inner = command();
-    timed
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(peak_file.path())
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .envs(
-            inner
-                .get_envs()
-                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
     server.clear_requests();
-    let started = Instant::now();
-    let output = timed.output().unwrap();
-    let time = started.elapsed();
-    assert!(
-        output.status.success(),
-        "{} failed: {}{}",
-        inner.get_program().display(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (output, time, peak_kib) = support::timed(&command());
     let requests = server.requests();
     let lists = requests
         .iter()
@@ -366,12 +339,6 @@ fn measure(server: &s3::S3Server, command: impl Fn() -> Command) -> Run {
             r.method == "GET" && (r.uri.contains("list-type") || r.uri.contains("delimiter"))
         })
         .count();
-    let peak_kib = std::fs::read_to_string(peak_file.path())
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0);
     Run {
         time,
         peak_kib,

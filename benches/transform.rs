@@ -17,12 +17,16 @@
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use rand::{Rng, SeedableRng};
+
+#[allow(dead_code)]
+#[path = "dashboard/support.rs"]
+mod support;
 
 const RUNS: usize = 3;
 const HOURS: u32 = 24;
@@ -204,40 +208,7 @@ fn lakesight_count(out: &Path, cache: &Path) -> String {
 }
 
 fn measure(command: impl Fn() -> Command) -> Run {
-    let peak_file = tempfile::NamedTempFile::new().unwrap();
-    let inner = command();
-    let mut timed = Command::new("/usr/bin/time");
-    timed
-        .arg("-f")
-        .arg("%M")
-        .arg("-o")
-        .arg(peak_file.path())
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .envs(
-            inner
-                .get_envs()
-                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let started = Instant::now();
-    let output = timed.output().unwrap();
-    let time = started.elapsed();
-    assert!(
-        output.status.success(),
-        "{} failed: {}{}",
-        inner.get_program().display(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let peak_kib = std::fs::read_to_string(peak_file.path())
-        .unwrap()
-        .lines()
-        .last()
-        .and_then(|l| l.trim().parse().ok())
-        .unwrap_or(0);
+    let (_, time, peak_kib) = support::timed(&command());
     Run { time, peak_kib }
 }
 

@@ -56,6 +56,24 @@ fn transform(
     (code, report, err)
 }
 
+/// `transform run JOBS --source SRC --into OUT` as a process to start (and signal, or kill).
+fn transform_process(
+    cache: &Path,
+    jobs: &Path,
+    source: &Path,
+    into: &Path,
+) -> std::process::Command {
+    let mut cmd = std::process::Command::new(binary());
+    cmd.env("LAKESIGHT_CACHE_DIR", cache)
+        .args(["transform", "run"])
+        .arg(jobs)
+        .arg("--source")
+        .arg(source)
+        .arg("--into")
+        .arg(into);
+    cmd
+}
+
 /// One CSV row of `sql` on the lake at `source`.
 fn query_row(cache: &Path, source: &str, sql: &str) -> String {
     let (code, out, err) =
@@ -542,13 +560,7 @@ fn a_run_killed_at_random_points_and_run_again_gives_the_clean_rows() {
             i64::from(round) * 1000 + 900,
             3,
         );
-        let mut child = std::process::Command::new(binary())
-            .env("LAKESIGHT_CACHE_DIR", cache.path())
-            .args(["transform", "run"])
-            .arg(&jobs)
-            .arg("--source")
-            .arg(lake.path())
-            .args(["--into", into])
+        let mut child = transform_process(cache.path(), &jobs, lake.path(), Path::new(into))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -663,14 +675,7 @@ fn follow_rebuilds_the_hour_a_file_lands_in_and_stops_cleanly_on_sigterm() {
     let lake = landing_lake(2);
     let out = tempfile::tempdir().unwrap();
     let jobs = write_jobs(cache.path(), ORDERS_JOB);
-    let child = std::process::Command::new(binary())
-        .env("LAKESIGHT_CACHE_DIR", cache.path())
-        .args(["transform", "run"])
-        .arg(&jobs)
-        .arg("--source")
-        .arg(lake.path())
-        .arg("--into")
-        .arg(out.path())
+    let child = transform_process(cache.path(), &jobs, lake.path(), out.path())
         // The file watcher, not the poll, must bring the new hour in.
         .args(["--follow", "--poll", "1d", "--format", "json"])
         .stdout(Stdio::piped())
@@ -855,14 +860,7 @@ fn follow_survives_the_lake_going_away_for_a_while() {
     }
     let out = tempfile::tempdir().unwrap();
     let jobs = write_jobs(cache.path(), ORDERS_JOB);
-    let mut child = std::process::Command::new(binary())
-        .env("LAKESIGHT_CACHE_DIR", cache.path())
-        .args(["transform", "run"])
-        .arg(&jobs)
-        .arg("--source")
-        .arg(&lake)
-        .arg("--into")
-        .arg(out.path())
+    let mut child = transform_process(cache.path(), &jobs, &lake, out.path())
         .args(["--follow", "--poll", "1s"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -294,3 +294,43 @@ pub fn write_parquet(path: &Path, batch: &RecordBatch) {
     writer.write(batch).unwrap();
     writer.close().unwrap();
 }
+
+/// `command` run to its end under GNU `time` (stdin closed, output captured): its output (it
+/// must succeed), the wall time and the peak RSS in KiB. (The cold and transform benches use it.)
+#[allow(dead_code)]
+pub fn timed(command: &Command) -> (std::process::Output, Duration, u64) {
+    let peak_file = tempfile::NamedTempFile::new().unwrap();
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(peak_file.path())
+        .arg(command.get_program())
+        .args(command.get_args())
+        .envs(
+            command
+                .get_envs()
+                .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned()))),
+        )
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = std::time::Instant::now();
+    let output = timed.output().unwrap();
+    let time = started.elapsed();
+    assert!(
+        output.status.success(),
+        "{} failed: {}{}",
+        command.get_program().display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let peak_kib = std::fs::read_to_string(peak_file.path())
+        .unwrap()
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(0);
+    (output, time, peak_kib)
+}

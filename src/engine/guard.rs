@@ -6,6 +6,14 @@ use datafusion::sql::sqlparser::ast::Statement;
 
 use super::error::EngineError;
 
+/// What DataFusion itself lets a read-only statement plan: no DDL, no DML, no `SET`.
+pub(super) fn read_only_options() -> datafusion::prelude::SQLOptions {
+    datafusion::prelude::SQLOptions::new()
+        .with_allow_ddl(false)
+        .with_allow_dml(false)
+        .with_allow_statements(false)
+}
+
 /// Checks that `sql` is one read-only statement.
 pub fn check_read_only(sql: &str) -> Result<(), EngineError> {
     let statements = DFParser::parse_sql(sql).map_err(EngineError::Sql)?;

@@ -20,7 +20,7 @@ use datafusion_datasource::file_groups::FileGroup;
 use datafusion_datasource::file_scan_config::FileScanConfigBuilder;
 use object_store::ObjectMeta;
 
-use super::{Engine, EngineError, QueryStream, check_read_only, register};
+use super::{Engine, EngineError, QueryStream, check_read_only, guard, register};
 use crate::lake::{LAKE_URL, TableInfo};
 
 /// The name the SQL reads the files as.
@@ -83,11 +83,7 @@ impl Engine {
             input_frame(&ctx, files, self.lake().store.display_root()).map_err(EngineError::Sql)?;
         ctx.register_table(INPUT_TABLE, frame.into_view())
             .map_err(EngineError::Sql)?;
-        let options = datafusion::execution::context::SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
-        ctx.sql_with_options(sql, options)
+        ctx.sql_with_options(sql, guard::read_only_options())
             .await
             .map_err(EngineError::Sql)
     }

@@ -32,7 +32,7 @@ use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::physical_plan::{ExecutionPlan, execute_stream};
-use datafusion::prelude::{SQLOptions, SessionConfig, SessionContext};
+use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
 pub use error::EngineError;
@@ -349,10 +349,7 @@ impl Engine {
     /// The logical plan of one read-only statement; `hot`: its Parquet scans use the hot cache.
     async fn plan(&self, sql: &str, hot: bool) -> Result<DataFrame, EngineError> {
         check_read_only(sql)?;
-        let options = SQLOptions::new()
-            .with_allow_ddl(false)
-            .with_allow_dml(false)
-            .with_allow_statements(false);
+        let options = guard::read_only_options();
         let mut state = self.ctx.state();
         if hot {
             state.config_mut().set_extension(Arc::new(hot::HotScans));

@@ -84,14 +84,9 @@ pub struct Bookmark {
 pub struct Failure {
     /// Format version.
     pub version: u32,
-    /// The job.
-    pub job: String,
-    /// The partition.
-    pub partition: String,
-    /// The input file that caused it, when one did.
-    pub file: Option<String>,
-    /// What went wrong.
-    pub error: String,
+    /// The job, the partition, the file that caused it and what went wrong.
+    #[serde(flatten)]
+    pub what: super::PartitionFailure,
     /// The input files it was tried with.
     pub inputs: Vec<InputFile>,
     /// When, RFC 3339.
@@ -149,7 +144,7 @@ pub async fn load(out: &OutputLake, job: &str) -> Result<JobState, String> {
                 _ => state.unreadable.push(path),
             }
         } else if let Ok(f) = serde_json::from_slice::<Failure>(&bytes) {
-            state.failed.insert(f.partition.clone(), f);
+            state.failed.insert(f.what.partition.clone(), f);
         }
     }
     Ok(state)
@@ -169,8 +164,11 @@ pub async fn record_built(out: &OutputLake, mut bookmark: Bookmark) -> Result<()
 pub async fn record_failure(out: &OutputLake, mut failure: Failure) -> Result<(), String> {
     failure.version = VERSION;
     let bytes = serde_json::to_vec_pretty(&failure).map_err(|e| e.to_string())?;
-    out.put(&failure_path(&failure.job, &failure.partition), bytes)
-        .await
+    out.put(
+        &failure_path(&failure.what.job, &failure.what.partition),
+        bytes,
+    )
+    .await
 }
 
 /// Forgets a partition whose inputs are all gone (after its file is removed).

@@ -84,7 +84,7 @@ pub enum Progress {
 }
 
 /// A partition that could not be built.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PartitionFailure {
     /// The job.
     pub job: String,

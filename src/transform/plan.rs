@@ -196,10 +196,12 @@ mod tests {
             "hour=01".to_owned(),
             Failure {
                 version: 1,
-                job: "j".into(),
-                partition: "hour=01".into(),
-                file: None,
-                error: "bad".into(),
+                what: super::super::PartitionFailure {
+                    job: "j".into(),
+                    partition: "hour=01".into(),
+                    file: None,
+                    error: "bad".into(),
+                },
                 inputs: partitions[0].inputs(),
                 failed_at: String::new(),
             },

@@ -122,16 +122,7 @@ pub async fn status(
                         reason: *reason,
                     })
                     .collect();
-                status.failed = state
-                    .failed
-                    .values()
-                    .map(|f| PartitionFailure {
-                        job: f.job.clone(),
-                        partition: f.partition.clone(),
-                        file: f.file.clone(),
-                        error: f.error.clone(),
-                    })
-                    .collect();
+                status.failed = state.failed.values().map(|f| f.what.clone()).collect();
                 status.failed.sort_by(|a, b| a.partition.cmp(&b.partition));
             }
             Err(error) => status.error = Some(error),
@@ -531,22 +522,19 @@ async fn build_partition(shared: &Shared, partition: Partition) -> Result<Built,
             let failure = PartitionFailure {
                 job: job.id.clone(),
                 partition: partition.key.clone(),
-                file: file.clone(),
-                error: error.clone(),
+                file,
+                error,
             };
             let record = Failure {
                 version: 0,
-                job: job.id.clone(),
-                partition: partition.key.clone(),
-                file,
-                error,
+                what: failure.clone(),
                 inputs: partition.inputs(),
                 failed_at: bookmark::now(),
             };
             keep(shared.states.as_ref(), &job.id, |state| {
                 state
                     .failed
-                    .insert(record.partition.clone(), record.clone());
+                    .insert(record.what.partition.clone(), record.clone());
             });
             // Best effort: a failure record that cannot be written leaves the partition stale,
             // which a later run builds again all the same.
