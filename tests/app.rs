@@ -47,7 +47,7 @@ fn bad_sql_shows_its_error_and_the_previous_result_stays() {
     let mut f = open_attached();
     run_sql(&mut f, "SELECT count(*) AS total FROM orders");
     step_until(&mut f.harness, "the first result", |h| {
-        has_label(h, "1 rows in")
+        has_label(h, "1 row in")
     });
     run_sql(&mut f, "SELECT nope FROM orders");
     step_until(&mut f.harness, "the error", |h| has_label(h, "nope"));
@@ -340,7 +340,7 @@ fn cells_and_rows_can_be_copied() {
         &mut f,
         "SELECT order_id AS id, country AS land FROM orders WHERE order_id = 3",
     );
-    step_until(&mut f.harness, "the result", |h| has_label(h, "1 rows in"));
+    step_until(&mut f.harness, "the result", |h| has_label(h, "1 row in"));
     f.harness.get_by_label("FR").click();
     f.harness.step();
     assert_eq!(

@@ -158,9 +158,10 @@ impl TabRuntime {
                 self.chart = None;
                 self.chart_job = None;
                 let seconds = elapsed.as_secs_f64();
+                let noun = if rows == 1 { "row" } else { "rows" };
                 self.outcome = Some(match cut {
-                    Some(_) => format!("{rows} rows (cut at the result limit) in {seconds:.3} s"),
-                    None => format!("{rows} rows in {seconds:.3} s"),
+                    Some(_) => format!("{rows} {noun} (cut at the result limit) in {seconds:.3} s"),
+                    None => format!("{rows} {noun} in {seconds:.3} s"),
                 });
                 self.failed = false;
             }

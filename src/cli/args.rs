@@ -147,12 +147,66 @@ pub enum Command {
         #[command(subcommand)]
         command: TransformCommand,
     },
+    /// Run a Ballista cluster that clients use with --cluster df://HOST:PORT: one scheduler, and
+    /// executors on each worker. Lakesight's own processes, so they read its table formats and
+    /// lakes; a cluster and its clients must run the same version.
+    Cluster {
+        /// Which process to run.
+        #[command(subcommand)]
+        command: ClusterCommand,
+    },
     /// Regenerate the bundled sample lake (for maintainers).
     #[command(hide = true)]
     GenerateSample {
         /// The folder to write into.
         #[arg(long)]
         into: PathBuf,
+    },
+}
+
+/// The `cluster` subcommands (Ballista's scheduler and executor options, same names).
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// The scheduler: plans queries, hands their tasks to executors, and streams results back
+    /// to clients (so clients reach this one port only). Runs until stopped.
+    Scheduler {
+        /// Address to listen on (0.0.0.0: every interface).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind_host: String,
+        /// Port to listen on.
+        #[arg(long, default_value_t = crate::engine::cluster::DEFAULT_PORT)]
+        port: u16,
+        /// The host name executors and clients reach this scheduler at (default: --bind-host).
+        #[arg(long)]
+        external_host: Option<String>,
+    },
+    /// An executor: runs the scheduler's tasks, reading the lake with this machine's own
+    /// credentials (instance role, environment). Runs until stopped.
+    Executor {
+        /// The scheduler's host.
+        #[arg(long, default_value = "localhost")]
+        scheduler_host: String,
+        /// The scheduler's port.
+        #[arg(long, default_value_t = crate::engine::cluster::DEFAULT_PORT)]
+        scheduler_port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind_host: String,
+        /// Arrow Flight port (task results).
+        #[arg(long, default_value_t = 50051)]
+        bind_port: u16,
+        /// gRPC port.
+        #[arg(long, default_value_t = 50052)]
+        bind_grpc_port: u16,
+        /// The host name the scheduler reaches this executor at (default: --bind-host).
+        #[arg(long)]
+        external_host: Option<String>,
+        /// Tasks run at once (default: one per core).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+        concurrent_tasks: Option<u32>,
+        /// Folder for shuffle files (default: a temporary folder).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
     },
 }
 
@@ -348,6 +402,10 @@ pub struct AccessArgs {
     /// Folder for spill files when a query exceeds the memory limit (default: the OS temp folder).
     #[arg(long)]
     pub spill_dir: Option<PathBuf>,
+    /// Run the queries on this Ballista cluster, `df://host:port` (its scheduler, started with
+    /// `lakesight cluster scheduler`); default: this machine.
+    #[arg(long, env = "LAKESIGHT_CLUSTER", value_name = "df://HOST:PORT")]
+    pub cluster: Option<crate::engine::cluster::ClusterUrl>,
 }
 
 /// How `tables` and `schema` print.

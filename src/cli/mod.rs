@@ -9,6 +9,7 @@ pub mod args;
 mod backtest;
 mod cache;
 mod changes;
+mod cluster;
 mod dashboard;
 mod dashboard_data;
 pub mod export;
@@ -28,8 +29,9 @@ use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
 pub use args::{
-    AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, Command, DashboardCommand, LakeArgs,
-    OpenArgs, ReportFormat, ResultFormat, TransformArgs, TransformCommand, TrustArgs, WatchArgs,
+    AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, ClusterCommand, Command,
+    DashboardCommand, LakeArgs, OpenArgs, ReportFormat, ResultFormat, TransformArgs,
+    TransformCommand, TrustArgs, WatchArgs,
 };
 pub use open::{OpenError, OpenRequest, open_launch, preflight};
 
@@ -196,6 +198,7 @@ async fn dispatch_plain(command: Option<Command>) -> Result<()> {
         }
         Some(Command::Trust(args)) => trust::trust(&args),
         Some(Command::Cache { clear, format }) => cache::cache(clear, format),
+        Some(Command::Cluster { command }) => cluster::cluster(command).await,
         Some(Command::GenerateSample { into }) => {
             let report = sim::generate_sample_lake(&into).with_context(|| {
                 format!("could not generate the sample lake in {}", into.display())
@@ -251,6 +254,7 @@ fn engine_options(access: &AccessArgs) -> EngineOptions {
         memory_limit: access.memory_limit,
         spill_dir: access.spill_dir.clone(),
         footer_cache: crate::lake::cache_dir(),
+        cluster: access.cluster.clone(),
         ..EngineOptions::default()
     }
 }

@@ -2,6 +2,7 @@
 //! read-only SQL, a memory limit with spilling, and queries as cancellable streams. Knows nothing
 //! of the UI; the same `Engine` serves the CLI, the app and tests.
 
+pub mod cluster;
 pub mod dashboard;
 mod date_trunc;
 mod diagnose;
@@ -55,6 +56,8 @@ pub struct Engine {
     diagnose_budget: DiagnoseBudget,
     /// Decoded Parquet columns kept for the next query (`EngineOptions::hot_cache`).
     hot: Option<Arc<hot::HotCache>>,
+    /// The cluster queries run on (`EngineOptions::cluster`); `None`: this process.
+    cluster: Option<cluster::ClusterUrl>,
 }
 
 /// The hot cache gets this part of the memory limit.
@@ -161,10 +164,19 @@ impl Engine {
         {
             config = config.with_target_partitions(partitions.max(1));
         }
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
+        let ctx = match &options.cluster {
+            None => SessionContext::new_with_config_rt(config, runtime),
+            Some(url) => {
+                let lake_options = cluster::LakeOptions::of(&lake.spec, lake.store.display_root());
+                cluster::client_session(url, config, runtime, lake_options)
+                    .await
+                    .map_err(|e| EngineError::Setup(e.strip_backtrace()))?
+            }
+        };
         ctx.register_udf(date_trunc::UtcDateTrunc::udf());
         ctx.register_object_store(&Lake::url(), Arc::clone(&lake.store) as _);
-        let hot = options.hot_cache.then(|| {
+        // A cluster's executors keep no cache of this process's.
+        let hot = (options.hot_cache && options.cluster.is_none()).then(|| {
             Arc::new(hot::HotCache::new(
                 usize::try_from(memory_limit_bytes / HOT_SHARE).unwrap_or(usize::MAX),
                 options.hot_listing_reuse.unwrap_or(HOT_LISTING_REUSE),
@@ -172,6 +184,7 @@ impl Engine {
         });
         let engine = Self {
             hot,
+            cluster: options.cluster.clone(),
             ctx,
             lake,
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
@@ -188,7 +201,10 @@ impl Engine {
             &self.ctx,
             &catalog,
             self.lake.store.display_root(),
-            self.hot.as_ref(),
+            match self.cluster {
+                Some(_) => register::Registration::Cluster,
+                None => register::Registration::Local(self.hot.as_ref()),
+            },
         )
         .map_err(|e| EngineError::Setup(e.strip_backtrace()))?;
         catalog.notes.extend(
@@ -302,6 +318,11 @@ impl Engine {
             .chain(state.window_functions().keys())
             .cloned();
         crate::sql::Completions::new(&self.catalog(), functions)
+    }
+
+    /// The cluster this engine's queries run on; `None`: this process.
+    pub fn cluster(&self) -> Option<&cluster::ClusterUrl> {
+        self.cluster.as_ref()
     }
 
     /// The underlying session, for benchmarks and tests that compare against plain DataFusion.

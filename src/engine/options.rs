@@ -31,6 +31,8 @@ pub struct EngineOptions {
     /// Keep Parquet footers on disk under this cache folder between processes (see
     /// `engine::footers`; `crate::lake::cache_dir()` is the user's); `None`: in memory only.
     pub footer_cache: Option<PathBuf>,
+    /// Run every query on this Ballista cluster (`--cluster df://host:port`); `None`: here.
+    pub cluster: Option<super::cluster::ClusterUrl>,
 }
 
 /// A limit on the files read, one by one, to find the one that a Parquet or Arrow reader could not

@@ -16,6 +16,7 @@ use datafusion::prelude::SessionContext;
 use super::hot::{HotCache, HotTable};
 use crate::lake::files::DataFormat;
 use crate::lake::text_format::{LakeTextFormat, TextKind};
+
 use crate::lake::{Catalog, Lake, TableInfo};
 
 /// The DataFusion file format a table's files are read with.
@@ -34,36 +35,155 @@ pub fn file_format(
     }
 }
 
+/// How a table is registered: for a query run here (through the hot cache when there is one), or
+/// for a cluster (JSON and CSV tables wrapped so the cluster codec can send them).
+#[derive(Clone, Copy)]
+pub enum Registration<'a> {
+    /// Run in this process, Parquet scans through the hot cache when there is one.
+    Local(Option<&'a Arc<HotCache>>),
+    /// Run on a cluster.
+    Cluster,
+}
+
 /// A listing table over `table`'s folder (every query lists it again, so new files are seen),
 /// read through the hot cache when there is one and the table is Parquet.
 pub fn listing_table(
     ctx: &SessionContext,
     table: &TableInfo,
     display_root: &str,
-    hot: Option<&Arc<HotCache>>,
+    registration: Registration<'_>,
 ) -> Result<Arc<dyn TableProvider>> {
-    let options = ListingOptions::new(file_format(ctx, table, display_root))
-        .with_file_extension(&table.file_extension)
-        .with_table_partition_cols(
-            table
-                .partition_columns
-                .iter()
-                .map(|c| (c.clone(), DataType::Utf8))
-                .collect(),
-        );
-    let config = ListingTableConfig::new(ListingTableUrl::parse(Lake::table_url(table))?)
-        .with_listing_options(options)
-        .with_schema(Arc::clone(&table.columns));
-    let listing = Arc::new(ListingTable::try_new(config)?);
-    Ok(match hot {
-        Some(cache) if table.format == DataFormat::Parquet => Arc::new(HotTable::new(
+    let listing = plain_listing(
+        file_format(ctx, table, display_root),
+        &Lake::table_url(table),
+        &table.file_extension,
+        &table.partition_columns,
+        Arc::clone(&table.columns),
+    )?;
+    Ok(match (registration, table.format) {
+        (Registration::Local(Some(cache)), DataFormat::Parquet) => Arc::new(HotTable::new(
             listing,
             Lake::table_url(table),
             Arc::clone(&table.columns),
             Arc::clone(cache),
         )),
+        (Registration::Cluster, DataFormat::Json | DataFormat::Csv) => Arc::new(TextTable {
+            inner: listing,
+            wire: TextTableWire {
+                url: Lake::table_url(table),
+                json: table.format == DataFormat::Json,
+                extension: table.file_extension.clone(),
+                partition_columns: table.partition_columns.clone(),
+                display_root: display_root.to_owned(),
+            },
+        }),
         _ => listing,
     })
+}
+
+/// A listing table of `format` files under `url`, partitioned by `partition_columns` (strings).
+fn plain_listing(
+    format: Arc<dyn FileFormat>,
+    url: &str,
+    extension: &str,
+    partition_columns: &[String],
+    file_schema: datafusion::arrow::datatypes::SchemaRef,
+) -> Result<Arc<ListingTable>> {
+    let options = ListingOptions::new(format)
+        .with_file_extension(extension)
+        .with_table_partition_cols(
+            partition_columns
+                .iter()
+                .map(|c| (c.clone(), DataType::Utf8))
+                .collect(),
+        );
+    let config = ListingTableConfig::new(ListingTableUrl::parse(url)?)
+        .with_listing_options(options)
+        .with_schema(file_schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
+}
+
+/// What rebuilds a lake's JSON or CSV table on a cluster ([`TextTable`]).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct TextTableWire {
+    /// The table's folder under `lakesight://lake/`.
+    pub url: String,
+    /// JSON, else CSV.
+    pub json: bool,
+    /// The file name ending its listing keeps.
+    pub extension: String,
+    /// Its partition keys, in order.
+    pub partition_columns: Vec<String>,
+    /// The lake root as a person writes it, to name files in errors.
+    pub display_root: String,
+}
+
+impl TextTableWire {
+    /// The table again, from its full schema (files' columns, then partition keys).
+    pub fn table(&self, schema: &datafusion::arrow::datatypes::Schema) -> Result<TextTable> {
+        let file_schema = Arc::new(datafusion::arrow::datatypes::Schema::new(
+            schema
+                .fields()
+                .iter()
+                .filter(|f| !self.partition_columns.contains(f.name()))
+                .cloned()
+                .collect::<Vec<_>>(),
+        ));
+        let kind = if self.json {
+            TextKind::Json
+        } else {
+            TextKind::Csv
+        };
+        let inner = plain_listing(
+            Arc::new(LakeTextFormat::new(kind, &self.display_root)),
+            &self.url,
+            &self.extension,
+            &self.partition_columns,
+            file_schema,
+        )?;
+        Ok(TextTable {
+            inner,
+            wire: self.clone(),
+        })
+    }
+}
+
+/// A lake's JSON or CSV table as a cluster session registers it: the listing table it is, under a
+/// type of Lakesight's own, which DataFusion hands to the cluster codec to send (its file format
+/// is one DataFusion's protobuf does not know).
+#[derive(Debug)]
+pub struct TextTable {
+    inner: Arc<ListingTable>,
+    /// How to build it again.
+    pub wire: TextTableWire,
+}
+
+#[async_trait::async_trait]
+impl TableProvider for TextTable {
+    fn schema(&self) -> datafusion::arrow::datatypes::SchemaRef {
+        self.inner.schema()
+    }
+
+    fn table_type(&self) -> datafusion::datasource::TableType {
+        self.inner.table_type()
+    }
+
+    fn supports_filters_pushdown(
+        &self,
+        filters: &[&datafusion::logical_expr::Expr],
+    ) -> Result<Vec<datafusion::logical_expr::TableProviderFilterPushDown>> {
+        self.inner.supports_filters_pushdown(filters)
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn datafusion::catalog::Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[datafusion::logical_expr::Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>> {
+        self.inner.scan(state, projection, filters, limit).await
+    }
 }
 
 /// Registers every table of `catalog`, replacing whatever the session had.
@@ -71,7 +191,7 @@ pub fn register_catalog(
     ctx: &SessionContext,
     catalog: &Catalog,
     display_root: &str,
-    hot: Option<&Arc<HotCache>>,
+    registration: Registration<'_>,
 ) -> Result<Vec<String>> {
     let Some(sql_catalog) = ctx.catalog(&ctx.state().config().options().catalog.default_catalog)
     else {
@@ -85,7 +205,7 @@ pub fn register_catalog(
     for schema in schemas {
         let provider = Arc::new(MemorySchemaProvider::new());
         for table in catalog.tables.iter().filter(|t| t.schema == schema) {
-            match listing_table(ctx, table, display_root, hot)
+            match listing_table(ctx, table, display_root, registration)
                 .and_then(|t| provider.register_table(table.name.clone(), t))
             {
                 Ok(_) => {}

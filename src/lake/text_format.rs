@@ -123,6 +123,14 @@ impl FileFormat for LakeTextFormat {
     }
 }
 
+/// The kind and lake root of a scan of [`LakeTextFormat`] files; `None` for any other source.
+/// What a cluster codec sends to rebuild the scan elsewhere ([`LakeTextFormat::file_source`]).
+pub fn text_scan_of(source: &dyn FileSource) -> Option<(TextKind, Arc<str>)> {
+    source
+        .downcast_ref::<LakeTextSource>()
+        .map(|scan| (scan.kind, Arc::clone(&scan.display_root)))
+}
+
 /// The scan side of [`LakeTextFormat`].
 #[derive(Clone)]
 struct LakeTextSource {

@@ -1,0 +1,52 @@
+//! `lakesight cluster scheduler|executor`.
+
+use anyhow::Result;
+
+use super::ClusterCommand;
+use crate::engine::cluster::serve::{self, ExecutorOptions, SchedulerOptions};
+
+/// Runs the cluster process `command` names until it is stopped (Ctrl-C).
+pub async fn cluster(command: ClusterCommand) -> Result<()> {
+    let run = async move {
+        match command {
+            ClusterCommand::Scheduler {
+                bind_host,
+                port,
+                external_host,
+            } => {
+                serve::run_scheduler(SchedulerOptions {
+                    bind_host,
+                    port,
+                    external_host,
+                })
+                .await
+            }
+            ClusterCommand::Executor {
+                scheduler_host,
+                scheduler_port,
+                bind_host,
+                bind_port,
+                bind_grpc_port,
+                external_host,
+                concurrent_tasks,
+                work_dir,
+            } => {
+                serve::run_executor(ExecutorOptions {
+                    scheduler_host,
+                    scheduler_port,
+                    bind_host,
+                    bind_port,
+                    bind_grpc_port,
+                    external_host,
+                    concurrent_tasks: concurrent_tasks.map(|n| n as usize),
+                    work_dir: work_dir.map(|d| d.display().to_string()),
+                })
+                .await
+            }
+        }
+    };
+    tokio::select! {
+        result = run => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

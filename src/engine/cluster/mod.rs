@@ -1,0 +1,332 @@
+//! Scale-out: the same SQL on an Apache DataFusion Ballista cluster.
+//!
+//! The client (`--cluster df://host:port`) plans as it does locally, then hands the logical plan to
+//! the cluster's scheduler, which plans it again, splits it into stages and runs them on its
+//! executors; the results come back through the scheduler. Three things travel with a query and
+//! are Lakesight's own:
+//!
+//! - the lake, as [`LakeOptions`] in the session's configuration (its root, region and endpoint,
+//!   never a credential), from which every scheduler and executor opens the lake itself
+//!   ([`store`]);
+//! - the JSON and CSV tables and their scans, which DataFusion's protobuf does not know
+//!   ([`codec`]);
+//! - the UTC `date_trunc` the engine uses, by name.
+//!
+//! `lakesight cluster scheduler|executor` ([`serve`]) are Lakesight's own processes, so they know
+//! all three, and a cluster always runs the same version as its clients (a mismatch is refused
+//! when the query arrives, naming both versions).
+
+pub mod codec;
+pub mod serve;
+pub mod store;
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use datafusion::config::{ConfigEntry, ConfigExtension, ExtensionOptions};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::prelude::{SessionConfig, SessionContext};
+
+use crate::model::{LinkPolicy, SourceLocation, SourceSpec};
+
+/// The port a scheduler listens on unless told otherwise (Ballista's).
+pub const DEFAULT_PORT: u16 = 50050;
+
+/// The version of Lakesight a client and its cluster must share.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where a cluster's scheduler listens: `df://host:port`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterUrl {
+    /// Host name or IP address.
+    pub host: String,
+    /// The scheduler's gRPC port.
+    pub port: u16,
+}
+
+/// A `--cluster` value that is not `df://host[:port]`.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`{0}` is not a cluster address: write df://host:port (the scheduler's, port 50050 by default)"
+)]
+pub struct ClusterUrlError(String);
+
+impl FromStr for ClusterUrl {
+    type Err = ClusterUrlError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let bad = || ClusterUrlError(text.to_owned());
+        let rest = text.trim().strip_prefix("df://").ok_or_else(bad)?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.is_empty() || rest.contains(['/', '@', '?', '#', ' ']) {
+            return Err(bad());
+        }
+        let url = url::Url::parse(&format!("http://{rest}")).map_err(|_| bad())?;
+        let host = match url.host() {
+            Some(url::Host::Domain(name)) => name.to_owned(),
+            Some(url::Host::Ipv4(ip)) => ip.to_string(),
+            Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+            None => return Err(bad()),
+        };
+        // `Url` drops a port that is the scheme's default (80): read it from the text instead.
+        let port = match rest.rsplit_once(':') {
+            Some((_, port)) if !port.ends_with(']') => port.parse().map_err(|_| bad())?,
+            _ => DEFAULT_PORT,
+        };
+        if port == 0 {
+            return Err(bad());
+        }
+        Ok(Self { host, port })
+    }
+}
+
+impl fmt::Display for ClusterUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "df://{}:{}", self.host, self.port)
+    }
+}
+
+impl ClusterUrl {
+    /// Whether the scheduler is on this machine (so its executors most likely are too, and read a
+    /// local lake at the same path).
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
+/// What a scheduler and its executors need to open the client's lake; sent with every query as
+/// `lakesight.*` settings. Never a credential: the cluster reads S3 with its own (instance role,
+/// environment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LakeOptions {
+    /// The lake's root: an absolute folder path or `s3://bucket/prefix`; empty: no lake.
+    pub root: String,
+    /// The S3 region, when the client knows it.
+    pub region: String,
+    /// An S3-compatible endpoint (`http(s)://host:port`), when the lake is not on AWS.
+    pub endpoint: String,
+    /// Read S3 without signing requests (a public bucket).
+    pub no_sign_request: bool,
+    /// `inside`: follow only symbolic links that stay inside a local lake's root.
+    pub links: String,
+    /// The client's Lakesight version.
+    pub version: String,
+}
+
+impl Default for LakeOptions {
+    fn default() -> Self {
+        Self {
+            root: String::new(),
+            region: String::new(),
+            endpoint: String::new(),
+            no_sign_request: false,
+            links: LinkPolicy::All.name().to_owned(),
+            version: String::new(),
+        }
+    }
+}
+
+impl ExtensionOptions for LakeOptions {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn std::any::Any {
+        self
+    }
+
+    fn cloned(&self) -> Box<dyn ExtensionOptions> {
+        Box::new(self.clone())
+    }
+
+    fn set(&mut self, key: &str, value: &str) -> datafusion::error::Result<()> {
+        let key = key.strip_prefix("lakesight.").unwrap_or(key);
+        match key {
+            "root" => value.clone_into(&mut self.root),
+            "region" => value.clone_into(&mut self.region),
+            "endpoint" => value.clone_into(&mut self.endpoint),
+            "no_sign_request" => self.no_sign_request = value == "true",
+            "links" => value.clone_into(&mut self.links),
+            "version" => value.clone_into(&mut self.version),
+            _ => {
+                return Err(datafusion::error::DataFusionError::Configuration(format!(
+                    "unknown setting lakesight.{key}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Keys with their prefix, as Ballista sends a session's settings (`lakesight.root`).
+    fn entries(&self) -> Vec<ConfigEntry> {
+        let entry = |key: &str, value: String| ConfigEntry {
+            key: format!("lakesight.{key}"),
+            value: Some(value),
+            description: "",
+        };
+        vec![
+            entry("root", self.root.clone()),
+            entry("region", self.region.clone()),
+            entry("endpoint", self.endpoint.clone()),
+            entry("no_sign_request", self.no_sign_request.to_string()),
+            entry("links", self.links.clone()),
+            entry("version", self.version.clone()),
+        ]
+    }
+}
+
+impl ConfigExtension for LakeOptions {
+    const PREFIX: &'static str = "lakesight";
+}
+
+impl LakeOptions {
+    /// The options that tell a cluster how to open `spec`. A local folder is sent as its absolute
+    /// path: executors read it at that path.
+    pub fn of(spec: &SourceSpec, display_root: &str) -> Self {
+        let root = match &spec.location {
+            SourceLocation::Local { .. } => display_root.to_owned(),
+            SourceLocation::S3 { .. } => spec.to_string(),
+        };
+        Self {
+            root,
+            region: spec.region.clone().unwrap_or_default(),
+            endpoint: spec.endpoint.clone().unwrap_or_default(),
+            no_sign_request: spec.no_sign_request,
+            links: spec.links.name().to_owned(),
+            version: VERSION.to_owned(),
+        }
+    }
+
+    /// The lake these options name, as a source the cluster opens with its own credentials
+    /// (no profile); `None` when they name none.
+    pub fn source(&self) -> Result<Option<SourceSpec>, String> {
+        if self.root.is_empty() {
+            return Ok(None);
+        }
+        let mut spec: SourceSpec = if self.root.starts_with("s3://") {
+            self.root.parse().map_err(|e| format!("{e}"))?
+        } else {
+            SourceSpec::local(&self.root)
+        };
+        spec.profile = None;
+        spec.region = Some(self.region.clone()).filter(|r| !r.is_empty());
+        spec.endpoint = Some(self.endpoint.clone()).filter(|e| !e.is_empty());
+        spec.no_sign_request = self.no_sign_request;
+        spec.links = if self.links == LinkPolicy::Inside.name() {
+            LinkPolicy::Inside
+        } else {
+            LinkPolicy::All
+        };
+        Ok(Some(spec))
+    }
+
+    /// An error when the client runs another version of Lakesight than this process.
+    pub fn check_version(&self) -> Result<(), String> {
+        if self.version.is_empty() || self.version == VERSION {
+            Ok(())
+        } else {
+            Err(format!(
+                "this cluster runs Lakesight {VERSION} and the client Lakesight {}: a client and its cluster must run the same version",
+                self.version
+            ))
+        }
+    }
+}
+
+/// A session configuration that can carry [`LakeOptions`] and Lakesight's codecs: what the
+/// client, the scheduler and the executors start from.
+pub fn base_config() -> SessionConfig {
+    SessionConfig::new_with_ballista()
+        .with_option_extension(LakeOptions::default())
+        .with_ballista_logical_extension_codec(Arc::new(codec::LakeLogicalCodec::default()))
+        .with_ballista_physical_extension_codec(Arc::new(codec::LakePhysicalCodec::default()))
+}
+
+/// A client session whose queries run on the cluster at `url`, reading the lake `lake` names.
+/// `config` carries the engine's own settings; the lake itself is registered in `runtime` (the
+/// client plans, so it lists the tables too).
+pub async fn client_session(
+    url: &ClusterUrl,
+    config: SessionConfig,
+    runtime: Arc<RuntimeEnv>,
+    lake: LakeOptions,
+) -> datafusion::error::Result<SessionContext> {
+    let config = config
+        .with_option_extension(lake)
+        .with_ballista_logical_extension_codec(Arc::new(codec::LakeLogicalCodec::default()))
+        .with_ballista_physical_extension_codec(Arc::new(codec::LakePhysicalCodec::default()))
+        .upgrade_for_ballista();
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(runtime)
+        .with_default_features()
+        .build();
+    SessionContext::remote_with_state(&url.to_string(), state).await
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_addresses_are_read_with_the_default_port() {
+        let url: ClusterUrl = "df://sched.example.com:6000".parse().unwrap();
+        assert_eq!((url.host.as_str(), url.port), ("sched.example.com", 6000));
+        let url: ClusterUrl = "df://10.0.0.5".parse().unwrap();
+        assert_eq!((url.host.as_str(), url.port), ("10.0.0.5", DEFAULT_PORT));
+        assert_eq!(url.to_string(), "df://10.0.0.5:50050");
+        let url: ClusterUrl = "df://h:80".parse().unwrap();
+        assert_eq!(url.port, 80);
+        for bad in [
+            "http://h:50050",
+            "df://",
+            "df://h:0",
+            "df://h:x",
+            "df://u@h:1",
+            "df://h/path",
+            "h:50050",
+        ] {
+            assert!(bad.parse::<ClusterUrl>().is_err(), "{bad}");
+        }
+        assert!(
+            "df://127.0.0.1:1"
+                .parse::<ClusterUrl>()
+                .unwrap()
+                .is_loopback()
+        );
+        assert!(
+            "df://localhost"
+                .parse::<ClusterUrl>()
+                .unwrap()
+                .is_loopback()
+        );
+        assert!(!"df://10.1.2.3".parse::<ClusterUrl>().unwrap().is_loopback());
+    }
+
+    #[test]
+    fn lake_options_name_the_lake_and_never_a_profile() {
+        let mut spec: SourceSpec = "s3://bucket/lake".parse().unwrap();
+        spec.profile = Some("analyst-sso".to_owned());
+        spec.region = Some("eu-west-1".to_owned());
+        let options = LakeOptions::of(&spec, "s3://bucket/lake");
+        let back = options.source().unwrap().unwrap();
+        assert_eq!(back.to_string(), "s3://bucket/lake");
+        assert_eq!(back.profile, None);
+        assert_eq!(back.region.as_deref(), Some("eu-west-1"));
+        assert!(options.check_version().is_ok());
+        let other = LakeOptions {
+            version: "0.0.1".to_owned(),
+            ..options
+        };
+        let err = other.check_version().unwrap_err();
+        assert!(err.contains(VERSION) && err.contains("0.0.1"), "{err}");
+    }
+}

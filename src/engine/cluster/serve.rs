@@ -1,0 +1,178 @@
+//! `lakesight cluster scheduler|executor`: Ballista's scheduler and executor processes, with
+//! Lakesight's codecs, lake stores and functions; and the same two in this process, for tests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ballista_core::RuntimeProducer;
+use ballista_core::registry::BallistaFunctionRegistry;
+use ballista_core::serde::BallistaCodec;
+use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+use ballista_executor::executor_process::{ExecutorProcessConfig, start_executor_process};
+use ballista_scheduler::cluster::BallistaCluster;
+use ballista_scheduler::config::SchedulerConfig;
+use ballista_scheduler::scheduler_process::start_server;
+use datafusion::execution::SessionState;
+use datafusion::execution::registry::FunctionRegistry;
+use datafusion::logical_expr::ScalarUDF;
+
+use super::codec::{LakeLogicalCodec, LakePhysicalCodec};
+use super::{ClusterUrl, base_config, store};
+use crate::engine::date_trunc::UtcDateTrunc;
+
+/// Lakesight's functions that replace DataFusion's of the same name (a UTC `date_trunc`).
+fn own_functions() -> Vec<ScalarUDF> {
+    vec![UtcDateTrunc::udf()]
+}
+
+/// Adds Lakesight's functions to a scheduler's session.
+pub fn add_functions(state: &mut SessionState) -> datafusion::error::Result<()> {
+    for function in own_functions() {
+        state.register_udf(Arc::new(function))?;
+    }
+    Ok(())
+}
+
+/// What an executor decodes plans with: DataFusion's and Ballista's functions, and Lakesight's.
+fn function_registry() -> BallistaFunctionRegistry {
+    let mut registry = BallistaFunctionRegistry::default();
+    for function in own_functions() {
+        registry
+            .scalar_functions
+            .insert(function.name().to_owned(), Arc::new(function));
+    }
+    registry
+}
+
+fn runtime_producer() -> RuntimeProducer {
+    Arc::new(store::runtime_for)
+}
+
+/// Where `lakesight cluster scheduler` listens.
+#[derive(Clone, Debug)]
+pub struct SchedulerOptions {
+    /// Address to listen on (`0.0.0.0` for every interface).
+    pub bind_host: String,
+    /// The gRPC port clients and executors connect to; results stream back through it too.
+    pub port: u16,
+    /// The host name executors and clients reach this scheduler at, when not `bind_host`.
+    pub external_host: Option<String>,
+}
+
+/// Runs a scheduler until the process is stopped.
+pub async fn run_scheduler(options: SchedulerOptions) -> anyhow::Result<()> {
+    let addr: SocketAddr = tokio::net::lookup_host((options.bind_host.as_str(), options.port))
+        .await?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("`{}` names no address", options.bind_host))?;
+    let config = SchedulerConfig {
+        bind_host: options.bind_host.clone(),
+        bind_port: options.port,
+        external_host: options
+            .external_host
+            .clone()
+            .unwrap_or_else(|| options.bind_host.clone()),
+        // Clients fetch results through the scheduler: one port to reach.
+        enable_embedded_flight_proxy: true,
+        override_config_producer: Some(Arc::new(base_config)),
+        override_session_builder: Some(Arc::new(store::session_for)),
+        override_logical_codec: Some(Arc::new(LakeLogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(LakePhysicalCodec::default())),
+        ..SchedulerConfig::default()
+    };
+    let cluster = BallistaCluster::new_from_config(&config).await?;
+    eprintln!(
+        "lakesight {} scheduler listening on {addr} (clients: --cluster df://{}:{})",
+        super::VERSION,
+        config.external_host,
+        options.port
+    );
+    start_server(cluster, addr, Arc::new(config)).await?;
+    Ok(())
+}
+
+/// How `lakesight cluster executor` joins a scheduler (Ballista's executor options).
+#[derive(Clone, Debug)]
+pub struct ExecutorOptions {
+    /// The scheduler's host.
+    pub scheduler_host: String,
+    /// The scheduler's gRPC port.
+    pub scheduler_port: u16,
+    /// Address to listen on.
+    pub bind_host: String,
+    /// Arrow Flight port (shuffle data and results).
+    pub bind_port: u16,
+    /// gRPC port.
+    pub bind_grpc_port: u16,
+    /// The host name the scheduler and other executors reach this one at.
+    pub external_host: Option<String>,
+    /// Tasks run at once; `None`: one per core.
+    pub concurrent_tasks: Option<usize>,
+    /// Where shuffle files are written; `None`: a temporary folder.
+    pub work_dir: Option<String>,
+}
+
+/// Runs an executor until the process is stopped.
+pub async fn run_executor(options: ExecutorOptions) -> anyhow::Result<()> {
+    let vcores = options
+        .concurrent_tasks
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let config = ExecutorProcessConfig {
+        scheduler_host: options.scheduler_host.clone(),
+        scheduler_port: options.scheduler_port,
+        bind_host: options.bind_host.clone(),
+        port: options.bind_port,
+        grpc_port: options.bind_grpc_port,
+        external_host: options.external_host.clone(),
+        vcores: vcores.max(1),
+        work_dir: options.work_dir.clone(),
+        override_config_producer: Some(Arc::new(base_config)),
+        override_runtime_producer: Some(runtime_producer()),
+        override_logical_codec: Some(Arc::new(LakeLogicalCodec::default())),
+        override_physical_codec: Some(Arc::new(LakePhysicalCodec::default())),
+        override_function_registry: Some(Arc::new(function_registry())),
+        ..ExecutorProcessConfig::default()
+    };
+    eprintln!(
+        "lakesight {} executor: {} task(s) at once, scheduler {}:{}",
+        super::VERSION,
+        config.vcores,
+        options.scheduler_host,
+        options.scheduler_port
+    );
+    start_executor_process(Arc::new(config)).await?;
+    Ok(())
+}
+
+/// A scheduler and `executors` executors in this process, as `lakesight cluster` runs them (the
+/// same codecs, lake stores and functions), on free ports of this machine: for tests and
+/// benchmarks. They run until the Tokio runtime they were started on ends.
+pub async fn in_process(executors: usize, tasks_each: usize) -> anyhow::Result<ClusterUrl> {
+    let codec = BallistaCodec::new(
+        Arc::new(LakeLogicalCodec::default()),
+        Arc::new(LakePhysicalCodec::default()),
+    );
+    let addr = ballista_scheduler::standalone::new_standalone_scheduler_with_builder(
+        Arc::new(store::session_for),
+        Arc::new(base_config),
+        codec.clone(),
+    )
+    .await?;
+    let url = format!("http://localhost:{}", addr.port());
+    for _ in 0..executors.max(1) {
+        let scheduler = SchedulerGrpcClient::connect(url.clone()).await?;
+        ballista_executor::new_standalone_executor_from_builder(
+            scheduler,
+            tasks_each.max(1),
+            Arc::new(base_config),
+            runtime_producer(),
+            codec.clone(),
+            function_registry(),
+        )
+        .await?;
+    }
+    Ok(ClusterUrl {
+        host: "localhost".to_owned(),
+        port: addr.port(),
+    })
+}

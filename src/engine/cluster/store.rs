@@ -1,0 +1,238 @@
+//! How a scheduler or an executor opens the client's lake: from the [`LakeOptions`] sent with the
+//! session, with its own credentials, on first use.
+//!
+//! Ballista asks for a session's runtime synchronously, while opening an S3 lake is async (the
+//! region and credentials chain), so the lake is registered as [`LazyLake`]: a store that opens
+//! the lake the first time it is read, and then keeps it. Stores are kept per lake, so every
+//! session of one lake shares its connections.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::SessionState;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::prelude::SessionConfig;
+use futures::stream::{self, BoxStream};
+use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path;
+use object_store::{
+    CopyOptions, GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+    PutMultipartOptions, PutOptions, PutPayload, PutResult,
+};
+use tokio::sync::OnceCell;
+
+use super::LakeOptions;
+use crate::lake::{Lake, S3Tuning};
+use crate::model::SourceSpec;
+
+/// At most this many lakes' stores are kept by one scheduler or executor.
+const KEPT_LAKES: usize = 16;
+
+/// A lake opened on first use by the process it runs in.
+pub struct LazyLake {
+    spec: SourceSpec,
+    opened: Arc<OnceCell<Arc<dyn ObjectStore>>>,
+}
+
+impl LazyLake {
+    fn new(spec: SourceSpec) -> Self {
+        Self {
+            spec,
+            opened: Arc::new(OnceCell::new()),
+        }
+    }
+
+    /// The lake's store, opened now if it was not yet.
+    async fn open(
+        spec: &SourceSpec,
+        opened: &OnceCell<Arc<dyn ObjectStore>>,
+    ) -> object_store::Result<Arc<dyn ObjectStore>> {
+        opened
+            .get_or_try_init(|| async {
+                match Lake::attach_with(spec, &S3Tuning::default()).await {
+                    Ok(lake) => Ok(Arc::clone(&lake.store) as Arc<dyn ObjectStore>),
+                    Err(err) => Err(object_store::Error::Generic {
+                        store: "lakesight",
+                        source: format!("{} cannot open the lake: {err}", this_host()).into(),
+                    }),
+                }
+            })
+            .await
+            .cloned()
+    }
+
+    async fn store(&self) -> object_store::Result<Arc<dyn ObjectStore>> {
+        Self::open(&self.spec, &self.opened).await
+    }
+
+    /// A stream that opens the lake, then streams what `f` asks of it.
+    fn streamed<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(Arc<dyn ObjectStore>) -> BoxStream<'static, object_store::Result<T>>
+        + Send
+        + 'static,
+    ) -> BoxStream<'static, object_store::Result<T>> {
+        let spec = self.spec.clone();
+        let opened = Arc::clone(&self.opened);
+        stream::once(async move { Self::open(&spec, &opened).await.map(f) })
+            .try_flatten()
+            .boxed()
+    }
+}
+
+/// This machine's name, to say which process could not read a lake.
+fn this_host() -> String {
+    let name = sysinfo::System::host_name().unwrap_or_else(|| "this machine".to_owned());
+    format!("the cluster process on {name}")
+}
+
+impl fmt::Debug for LazyLake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LazyLake({})", self.spec)
+    }
+}
+
+impl fmt::Display for LazyLake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LazyLake({})", self.spec)
+    }
+}
+
+#[async_trait]
+impl ObjectStore for LazyLake {
+    async fn put_opts(
+        &self,
+        location: &Path,
+        payload: PutPayload,
+        opts: PutOptions,
+    ) -> object_store::Result<PutResult> {
+        // The lake's own store refuses every write.
+        self.store().await?.put_opts(location, payload, opts).await
+    }
+
+    async fn put_multipart_opts(
+        &self,
+        location: &Path,
+        opts: PutMultipartOptions,
+    ) -> object_store::Result<Box<dyn MultipartUpload>> {
+        self.store().await?.put_multipart_opts(location, opts).await
+    }
+
+    async fn get_opts(
+        &self,
+        location: &Path,
+        options: GetOptions,
+    ) -> object_store::Result<GetResult> {
+        self.store().await?.get_opts(location, options).await
+    }
+
+    async fn get_ranges(
+        &self,
+        location: &Path,
+        ranges: &[std::ops::Range<u64>],
+    ) -> object_store::Result<Vec<bytes::Bytes>> {
+        self.store().await?.get_ranges(location, ranges).await
+    }
+
+    fn delete_stream(
+        &self,
+        locations: BoxStream<'static, object_store::Result<Path>>,
+    ) -> BoxStream<'static, object_store::Result<Path>> {
+        self.streamed(move |store| store.delete_stream(locations))
+    }
+
+    fn list(&self, prefix: Option<&Path>) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+        let prefix = prefix.cloned();
+        self.streamed(move |store| store.list(prefix.as_ref()))
+    }
+
+    fn list_with_offset(
+        &self,
+        prefix: Option<&Path>,
+        offset: &Path,
+    ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+        let prefix = prefix.cloned();
+        let offset = offset.clone();
+        self.streamed(move |store| store.list_with_offset(prefix.as_ref(), &offset))
+    }
+
+    async fn list_with_delimiter(&self, prefix: Option<&Path>) -> object_store::Result<ListResult> {
+        self.store().await?.list_with_delimiter(prefix).await
+    }
+
+    async fn copy_opts(
+        &self,
+        from: &Path,
+        to: &Path,
+        options: CopyOptions,
+    ) -> object_store::Result<()> {
+        self.store().await?.copy_opts(from, to, options).await
+    }
+}
+
+/// The lakes this process has opened, by what names them.
+fn kept() -> &'static Mutex<HashMap<String, Arc<LazyLake>>> {
+    static KEPT: std::sync::OnceLock<Mutex<HashMap<String, Arc<LazyLake>>>> =
+        std::sync::OnceLock::new();
+    KEPT.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The store of the lake `spec` names, shared by every session of it in this process.
+fn lake_store(spec: SourceSpec) -> Arc<LazyLake> {
+    let key = format!(
+        "{spec}|{}|{}|{}|{}",
+        spec.region.as_deref().unwrap_or_default(),
+        spec.endpoint.as_deref().unwrap_or_default(),
+        spec.no_sign_request,
+        spec.links.name()
+    );
+    let mut kept = kept()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(store) = kept.get(&key) {
+        return Arc::clone(store);
+    }
+    if kept.len() >= KEPT_LAKES {
+        // Rare (a cluster serving many lakes): start over rather than track use.
+        kept.clear();
+    }
+    let store = Arc::new(LazyLake::new(spec));
+    kept.insert(key, Arc::clone(&store));
+    store
+}
+
+/// The options a session carries, checked: the client's version, and the lake they name.
+fn lake_of(config: &SessionConfig) -> Result<Option<SourceSpec>> {
+    let Some(options) = config.options().extensions.get::<LakeOptions>() else {
+        return Ok(None);
+    };
+    options
+        .check_version()
+        .map_err(DataFusionError::Configuration)?;
+    options.source().map_err(DataFusionError::Configuration)
+}
+
+/// A session's runtime on a scheduler or an executor: the lake its client named, registered
+/// where the client's plans read it (`lakesight://lake/`).
+pub fn runtime_for(config: &SessionConfig) -> Result<Arc<RuntimeEnv>> {
+    let runtime = RuntimeEnvBuilder::new().build_arc()?;
+    if let Some(spec) = lake_of(config)? {
+        runtime.register_object_store(&Lake::url(), lake_store(spec));
+    }
+    Ok(runtime)
+}
+
+/// A session on the scheduler: Ballista's, with the lake's runtime and Lakesight's functions.
+pub fn session_for(config: SessionConfig) -> Result<SessionState> {
+    let runtime = runtime_for(&config)?;
+    let state = ballista_core::utils::default_session_builder(config)?;
+    let mut state = SessionStateBuilder::new_from_existing(state)
+        .with_runtime_env(runtime)
+        .build();
+    super::serve::add_functions(&mut state)?;
+    Ok(state)
+}
