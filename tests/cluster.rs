@@ -3,8 +3,14 @@
 //! lake stores and functions), over the bundled sample lake with every format it has.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::s3::{ACCESS_KEY, AwsFiles, S3Server, SECRET_KEY};
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use lakesight::engine::cluster::serve;
@@ -97,4 +103,223 @@ async fn every_format_of_the_sample_lake_answers_on_a_cluster_as_it_does_here() 
         let actual = answer(&remote, sql).await;
         assert_eq!(actual, expected, "{sql}");
     }
+}
+
+/// A `lakesight cluster` process, stopped when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A cluster process with no AWS settings but the environment credentials executors use (their
+/// own, never the client's profile).
+fn start(args: &[&str], home: &Path) -> Process {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"));
+    cmd.args(args)
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("LAKESIGHT_CLUSTER")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Process(cmd.spawn().unwrap())
+}
+
+fn executor(scheduler_port: u16, home: &Path) -> Process {
+    let (flight, grpc) = (free_port().to_string(), free_port().to_string());
+    let scheduler_port = scheduler_port.to_string();
+    start(
+        &[
+            "cluster",
+            "executor",
+            "--scheduler-host",
+            "127.0.0.1",
+            "--scheduler-port",
+            &scheduler_port,
+            "--bind-port",
+            &flight,
+            "--bind-grpc-port",
+            &grpc,
+            "--concurrent-tasks",
+            "2",
+        ],
+        home,
+    )
+}
+
+/// The client: the analyst's profile, which the cluster never sees.
+fn client(aws: &AwsFiles, args: &[&str]) -> std::process::Output {
+    let mut cmd = assert_cmd::Command::cargo_bin("lakesight").unwrap();
+    aws.apply(&mut cmd);
+    cmd.env_remove("LAKESIGHT_SOURCE")
+        .env_remove("LAKESIGHT_CLUSTER")
+        .env("LAKESIGHT_CACHE_DIR", aws.dir.path().join("cache"))
+        .args(args)
+        .args([
+            "--source",
+            "s3://acme-lake/prod/events",
+            "--profile",
+            "lake-reader",
+        ])
+        .timeout(Duration::from_mins(3));
+    cmd.output().unwrap()
+}
+
+/// `dashboard data` of the orders dashboard: each visual's rows, sorted (rows tied on the
+/// visual's ORDER BY may come back in any order, here as on a cluster).
+fn orders_data(aws: &AwsFiles, cluster: Option<&str>) -> Vec<(String, Vec<String>)> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("dashboards/orders.toml");
+    let mut args = vec![
+        "dashboard",
+        "data",
+        file.to_str().unwrap(),
+        "--from",
+        "2026-11-22T00:00Z",
+        "--to",
+        "2026-11-26T00:00Z",
+    ];
+    if let Some(cluster) = cluster {
+        args.extend(["--cluster", cluster]);
+    }
+    let output = client(aws, &args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    json["visuals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|visual| {
+            assert!(visual["error"].is_null(), "{visual}");
+            let mut rows: Vec<String> = visual["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            rows.sort();
+            (visual["id"].as_str().unwrap().to_owned(), rows)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduler_and_two_executors_answer_a_dashboard_on_s3_and_outlive_losing_one() {
+    let server = S3Server::start(true).await;
+    server.upload_dir(&sample_lake(), "acme-lake", "prod/events");
+    let aws = AwsFiles::new(&server.endpoint);
+    let home = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let _scheduler = start(
+        &["cluster", "scheduler", "--port", &port.to_string()],
+        home.path(),
+    );
+    let first = executor(port, home.path());
+    let _second = executor(port, home.path());
+    let cluster = format!("df://127.0.0.1:{port}");
+
+    // The cluster is up once a query of the lake runs on it.
+    let count = [
+        "query",
+        "--format",
+        "csv",
+        "SELECT count(*) AS n FROM orders",
+    ];
+    let local = client(&aws, &count);
+    assert!(
+        local.status.success(),
+        "{}",
+        String::from_utf8_lossy(&local.stderr)
+    );
+    let started = Instant::now();
+    loop {
+        let output = client(&aws, &[&count[..], &["--cluster", &cluster]].concat());
+        if output.status.success() {
+            assert_eq!(output.stdout, local.stdout);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                stderr.contains(&format!("on the cluster {cluster}")),
+                "{stderr}"
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_mins(1),
+            "the cluster did not answer: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    // A dashboard's data through the cluster is the local data.
+    assert_eq!(orders_data(&aws, Some(&cluster)), orders_data(&aws, None));
+    // The executors read the lake with their own (environment) credentials: the secret signs
+    // requests and is never part of one.
+    assert!(server.requests().iter().all(|r| !r.contains(SECRET_KEY)));
+
+    // One executor dies while a query runs: it is given up, and the query either runs again on
+    // the other or fails saying so, in bounded time.
+    let heavy = "SELECT a.page, count(*) AS n FROM consumption.clickstream a \
+                 JOIN consumption.clickstream b ON a.page = b.page GROUP BY a.page ORDER BY a.page";
+    let expected = client(
+        &aws,
+        &["query", "--format", "csv", "--max-rows", "100000", heavy],
+    );
+    assert!(expected.status.success());
+    let on_cluster = [
+        "query",
+        "--format",
+        "csv",
+        "--max-rows",
+        "100000",
+        heavy,
+        "--cluster",
+        &cluster,
+    ];
+    let (output, took) = std::thread::scope(|scope| {
+        let running = scope.spawn(|| {
+            let started = Instant::now();
+            let output = client(&aws, &on_cluster);
+            (output, started.elapsed())
+        });
+        std::thread::sleep(Duration::from_millis(400));
+        // Stopped as a worker is shut down (SIGTERM): it tells the scheduler it is leaving.
+        let stopped = std::process::Command::new("kill")
+            .args(["-TERM", &first.0.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(stopped.success());
+        drop(first);
+        running.join().unwrap()
+    });
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    eprintln!("losing an executor: {took:?}, {stderr}");
+    if output.status.success() {
+        assert_eq!(output.stdout, expected.stdout, "{stderr}");
+    } else {
+        assert!(
+            stderr.contains("executor") || stderr.contains("cluster"),
+            "{stderr}"
+        );
+    }
+    assert!(took < Duration::from_secs(150), "took {took:?}: {stderr}");
 }

@@ -321,13 +321,17 @@ async fn query(
     drop(stream);
     writer.finish()?;
     let elapsed = started.elapsed().as_secs_f64();
+    let place = engine
+        .cluster()
+        .map(|url| format!(" on the cluster {url}"))
+        .unwrap_or_default();
     if truncated && max_rows.is_none() {
         eprintln!(
-            "{rows} rows shown (the first {DEFAULT_TABLE_ROWS}; pass --max-rows N for more) in {elapsed:.3}s"
+            "{rows} rows shown (the first {DEFAULT_TABLE_ROWS}; pass --max-rows N for more) in {elapsed:.3}s{place}"
         );
     } else {
         let noun = if rows == 1 { "row" } else { "rows" };
-        eprintln!("{rows} {noun} in {elapsed:.3}s");
+        eprintln!("{rows} {noun} in {elapsed:.3}s{place}");
     }
     Ok(())
 }

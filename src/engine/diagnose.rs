@@ -28,6 +28,11 @@ pub(super) async fn explain_failure(
     err: DataFusionError,
     tables: &[TableInfo],
 ) -> EngineError {
+    if let Some(url) = engine.cluster()
+        && let Some(said) = super::cluster::explain(url, &engine.lake().spec, &err)
+    {
+        return EngineError::Cluster(said);
+    }
     if let Some(bad) = find_unreadable(&err) {
         return EngineError::UnreadableFile {
             table: owner(tables, &bad.path),

@@ -74,6 +74,9 @@ pub enum EngineError {
     /// The query's parameters could not be bound.
     #[error(transparent)]
     Param(#[from] super::params::ParamError),
+    /// The cluster the query was sent to could not be reached, or could not run it.
+    #[error("{0}")]
+    Cluster(String),
     /// The engine could not be set up (memory pool, spill folder, …).
     #[error("could not start the query engine: {0}")]
     Setup(String),

@@ -167,7 +167,7 @@ impl Engine {
         let ctx = match &options.cluster {
             None => SessionContext::new_with_config_rt(config, runtime),
             Some(url) => {
-                let lake_options = cluster::LakeOptions::of(&lake.spec, lake.store.display_root());
+                let lake_options = cluster::LakeOptions::of(&lake);
                 cluster::client_session(url, config, runtime, lake_options)
                     .await
                     .map_err(|e| EngineError::Setup(e.strip_backtrace()))?

@@ -36,6 +36,12 @@ impl LakeStore {
         }
     }
 
+    /// The region and endpoint an S3 lake was opened with (after the profile and environment were
+    /// read); `None` for a local folder.
+    pub fn s3_context(&self) -> Option<&S3Context> {
+        self.s3.as_ref()
+    }
+
     /// The same store, with S3 context for error messages.
     #[must_use]
     pub fn with_s3_context(mut self, context: S3Context) -> Self {

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::config::{ConfigEntry, ConfigExtension, ExtensionOptions};
+use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -189,15 +190,24 @@ impl ConfigExtension for LakeOptions {
 impl LakeOptions {
     /// The options that tell a cluster how to open `spec`. A local folder is sent as its absolute
     /// path: executors read it at that path.
-    pub fn of(spec: &SourceSpec, display_root: &str) -> Self {
+    pub fn of(lake: &crate::lake::Lake) -> Self {
+        let spec = &lake.spec;
         let root = match &spec.location {
-            SourceLocation::Local { .. } => display_root.to_owned(),
+            SourceLocation::Local { .. } => lake.store.display_root().to_owned(),
             SourceLocation::S3 { .. } => spec.to_string(),
         };
+        // The region and endpoint as opened, which a profile may have named.
+        let s3 = lake.store.s3_context();
         Self {
             root,
-            region: spec.region.clone().unwrap_or_default(),
-            endpoint: spec.endpoint.clone().unwrap_or_default(),
+            region: s3
+                .map(|c| c.region.clone())
+                .or_else(|| spec.region.clone())
+                .unwrap_or_default(),
+            endpoint: s3
+                .and_then(|c| c.endpoint.clone())
+                .or_else(|| spec.endpoint.clone())
+                .unwrap_or_default(),
             no_sign_request: spec.no_sign_request,
             links: spec.links.name().to_owned(),
             version: VERSION.to_owned(),
@@ -240,6 +250,57 @@ impl LakeOptions {
     }
 }
 
+/// What to tell the user when a query sent to the cluster at `url` failed for a reason of the
+/// cluster's (it cannot be reached, it runs another version, it cannot open the lake); `None`
+/// for any other failure (bad SQL, a broken file), said as it would be locally.
+pub fn explain(url: &ClusterUrl, lake: &SourceSpec, err: &DataFusionError) -> Option<String> {
+    let text = err.to_string();
+    if [
+        "tcp connect error",
+        "Connection refused",
+        "transport error",
+        "dns error",
+    ]
+    .iter()
+    .any(|cause| text.contains(cause))
+    {
+        return Some(format!(
+            "cannot reach the cluster at {url}: is `lakesight cluster scheduler` running there, and can this machine reach port {}? ({})",
+            url.port,
+            short(&text)
+        ));
+    }
+    if text.contains("a client and its cluster must run the same version") {
+        let said = text
+            .find("this cluster runs")
+            .map_or(text.as_str(), |at| &text[at..]);
+        return Some(format!(
+            "the cluster at {url} refused the query: {}",
+            short(said)
+        ));
+    }
+    if let Some(at) = text.find("the cluster process on") {
+        let mut said = format!(
+            "the cluster at {url} could not read the lake: {}",
+            short(&text[at..])
+        );
+        if !lake.is_s3() && !url.is_loopback() {
+            said.push_str(
+                ". Executors read a local folder at the same path on their own machine: give them a shared mount at that path, or use an S3 lake",
+            );
+        }
+        return Some(said);
+    }
+    None
+}
+
+/// `text` without DataFusion's wrapping, on one line.
+fn short(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = text.trim_end_matches(['"', ')', '.', ' ']);
+    text.chars().take(400).collect()
+}
+
 /// A session configuration that can carry [`LakeOptions`] and Lakesight's codecs: what the
 /// client, the scheduler and the executors start from.
 pub fn base_config() -> SessionConfig {
@@ -262,7 +323,11 @@ pub async fn client_session(
         .with_option_extension(lake)
         .with_ballista_logical_extension_codec(Arc::new(codec::LakeLogicalCodec::default()))
         .with_ballista_physical_extension_codec(Arc::new(codec::LakePhysicalCodec::default()))
-        .upgrade_for_ballista();
+        .upgrade_for_ballista()
+        // Ballista 55's adaptive planner can leave a query waiting forever when an executor is
+        // lost mid-stage (a stage rolled back while the other executors report into it); the
+        // static planner runs the lost tasks again.
+        .with_ballista_adaptive_query_planner(false);
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_runtime_env(runtime)
@@ -316,7 +381,14 @@ mod tests {
         let mut spec: SourceSpec = "s3://bucket/lake".parse().unwrap();
         spec.profile = Some("analyst-sso".to_owned());
         spec.region = Some("eu-west-1".to_owned());
-        let options = LakeOptions::of(&spec, "s3://bucket/lake");
+        let lake = crate::lake::Lake {
+            spec: spec.clone(),
+            store: Arc::new(crate::lake::LakeStore::new(
+                Arc::new(object_store::memory::InMemory::new()),
+                "s3://bucket/lake",
+            )),
+        };
+        let options = LakeOptions::of(&lake);
         let back = options.source().unwrap().unwrap();
         assert_eq!(back.to_string(), "s3://bucket/lake");
         assert_eq!(back.profile, None);

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use ballista_core::RuntimeProducer;
+use ballista_core::config::TaskSchedulingPolicy;
 use ballista_core::registry::BallistaFunctionRegistry;
 use ballista_core::serde::BallistaCodec;
 use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
@@ -48,6 +49,12 @@ fn runtime_producer() -> RuntimeProducer {
     Arc::new(store::runtime_for)
 }
 
+/// How often an executor tells the scheduler it is alive (Ballista: every minute).
+const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// How long a scheduler waits for an executor's heartbeat before it gives the executor up.
+const EXECUTOR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Where `lakesight cluster scheduler` listens.
 #[derive(Clone, Debug)]
 pub struct SchedulerOptions {
@@ -74,6 +81,13 @@ pub async fn run_scheduler(options: SchedulerOptions) -> anyhow::Result<()> {
             .unwrap_or_else(|| options.bind_host.clone()),
         // Clients fetch results through the scheduler: one port to reach.
         enable_embedded_flight_proxy: true,
+        // An executor that stops answering is given up after EXECUTOR_TIMEOUT (Ballista: 3
+        // minutes), so its tasks run elsewhere, or the query fails, instead of waiting.
+        executor_timeout_seconds: EXECUTOR_TIMEOUT.as_secs(),
+        expire_dead_executor_interval_seconds: 2,
+        // Executors ask for work, so tasks of an executor given up are taken by the others.
+        scheduling_policy: TaskSchedulingPolicy::PullStaged,
+        no_executors_grace_period_seconds: EXECUTOR_TIMEOUT.as_secs(),
         override_config_producer: Some(Arc::new(base_config)),
         override_session_builder: Some(Arc::new(store::session_for)),
         override_logical_codec: Some(Arc::new(LakeLogicalCodec::default())),
@@ -125,6 +139,8 @@ pub async fn run_executor(options: ExecutorOptions) -> anyhow::Result<()> {
         grpc_port: options.bind_grpc_port,
         external_host: options.external_host.clone(),
         vcores: vcores.max(1),
+        executor_heartbeat_interval_seconds: HEARTBEAT.as_secs(),
+        task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         work_dir: options.work_dir.clone(),
         override_config_producer: Some(Arc::new(base_config)),
         override_runtime_producer: Some(runtime_producer()),
