@@ -323,3 +323,60 @@ async fn a_scheduler_and_two_executors_answer_a_dashboard_on_s3_and_outlive_losi
     }
     assert!(took < Duration::from_secs(150), "took {took:?}: {stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_of_another_version_is_refused_naming_both() {
+    use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+    use datafusion::prelude::SessionConfig;
+    use lakesight::engine::cluster::{self, LakeOptions, VERSION};
+    use lakesight::lake::Lake;
+
+    let url = serve::in_process(1, 1).await.unwrap();
+    let lake = Lake::attach(&SourceSpec::local(sample_lake()))
+        .await
+        .unwrap();
+    let options = LakeOptions {
+        version: "0.0.1-old".to_owned(),
+        ..LakeOptions::of(&lake)
+    };
+    let runtime = RuntimeEnvBuilder::new().build_arc().unwrap();
+    runtime.register_object_store(&Lake::url(), lake.store.clone());
+    let ctx = cluster::client_session(&url, SessionConfig::new(), runtime, options)
+        .await
+        .unwrap();
+    let err = ctx
+        .sql("SELECT 1")
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap_err();
+    let said = cluster::explain(&url, &lake.spec, &err).unwrap();
+    assert!(
+        said.contains(&format!("this cluster runs Lakesight {VERSION}"))
+            && said.contains("the client Lakesight 0.0.1-old"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_cluster_that_does_not_answer_is_named() {
+    let port = free_port();
+    let output = assert_cmd::Command::cargo_bin("lakesight")
+        .unwrap()
+        .env_remove("LAKESIGHT_SOURCE")
+        .args(["query", "SELECT count(*) FROM orders", "--source"])
+        .arg(sample_lake())
+        .env("LAKESIGHT_CLUSTER", format!("df://127.0.0.1:{port}"))
+        .timeout(Duration::from_mins(1))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot reach the cluster at df://127.0.0.1:{port}"
+        )) && stderr.contains("lakesight cluster scheduler"),
+        "{stderr}"
+    );
+}

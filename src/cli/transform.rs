@@ -48,13 +48,19 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
     let file = read_jobs(&args.file)?;
     let source = source_spec(&args.lake)?;
     let into = into_spec(args)?;
+    let mut engine = engine_options(&args.lake.access);
+    if let Some(cluster) = engine.cluster.take() {
+        eprintln!(
+            "note: transform jobs run on this machine; --cluster ({cluster}) applies to queries, dashboards, alerts and exports"
+        );
+    }
     let mut options = RunOptions {
         job: args.job.clone(),
         full: args.full,
         skip_bad_files: args.skip_bad_files,
         concurrency: args.concurrency.unwrap_or(0),
         stop: Arc::default(),
-        engine: engine_options(&args.lake.access),
+        engine,
         states: args.follow.then(Arc::default),
         hold_failed: false,
     };
