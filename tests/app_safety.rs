@@ -81,7 +81,9 @@ fn a_restored_query_waits_for_the_user() {
     });
     settle(&mut f, 30);
     assert!(
-        !has_label(&f.harness, "restored") && !has_label(&f.harness, "rows in"),
+        !has_label(&f.harness, "restored")
+            && !has_label(&f.harness, "rows in")
+            && !has_label(&f.harness, "row in"),
         "the saved SQL is in the editor but did not run"
     );
     assert_eq!(
@@ -90,7 +92,7 @@ fn a_restored_query_waits_for_the_user() {
     );
     f.harness.get_by_label("Run").click();
     step_until(&mut f.harness, "the result once asked", |h| {
-        has_label(h, "1 rows in")
+        has_label(h, "1 row in")
     });
 }
 
@@ -170,7 +172,7 @@ fn a_large_result_stops_at_its_budget_and_export_writes_all_of_it() {
 fn export_asks_before_replacing_a_typed_path() {
     let mut f = open_attached();
     run_sql(&mut f, "SELECT 1 AS one");
-    step_until(&mut f.harness, "the result", |h| has_label(h, "1 rows in"));
+    step_until(&mut f.harness, "the result", |h| has_label(h, "1 row in"));
     let out = tempfile::tempdir().unwrap();
     let path = out.path().join("keep.csv");
     std::fs::write(&path, "precious").unwrap();
@@ -194,7 +196,7 @@ fn export_asks_before_replacing_a_typed_path() {
     });
     f.harness.get_by_label("Replace").click();
     step_until(&mut f.harness, "the export", |h| {
-        has_label(h, "Exported 1 rows to")
+        has_label(h, "Exported 1 row to")
     });
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "one\n1\n");
 }
@@ -228,7 +230,7 @@ fn catalog_names_are_inserted_as_valid_sql() {
         "SELECT \"userId\", \"page views\" FROM visits",
     );
     f.harness.get_by_label("Run").click();
-    step_until(&mut f.harness, "the result", |h| has_label(h, "1 rows in"));
+    step_until(&mut f.harness, "the result", |h| has_label(h, "1 row in"));
 }
 
 #[test]

@@ -13,13 +13,20 @@ use std::time::{Duration, Instant};
 use common::s3::{ACCESS_KEY, AwsFiles, S3Server, SECRET_KEY};
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
-use lakesight::engine::cluster::serve;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig};
+use lakesight::engine::cluster::{self, LakeOptions, Served, VERSION, serve};
 use lakesight::engine::{Engine, EngineOptions};
+use lakesight::lake::Lake;
 use lakesight::lake::files::DataFormat;
 use lakesight::model::SourceSpec;
 
 fn sample_lake() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+fn sample_root() -> String {
+    sample_lake().display().to_string()
 }
 
 async fn answer(engine: &Engine, sql: &str) -> String {
@@ -32,7 +39,9 @@ async fn answer(engine: &Engine, sql: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_format_of_the_sample_lake_answers_on_a_cluster_as_it_does_here() {
-    let cluster = serve::in_process(2, 2).await.unwrap();
+    let cluster = serve::in_process(2, 2, Served::new(&[sample_root()]))
+        .await
+        .unwrap();
     let spec = SourceSpec::local(sample_lake());
     let local = Engine::attach(&spec, &EngineOptions::default())
         .await
@@ -125,7 +134,7 @@ fn free_port() -> u16 {
 
 /// A cluster process with no AWS settings but the environment credentials executors use (their
 /// own, never the client's profile).
-fn start(args: &[&str], home: &Path) -> Process {
+fn start(args: &[String], home: &Path) -> Process {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"));
     cmd.args(args)
         .env("HOME", home)
@@ -144,7 +153,21 @@ fn start(args: &[&str], home: &Path) -> Process {
     Process(cmd.spawn().unwrap())
 }
 
-fn executor(scheduler_port: u16, home: &Path) -> Process {
+/// What the test cluster serves: the S3 lake, through the test server.
+fn serving(endpoint: &str) -> Vec<String> {
+    [
+        "--lake",
+        "s3://acme-lake/prod/events",
+        "--endpoint",
+        endpoint,
+        "--region",
+        "eu-west-1",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn executor(scheduler_port: u16, home: &Path, serving: &[String]) -> Process {
     let (flight, grpc) = (free_port().to_string(), free_port().to_string());
     let scheduler_port = scheduler_port.to_string();
     start(
@@ -161,7 +184,11 @@ fn executor(scheduler_port: u16, home: &Path) -> Process {
             &grpc,
             "--concurrent-tasks",
             "2",
-        ],
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .chain(serving.iter().cloned())
+        .collect::<Vec<_>>(),
         home,
     )
 }
@@ -229,12 +256,15 @@ async fn a_scheduler_and_two_executors_answer_a_dashboard_on_s3_and_outlive_losi
     let aws = AwsFiles::new(&server.endpoint);
     let home = tempfile::tempdir().unwrap();
     let port = free_port();
-    let _scheduler = start(
-        &["cluster", "scheduler", "--port", &port.to_string()],
-        home.path(),
-    );
-    let first = executor(port, home.path());
-    let _second = executor(port, home.path());
+    let serving = serving(&server.endpoint);
+    let scheduler_args: Vec<String> = ["cluster", "scheduler", "--port", &port.to_string()]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .chain(serving.iter().cloned())
+        .collect();
+    let _scheduler = start(&scheduler_args, home.path());
+    let first = executor(port, home.path(), &serving);
+    let _second = executor(port, home.path(), &serving);
     let cluster = format!("df://127.0.0.1:{port}");
 
     // The cluster is up once a query of the lake runs on it.
@@ -326,12 +356,9 @@ async fn a_scheduler_and_two_executors_answer_a_dashboard_on_s3_and_outlive_losi
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_of_another_version_is_refused_naming_both() {
-    use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-    use datafusion::prelude::SessionConfig;
-    use lakesight::engine::cluster::{self, LakeOptions, VERSION};
-    use lakesight::lake::Lake;
-
-    let url = serve::in_process(1, 1).await.unwrap();
+    let url = serve::in_process(1, 1, Served::new(&[sample_root()]))
+        .await
+        .unwrap();
     let lake = Lake::attach(&SourceSpec::local(sample_lake()))
         .await
         .unwrap();
@@ -378,5 +405,65 @@ fn a_cluster_that_does_not_answer_is_named() {
             "cannot reach the cluster at df://127.0.0.1:{port}"
         )) && stderr.contains("lakesight cluster scheduler"),
         "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_reads_only_the_lakes_it_serves() {
+    // Started for the sample lake only.
+    let url = serve::in_process(1, 1, Served::new(&[sample_root()]))
+        .await
+        .unwrap();
+    let other = tempfile::tempdir().unwrap();
+    common::write(
+        other.path(),
+        "consumption/secrets/part-0.parquet",
+        &common::parquet_bytes(&common::orders_batch(0, 3, false)),
+    );
+    let engine = Engine::attach(
+        &SourceSpec::local(other.path()),
+        &EngineOptions {
+            cluster: Some(url),
+            ..EngineOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = engine
+        .collect("SELECT count(*) FROM secrets")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("refused the query: this cluster does not serve the lake")
+            && err.contains(&format!("--lake {}", sample_root())),
+        "{err}"
+    );
+
+    // A plan naming any other store (here a file of the machine) is refused on the cluster too.
+    let lake = Lake::attach(&SourceSpec::local(sample_lake()))
+        .await
+        .unwrap();
+    let runtime = RuntimeEnvBuilder::new().build_arc().unwrap();
+    runtime.register_object_store(&Lake::url(), lake.store.clone());
+    let ctx = cluster::client_session(
+        &serve::in_process(1, 1, Served::new(&[sample_root()]))
+            .await
+            .unwrap(),
+        SessionConfig::new(),
+        runtime,
+        LakeOptions::of(&lake),
+    )
+    .await
+    .unwrap();
+    let file = other.path().join("consumption/secrets/part-0.parquet");
+    let frame = ctx
+        .read_parquet(file.to_str().unwrap(), ParquetReadOptions::default())
+        .await
+        .unwrap();
+    let err = frame.collect().await.unwrap_err().to_string();
+    assert!(
+        err.contains("a cluster reads only the query's lake, not file://"),
+        "{err}"
     );
 }

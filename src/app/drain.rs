@@ -82,8 +82,9 @@ impl LakesightApp {
             self.export_outcome = Some(match flatten(result) {
                 Ok(done) => (
                     format!(
-                        "Exported {} rows to {} ({})",
+                        "Exported {} {} to {} ({})",
                         done.rows,
+                        if done.rows == 1 { "row" } else { "rows" },
                         done.path.display(),
                         crate::model::human_bytes(done.bytes)
                     ),

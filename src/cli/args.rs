@@ -179,6 +179,9 @@ pub enum ClusterCommand {
         /// The host name executors and clients reach this scheduler at (default: --bind-host).
         #[arg(long)]
         external_host: Option<String>,
+        /// What the cluster may read.
+        #[command(flatten)]
+        serve: ServeArgs,
     },
     /// An executor: runs the scheduler's tasks, reading the lake with this machine's own
     /// credentials (instance role, environment). Runs until stopped.
@@ -207,7 +210,30 @@ pub enum ClusterCommand {
         /// Folder for shuffle files (default: a temporary folder).
         #[arg(long)]
         work_dir: Option<PathBuf>,
+        /// What the cluster may read.
+        #[command(flatten)]
+        serve: ServeArgs,
     },
+}
+
+/// The lakes a cluster process serves, and how it reaches S3 (its own settings, never a client's).
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A lake the cluster may read: a folder (read at that path) or `s3://bucket[/prefix]`; give
+    /// one --lake per lake, the same on the scheduler and every executor. A query of any other lake
+    /// is refused.
+    #[arg(long = "lake", value_name = "ROOT", required = true)]
+    pub lakes: Vec<String>,
+    /// AWS region of the S3 lakes (default: this machine's AWS configuration).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// S3-compatible endpoint URL of the S3 lakes (default: AWS).
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Which symbolic links of a local lake are followed: only those that stay `inside` it
+    /// (default), or `all`.
+    #[arg(long, value_enum, value_name = "all|inside")]
+    pub links: Option<LinksArg>,
 }
 
 /// The `transform` subcommands.

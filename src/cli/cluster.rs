@@ -3,7 +3,19 @@
 use anyhow::Result;
 
 use super::ClusterCommand;
+use super::args::ServeArgs;
+use crate::engine::cluster::Served;
 use crate::engine::cluster::serve::{self, ExecutorOptions, SchedulerOptions};
+
+fn served(args: ServeArgs) -> Served {
+    let mut served = Served::new(&args.lakes);
+    served.region = args.region;
+    served.endpoint = args.endpoint;
+    if let Some(links) = args.links {
+        served.links = links.into();
+    }
+    served
+}
 
 /// Runs the cluster process `command` names until it is stopped (Ctrl-C).
 pub async fn cluster(command: ClusterCommand) -> Result<()> {
@@ -13,11 +25,13 @@ pub async fn cluster(command: ClusterCommand) -> Result<()> {
                 bind_host,
                 port,
                 external_host,
+                serve: lakes,
             } => {
                 serve::run_scheduler(SchedulerOptions {
                     bind_host,
                     port,
                     external_host,
+                    served: served(lakes),
                 })
                 .await
             }
@@ -30,6 +44,7 @@ pub async fn cluster(command: ClusterCommand) -> Result<()> {
                 external_host,
                 concurrent_tasks,
                 work_dir,
+                serve: lakes,
             } => {
                 serve::run_executor(ExecutorOptions {
                     scheduler_host,
@@ -40,6 +55,7 @@ pub async fn cluster(command: ClusterCommand) -> Result<()> {
                     external_host,
                     concurrent_tasks: concurrent_tasks.map(|n| n as usize),
                     work_dir: work_dir.map(|d| d.display().to_string()),
+                    served: served(lakes),
                 })
                 .await
             }

@@ -102,36 +102,15 @@ impl ClusterUrl {
     }
 }
 
-/// What a scheduler and its executors need to open the client's lake; sent with every query as
-/// `lakesight.*` settings. Never a credential: the cluster reads S3 with its own (instance role,
-/// environment).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which lake a query reads and which Lakesight sent it; sent with every query as `lakesight.*`
+/// settings. Never a credential, and never how to reach the lake: a cluster reads only the lakes
+/// it was started with ([`Served`]), with its own credentials and endpoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LakeOptions {
     /// The lake's root: an absolute folder path or `s3://bucket/prefix`; empty: no lake.
     pub root: String,
-    /// The S3 region, when the client knows it.
-    pub region: String,
-    /// An S3-compatible endpoint (`http(s)://host:port`), when the lake is not on AWS.
-    pub endpoint: String,
-    /// Read S3 without signing requests (a public bucket).
-    pub no_sign_request: bool,
-    /// `inside`: follow only symbolic links that stay inside a local lake's root.
-    pub links: String,
     /// The client's Lakesight version.
     pub version: String,
-}
-
-impl Default for LakeOptions {
-    fn default() -> Self {
-        Self {
-            root: String::new(),
-            region: String::new(),
-            endpoint: String::new(),
-            no_sign_request: false,
-            links: LinkPolicy::All.name().to_owned(),
-            version: String::new(),
-        }
-    }
 }
 
 impl ExtensionOptions for LakeOptions {
@@ -151,13 +130,9 @@ impl ExtensionOptions for LakeOptions {
         let key = key.strip_prefix("lakesight.").unwrap_or(key);
         match key {
             "root" => value.clone_into(&mut self.root),
-            "region" => value.clone_into(&mut self.region),
-            "endpoint" => value.clone_into(&mut self.endpoint),
-            "no_sign_request" => self.no_sign_request = value == "true",
-            "links" => value.clone_into(&mut self.links),
             "version" => value.clone_into(&mut self.version),
             _ => {
-                return Err(datafusion::error::DataFusionError::Configuration(format!(
+                return Err(DataFusionError::Configuration(format!(
                     "unknown setting lakesight.{key}"
                 )));
             }
@@ -174,10 +149,6 @@ impl ExtensionOptions for LakeOptions {
         };
         vec![
             entry("root", self.root.clone()),
-            entry("region", self.region.clone()),
-            entry("endpoint", self.endpoint.clone()),
-            entry("no_sign_request", self.no_sign_request.to_string()),
-            entry("links", self.links.clone()),
             entry("version", self.version.clone()),
         ]
     }
@@ -188,53 +159,17 @@ impl ConfigExtension for LakeOptions {
 }
 
 impl LakeOptions {
-    /// The options that tell a cluster how to open `spec`. A local folder is sent as its absolute
-    /// path: executors read it at that path.
+    /// The options naming `lake`: a local folder by its absolute path (executors read it at that
+    /// path), an S3 lake by its `s3://bucket/prefix`.
     pub fn of(lake: &crate::lake::Lake) -> Self {
-        let spec = &lake.spec;
-        let root = match &spec.location {
+        let root = match &lake.spec.location {
             SourceLocation::Local { .. } => lake.store.display_root().to_owned(),
-            SourceLocation::S3 { .. } => spec.to_string(),
+            SourceLocation::S3 { .. } => lake.spec.to_string(),
         };
-        // The region and endpoint as opened, which a profile may have named.
-        let s3 = lake.store.s3_context();
         Self {
             root,
-            region: s3
-                .map(|c| c.region.clone())
-                .or_else(|| spec.region.clone())
-                .unwrap_or_default(),
-            endpoint: s3
-                .and_then(|c| c.endpoint.clone())
-                .or_else(|| spec.endpoint.clone())
-                .unwrap_or_default(),
-            no_sign_request: spec.no_sign_request,
-            links: spec.links.name().to_owned(),
             version: VERSION.to_owned(),
         }
-    }
-
-    /// The lake these options name, as a source the cluster opens with its own credentials
-    /// (no profile); `None` when they name none.
-    pub fn source(&self) -> Result<Option<SourceSpec>, String> {
-        if self.root.is_empty() {
-            return Ok(None);
-        }
-        let mut spec: SourceSpec = if self.root.starts_with("s3://") {
-            self.root.parse().map_err(|e| format!("{e}"))?
-        } else {
-            SourceSpec::local(&self.root)
-        };
-        spec.profile = None;
-        spec.region = Some(self.region.clone()).filter(|r| !r.is_empty());
-        spec.endpoint = Some(self.endpoint.clone()).filter(|e| !e.is_empty());
-        spec.no_sign_request = self.no_sign_request;
-        spec.links = if self.links == LinkPolicy::Inside.name() {
-            LinkPolicy::Inside
-        } else {
-            LinkPolicy::All
-        };
-        Ok(Some(spec))
     }
 
     /// An error when the client runs another version of Lakesight than this process.
@@ -250,35 +185,85 @@ impl LakeOptions {
     }
 }
 
+/// What a cluster process serves: the lakes it was started with (`--lake`, each a folder or
+/// `s3://bucket[/prefix]`; a query may read any of them or a folder inside one), and how it
+/// reaches S3 (its own region and endpoint, never a client's).
+#[derive(Clone, Debug, Default)]
+pub struct Served {
+    /// Lake roots, as given (folders made absolute).
+    pub lakes: Vec<String>,
+    /// The S3 region (default: the machine's AWS configuration).
+    pub region: Option<String>,
+    /// An S3-compatible endpoint (default: AWS, or the machine's AWS configuration).
+    pub endpoint: Option<String>,
+    /// Which symbolic links of a local lake are followed (default: only those inside it).
+    pub links: LinkPolicy,
+}
+
+impl Served {
+    /// The lakes `roots` names: folders made absolute (and resolved when they exist); links
+    /// followed only inside them.
+    pub fn new(roots: &[String]) -> Self {
+        let lakes = roots
+            .iter()
+            .map(|root| {
+                if root.starts_with("s3://") {
+                    root.trim_end_matches('/').to_owned()
+                } else {
+                    let path = std::path::absolute(root)
+                        .unwrap_or_else(|_| std::path::PathBuf::from(root));
+                    let path = path.canonicalize().unwrap_or(path);
+                    path.display().to_string()
+                }
+            })
+            .collect();
+        Self {
+            lakes,
+            links: LinkPolicy::Inside,
+            ..Self::default()
+        }
+    }
+
+    /// The source to open for a query of the lake at `root`, when this process serves it.
+    pub fn source_for(&self, root: &str) -> Result<SourceSpec, String> {
+        let parts_ok = !root.split('/').any(|part| part == ".." || part == ".");
+        let served = parts_ok
+            && self.lakes.iter().any(|lake| {
+                let lake = lake.trim_end_matches('/');
+                root == lake
+                    || root
+                        .strip_prefix(lake)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            });
+        if !served {
+            return Err(format!(
+                "this cluster does not serve the lake {root}: it was started with --lake {} (start the scheduler and every executor with --lake for each lake it may read)",
+                if self.lakes.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    self.lakes.join(" --lake ")
+                }
+            ));
+        }
+        let mut spec: SourceSpec = if root.starts_with("s3://") {
+            root.parse().map_err(|e| format!("{e}"))?
+        } else {
+            SourceSpec::local(root)
+        };
+        spec.profile = None;
+        spec.region.clone_from(&self.region);
+        spec.endpoint.clone_from(&self.endpoint);
+        spec.no_sign_request = false;
+        spec.links = self.links;
+        Ok(spec)
+    }
+}
+
 /// What to tell the user when a query sent to the cluster at `url` failed for a reason of the
 /// cluster's (it cannot be reached, it runs another version, it cannot open the lake); `None`
 /// for any other failure (bad SQL, a broken file), said as it would be locally.
 pub fn explain(url: &ClusterUrl, lake: &SourceSpec, err: &DataFusionError) -> Option<String> {
     let text = err.to_string();
-    if [
-        "tcp connect error",
-        "Connection refused",
-        "transport error",
-        "dns error",
-    ]
-    .iter()
-    .any(|cause| text.contains(cause))
-    {
-        return Some(format!(
-            "cannot reach the cluster at {url}: is `lakesight cluster scheduler` running there, and can this machine reach port {}? ({})",
-            url.port,
-            short(&text)
-        ));
-    }
-    if text.contains("a client and its cluster must run the same version") {
-        let said = text
-            .find("this cluster runs")
-            .map_or(text.as_str(), |at| &text[at..]);
-        return Some(format!(
-            "the cluster at {url} refused the query: {}",
-            short(said)
-        ));
-    }
     if let Some(at) = text.find("the cluster process on") {
         let mut said = format!(
             "the cluster at {url} could not read the lake: {}",
@@ -290,6 +275,32 @@ pub fn explain(url: &ClusterUrl, lake: &SourceSpec, err: &DataFusionError) -> Op
             );
         }
         return Some(said);
+    }
+    for refusal in ["this cluster runs Lakesight", "this cluster does not serve"] {
+        if let Some(at) = text.find(refusal) {
+            return Some(format!(
+                "the cluster at {url} refused the query: {}",
+                short(&text[at..])
+            ));
+        }
+    }
+    // A job that failed on an executor is the executor's story (its S3 endpoint, a file), told
+    // as it would be locally; only the client's own connection is "cannot reach".
+    let job_failed = text.contains("Job ") && text.contains(" failed");
+    let unreachable = [
+        "tcp connect error",
+        "Connection refused",
+        "transport error",
+        "dns error",
+    ]
+    .iter()
+    .any(|cause| text.contains(cause));
+    if unreachable && !job_failed {
+        return Some(format!(
+            "cannot reach the cluster at {url}: is `lakesight cluster scheduler` running there, and can this machine reach port {}? ({})",
+            url.port,
+            short(&text)
+        ));
     }
     None
 }
@@ -377,22 +388,43 @@ mod tests {
     }
 
     #[test]
-    fn lake_options_name_the_lake_and_never_a_profile() {
-        let mut spec: SourceSpec = "s3://bucket/lake".parse().unwrap();
-        spec.profile = Some("analyst-sso".to_owned());
-        spec.region = Some("eu-west-1".to_owned());
-        let lake = crate::lake::Lake {
-            spec: spec.clone(),
-            store: Arc::new(crate::lake::LakeStore::new(
-                Arc::new(object_store::memory::InMemory::new()),
-                "s3://bucket/lake",
-            )),
+    fn a_cluster_serves_only_the_lakes_it_was_started_with() {
+        let served = Served {
+            lakes: vec!["/data/lake".to_owned(), "s3://bucket/prod".to_owned()],
+            region: Some("eu-west-1".to_owned()),
+            endpoint: None,
+            links: LinkPolicy::Inside,
         };
-        let options = LakeOptions::of(&lake);
-        let back = options.source().unwrap().unwrap();
-        assert_eq!(back.to_string(), "s3://bucket/lake");
-        assert_eq!(back.profile, None);
-        assert_eq!(back.region.as_deref(), Some("eu-west-1"));
+        let spec = served.source_for("s3://bucket/prod/events").unwrap();
+        assert_eq!(spec.to_string(), "s3://bucket/prod/events");
+        assert_eq!(spec.profile, None);
+        assert_eq!(spec.region.as_deref(), Some("eu-west-1"));
+        assert!(served.source_for("/data/lake").is_ok());
+        assert!(served.source_for("/data/lake/consumption").is_ok());
+        for refused in [
+            "/data/lakehouse",
+            "/data/lake/../../etc",
+            "/",
+            "/etc",
+            "s3://bucket/production",
+            "s3://other/prod",
+        ] {
+            let err = served.source_for(refused).unwrap_err();
+            assert!(
+                err.contains("--lake /data/lake --lake s3://bucket/prod"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn lake_options_carry_the_root_and_the_version_only() {
+        let options = LakeOptions {
+            root: "s3://bucket/lake".to_owned(),
+            version: VERSION.to_owned(),
+        };
+        let keys: Vec<String> = options.entries().into_iter().map(|e| e.key).collect();
+        assert_eq!(keys, ["lakesight.root", "lakesight.version"]);
         assert!(options.check_version().is_ok());
         let other = LakeOptions {
             version: "0.0.1".to_owned(),

@@ -18,7 +18,7 @@ use datafusion::execution::registry::FunctionRegistry;
 use datafusion::logical_expr::ScalarUDF;
 
 use super::codec::{LakeLogicalCodec, LakePhysicalCodec};
-use super::{ClusterUrl, base_config, store};
+use super::{ClusterUrl, Served, base_config, store};
 use crate::engine::date_trunc::UtcDateTrunc;
 
 /// Lakesight's functions that replace DataFusion's of the same name (a UTC `date_trunc`).
@@ -45,8 +45,14 @@ fn function_registry() -> BallistaFunctionRegistry {
     registry
 }
 
-fn runtime_producer() -> RuntimeProducer {
-    Arc::new(store::runtime_for)
+fn runtime_producer(served: &Arc<Served>) -> RuntimeProducer {
+    let served = Arc::clone(served);
+    Arc::new(move |config| store::runtime_for(config, &served))
+}
+
+fn session_builder(served: &Arc<Served>) -> ballista_scheduler::SessionBuilder {
+    let served = Arc::clone(served);
+    Arc::new(move |config| store::session_for(config, &served))
 }
 
 /// How often an executor tells the scheduler it is alive (Ballista: every minute).
@@ -64,10 +70,13 @@ pub struct SchedulerOptions {
     pub port: u16,
     /// The host name executors and clients reach this scheduler at, when not `bind_host`.
     pub external_host: Option<String>,
+    /// The lakes it plans queries of, and how it reaches S3.
+    pub served: Served,
 }
 
 /// Runs a scheduler until the process is stopped.
 pub async fn run_scheduler(options: SchedulerOptions) -> anyhow::Result<()> {
+    let served = Arc::new(options.served.clone());
     let addr: SocketAddr = tokio::net::lookup_host((options.bind_host.as_str(), options.port))
         .await?
         .next()
@@ -75,10 +84,14 @@ pub async fn run_scheduler(options: SchedulerOptions) -> anyhow::Result<()> {
     let config = SchedulerConfig {
         bind_host: options.bind_host.clone(),
         bind_port: options.port,
-        external_host: options
-            .external_host
-            .clone()
-            .unwrap_or_else(|| options.bind_host.clone()),
+        external_host: options.external_host.clone().unwrap_or_else(|| {
+            // Listening on every interface: say the machine's name, not 0.0.0.0.
+            if matches!(options.bind_host.as_str(), "0.0.0.0" | "::" | "[::]") {
+                sysinfo::System::host_name().unwrap_or_else(|| options.bind_host.clone())
+            } else {
+                options.bind_host.clone()
+            }
+        }),
         // Clients fetch results through the scheduler: one port to reach.
         enable_embedded_flight_proxy: true,
         // An executor that stops answering is given up after EXECUTOR_TIMEOUT (Ballista: 3
@@ -89,7 +102,7 @@ pub async fn run_scheduler(options: SchedulerOptions) -> anyhow::Result<()> {
         scheduling_policy: TaskSchedulingPolicy::PullStaged,
         no_executors_grace_period_seconds: EXECUTOR_TIMEOUT.as_secs(),
         override_config_producer: Some(Arc::new(base_config)),
-        override_session_builder: Some(Arc::new(store::session_for)),
+        override_session_builder: Some(session_builder(&served)),
         override_logical_codec: Some(Arc::new(LakeLogicalCodec::default())),
         override_physical_codec: Some(Arc::new(LakePhysicalCodec::default())),
         ..SchedulerConfig::default()
@@ -124,10 +137,13 @@ pub struct ExecutorOptions {
     pub concurrent_tasks: Option<usize>,
     /// Where shuffle files are written; `None`: a temporary folder.
     pub work_dir: Option<String>,
+    /// The lakes it reads, and how it reaches S3.
+    pub served: Served,
 }
 
 /// Runs an executor until the process is stopped.
 pub async fn run_executor(options: ExecutorOptions) -> anyhow::Result<()> {
+    let served = Arc::new(options.served.clone());
     let vcores = options
         .concurrent_tasks
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
@@ -143,7 +159,7 @@ pub async fn run_executor(options: ExecutorOptions) -> anyhow::Result<()> {
         task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
         work_dir: options.work_dir.clone(),
         override_config_producer: Some(Arc::new(base_config)),
-        override_runtime_producer: Some(runtime_producer()),
+        override_runtime_producer: Some(runtime_producer(&served)),
         override_logical_codec: Some(Arc::new(LakeLogicalCodec::default())),
         override_physical_codec: Some(Arc::new(LakePhysicalCodec::default())),
         override_function_registry: Some(Arc::new(function_registry())),
@@ -161,15 +177,20 @@ pub async fn run_executor(options: ExecutorOptions) -> anyhow::Result<()> {
 }
 
 /// A scheduler and `executors` executors in this process, as `lakesight cluster` runs them (the
-/// same codecs, lake stores and functions), on free ports of this machine: for tests and
-/// benchmarks. They run until the Tokio runtime they were started on ends.
-pub async fn in_process(executors: usize, tasks_each: usize) -> anyhow::Result<ClusterUrl> {
+/// same codecs, lake stores and functions, serving `served`), on free ports of this machine: for
+/// tests and benchmarks. They run until the Tokio runtime they were started on ends.
+pub async fn in_process(
+    executors: usize,
+    tasks_each: usize,
+    served: Served,
+) -> anyhow::Result<ClusterUrl> {
+    let served = Arc::new(served);
     let codec = BallistaCodec::new(
         Arc::new(LakeLogicalCodec::default()),
         Arc::new(LakePhysicalCodec::default()),
     );
     let addr = ballista_scheduler::standalone::new_standalone_scheduler_with_builder(
-        Arc::new(store::session_for),
+        session_builder(&served),
         Arc::new(base_config),
         codec.clone(),
     )
@@ -181,7 +202,7 @@ pub async fn in_process(executors: usize, tasks_each: usize) -> anyhow::Result<C
             scheduler,
             tasks_each.max(1),
             Arc::new(base_config),
-            runtime_producer(),
+            runtime_producer(&served),
             codec.clone(),
             function_registry(),
         )

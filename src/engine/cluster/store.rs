@@ -25,7 +25,9 @@ use object_store::{
 };
 use tokio::sync::OnceCell;
 
-use super::LakeOptions;
+use datafusion::execution::object_store::ObjectStoreRegistry;
+
+use super::{LakeOptions, Served};
 use crate::lake::{Lake, S3Tuning};
 use crate::model::SourceSpec;
 
@@ -53,7 +55,11 @@ impl LazyLake {
     ) -> object_store::Result<Arc<dyn ObjectStore>> {
         opened
             .get_or_try_init(|| async {
-                match Lake::attach_with(spec, &S3Tuning::default()).await {
+                let tuning = S3Tuning {
+                    any_credentials: true,
+                    ..S3Tuning::default()
+                };
+                match Lake::attach_with(spec, &tuning).await {
                     Ok(lake) => Ok(Arc::clone(&lake.store) as Arc<dyn ObjectStore>),
                     Err(err) => Err(object_store::Error::Generic {
                         store: "lakesight",
@@ -183,13 +189,8 @@ fn kept() -> &'static Mutex<HashMap<String, Arc<LazyLake>>> {
 
 /// The store of the lake `spec` names, shared by every session of it in this process.
 fn lake_store(spec: SourceSpec) -> Arc<LazyLake> {
-    let key = format!(
-        "{spec}|{}|{}|{}|{}",
-        spec.region.as_deref().unwrap_or_default(),
-        spec.endpoint.as_deref().unwrap_or_default(),
-        spec.no_sign_request,
-        spec.links.name()
-    );
+    // Debug quotes and escapes every field: no two sources share a key.
+    let key = format!("{spec:?}");
     let mut kept = kept()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -205,30 +206,71 @@ fn lake_store(spec: SourceSpec) -> Arc<LazyLake> {
     store
 }
 
-/// The options a session carries, checked: the client's version, and the lake they name.
-fn lake_of(config: &SessionConfig) -> Result<Option<SourceSpec>> {
+/// The lake a session's query reads, checked: the client's version, and a lake this process
+/// serves.
+fn lake_of(config: &SessionConfig, served: &Served) -> Result<Option<SourceSpec>> {
     let Some(options) = config.options().extensions.get::<LakeOptions>() else {
         return Ok(None);
     };
     options
         .check_version()
         .map_err(DataFusionError::Configuration)?;
-    options.source().map_err(DataFusionError::Configuration)
+    if options.root.is_empty() {
+        return Ok(None);
+    }
+    served
+        .source_for(&options.root)
+        .map(Some)
+        .map_err(DataFusionError::Configuration)
 }
 
-/// A session's runtime on a scheduler or an executor: the lake its client named, registered
-/// where the client's plans read it (`lakesight://lake/`).
-pub fn runtime_for(config: &SessionConfig) -> Result<Arc<RuntimeEnv>> {
-    let runtime = RuntimeEnvBuilder::new().build_arc()?;
-    if let Some(spec) = lake_of(config)? {
-        runtime.register_object_store(&Lake::url(), lake_store(spec));
+/// The only store a cluster process reads through: the query's lake at `lakesight://lake/`.
+/// Every other URL (`file://`, `s3://`, `http://`) is refused, so a plan sent to the cluster,
+/// from Lakesight or from anything that can reach its port, reads nothing but a lake it serves
+/// (and that lake's store refuses every write).
+#[derive(Debug)]
+struct LakeOnly {
+    lake: Option<Arc<LazyLake>>,
+}
+
+impl ObjectStoreRegistry for LakeOnly {
+    fn register_store(
+        &self,
+        url: &url::Url,
+        _store: Arc<dyn ObjectStore>,
+    ) -> Option<Arc<dyn ObjectStore>> {
+        tracing::warn!("a cluster process registers no store ({url} ignored)");
+        None
     }
-    Ok(runtime)
+
+    fn get_store(&self, url: &url::Url) -> Result<Arc<dyn ObjectStore>> {
+        let is_lake = url.scheme() == Lake::url().scheme() && url.host_str() == Some("lake");
+        match (&self.lake, is_lake) {
+            (Some(lake), true) => Ok(Arc::clone(lake) as Arc<dyn ObjectStore>),
+            (None, true) => Err(DataFusionError::Configuration(
+                "the query names no lake".to_owned(),
+            )),
+            (_, false) => Err(DataFusionError::Configuration(format!(
+                "a cluster reads only the query's lake, not {}://{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default()
+            ))),
+        }
+    }
+}
+
+/// A session's runtime on a scheduler or an executor: the lake its client named, when `served`
+/// holds it, registered where the client's plans read it (`lakesight://lake/`), and nothing else.
+pub fn runtime_for(config: &SessionConfig, served: &Served) -> Result<Arc<RuntimeEnv>> {
+    let lake = lake_of(config, served)?.map(lake_store);
+    RuntimeEnvBuilder::new()
+        .with_object_store_registry(Arc::new(LakeOnly { lake }))
+        .build_arc()
 }
 
 /// A session on the scheduler: Ballista's, with the lake's runtime and Lakesight's functions.
-pub fn session_for(config: SessionConfig) -> Result<SessionState> {
-    let runtime = runtime_for(&config)?;
+pub fn session_for(config: SessionConfig, served: &Served) -> Result<SessionState> {
+    let runtime = runtime_for(&config, served)?;
     let state = ballista_core::utils::default_session_builder(config)?;
     let mut state = SessionStateBuilder::new_from_existing(state)
         .with_runtime_env(runtime)

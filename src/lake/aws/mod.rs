@@ -35,6 +35,10 @@ pub struct S3Tuning {
     pub request_timeout: Duration,
     /// Longest to wait for a connection.
     pub connect_timeout: Duration,
+    /// Take credentials wherever the AWS SDK finds them (environment, profile, container, instance
+    /// role) even with no `default` profile and no `AWS_ACCESS_KEY_ID`: a cluster process on a
+    /// cloud machine. The desktop and CLI refuse that early instead, with advice.
+    pub any_credentials: bool,
 }
 
 impl Default for S3Tuning {
@@ -44,6 +48,7 @@ impl Default for S3Tuning {
             retry_timeout: Duration::from_secs(30),
             request_timeout: Duration::from_mins(1),
             connect_timeout: Duration::from_secs(5),
+            any_credentials: false,
         }
     }
 }
@@ -79,7 +84,7 @@ pub async fn open_s3(
     let profile = profiles::describe(&profile_set, &profile_name);
     let env_keys = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
 
-    if !spec.no_sign_request && profile.is_none() {
+    if !spec.no_sign_request && profile.is_none() && !tuning.any_credentials {
         // A missing profile would fall through to the EC2 metadata service and hang: fail now.
         if explicit.is_some() {
             return Err(LakeError::Aws(format!(
