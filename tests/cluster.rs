@@ -467,3 +467,31 @@ async fn a_cluster_reads_only_the_lakes_it_serves() {
         "{err}"
     );
 }
+
+/// The window's queries run on the cluster it was opened with, and its result line says so.
+#[test]
+fn the_window_runs_its_queries_on_the_cluster_and_says_where() {
+    use common::app::{has_label, open_config_on, run_sql, runtime, step_until};
+    use lakesight::app::{AppConfig, Launch};
+
+    let cluster_runtime = runtime();
+    let lake = common::rich_lake();
+    let root = lake.path().canonicalize().unwrap().display().to_string();
+    let url = cluster_runtime
+        .block_on(serve::in_process(1, 2, Served::new(&[root])))
+        .unwrap();
+    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
+    config.engine.cluster = Some(url.clone());
+    let mut f = open_config_on(lake, config, runtime());
+    step_until(&mut f.harness, "the catalog", |h| {
+        has_label(h, "orders_csv")
+    });
+    run_sql(&mut f, "SELECT count(*) AS n FROM orders");
+    step_until(&mut f.harness, "the result", |h| has_label(h, "1 row in"));
+    assert!(
+        has_label(&f.harness, &format!("on the cluster {url}")),
+        "the result line names the cluster"
+    );
+    drop(f);
+    drop(cluster_runtime);
+}

@@ -30,6 +30,8 @@ pub struct TabRuntime {
     pub ran_offset: usize,
     /// The SQL of the result shown.
     pub shown_sql: String,
+    /// Where the query ran: `None` here, else the cluster's address (`df://host:port`).
+    pub ran_on: Option<String>,
     /// Where the error points, in the editor's text, while that text is the second field.
     pub error_span: Option<(std::ops::Range<usize>, String)>,
     /// Chart (`true`) or table.
@@ -52,7 +54,9 @@ impl LakesightApp {
         let budget = self.result_budget();
         self.state.remember_query(sql);
         let job = self.jobs.run_query_within(engine, sql, Some(budget));
+        let ran_on = engine.cluster().map(ToString::to_string);
         if let Some(runtime) = self.tabs.get_mut(&tab) {
+            runtime.ran_on = ran_on;
             // Dropping a job still running cancels its query.
             runtime.running = Some(job);
             runtime.arriving = None;
@@ -159,9 +163,16 @@ impl TabRuntime {
                 self.chart_job = None;
                 let seconds = elapsed.as_secs_f64();
                 let noun = if rows == 1 { "row" } else { "rows" };
+                let place = self
+                    .ran_on
+                    .as_ref()
+                    .map(|url| format!(" on the cluster {url}"))
+                    .unwrap_or_default();
                 self.outcome = Some(match cut {
-                    Some(_) => format!("{rows} {noun} (cut at the result limit) in {seconds:.3} s"),
-                    None => format!("{rows} {noun} in {seconds:.3} s"),
+                    Some(_) => {
+                        format!("{rows} {noun} (cut at the result limit) in {seconds:.3} s{place}")
+                    }
+                    None => format!("{rows} {noun} in {seconds:.3} s{place}"),
                 });
                 self.failed = false;
             }
