@@ -10,17 +10,22 @@
     clippy::print_stdout
 )]
 
+#[path = "../tests/common/cluster.rs"]
+#[allow(clippy::unwrap_used)]
+mod processes;
+
 #[path = "dashboard/support.rs"]
 #[allow(dead_code)]
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use lakesight::engine::cluster::ClusterUrl;
 use lakesight::engine::{Engine, EngineOptions};
 use lakesight::model::SourceSpec;
+use processes::{Process, free_port};
 use support::{ensure_month_lake, median};
 
 const RUNS: usize = 5;
@@ -48,24 +53,6 @@ const QUERIES: [(&str, &str); 6] = [
     ),
     ("small: SELECT 1", "SELECT 1"),
 ];
-
-/// A cluster process, stopped when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn start(args: &[String]) -> Process {
     Process(

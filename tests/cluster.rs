@@ -7,9 +7,10 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::cluster::{Process, free_port};
 use common::s3::{ACCESS_KEY, AwsFiles, S3Server, SECRET_KEY};
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
@@ -112,24 +113,6 @@ async fn every_format_of_the_sample_lake_answers_on_a_cluster_as_it_does_here() 
         let actual = answer(&remote, sql).await;
         assert_eq!(actual, expected, "{sql}");
     }
-}
-
-/// A `lakesight cluster` process, stopped when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A cluster process with no AWS settings but the environment credentials executors use (their

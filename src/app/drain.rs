@@ -82,9 +82,8 @@ impl LakesightApp {
             self.export_outcome = Some(match flatten(result) {
                 Ok(done) => (
                     format!(
-                        "Exported {} {} to {} ({})",
-                        done.rows,
-                        if done.rows == 1 { "row" } else { "rows" },
+                        "Exported {} to {} ({})",
+                        crate::model::rows_text(done.rows),
                         done.path.display(),
                         crate::model::human_bytes(done.bytes)
                     ),

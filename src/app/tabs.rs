@@ -162,7 +162,7 @@ impl TabRuntime {
                 self.chart = None;
                 self.chart_job = None;
                 let seconds = elapsed.as_secs_f64();
-                let noun = if rows == 1 { "row" } else { "rows" };
+                let rows = crate::model::rows_text(rows);
                 let place = self
                     .ran_on
                     .as_ref()
@@ -170,9 +170,9 @@ impl TabRuntime {
                     .unwrap_or_default();
                 self.outcome = Some(match cut {
                     Some(_) => {
-                        format!("{rows} {noun} (cut at the result limit) in {seconds:.3} s{place}")
+                        format!("{rows} (cut at the result limit) in {seconds:.3} s{place}")
                     }
-                    None => format!("{rows} {noun} in {seconds:.3} s{place}"),
+                    None => format!("{rows} in {seconds:.3} s{place}"),
                 });
                 self.failed = false;
             }

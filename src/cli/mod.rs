@@ -330,8 +330,7 @@ async fn query(
             "{rows} rows shown (the first {DEFAULT_TABLE_ROWS}; pass --max-rows N for more) in {elapsed:.3}s{place}"
         );
     } else {
-        let noun = if rows == 1 { "row" } else { "rows" };
-        eprintln!("{rows} {noun} in {elapsed:.3}s{place}");
+        eprintln!("{} in {elapsed:.3}s{place}", crate::model::rows_text(rows));
     }
     Ok(())
 }

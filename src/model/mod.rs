@@ -15,6 +15,15 @@ pub use source::{
     LinkPolicy, SourceLocation, SourceSpec, SourceSpecError, is_valid_bucket, is_valid_region,
 };
 
+/// A count of rows as a person reads it: `1 row`, `5 rows`.
+pub fn rows_text(rows: usize) -> String {
+    if rows == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{rows} rows")
+    }
+}
+
 /// Bytes as a person reads them (`1.5 MiB`).
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];

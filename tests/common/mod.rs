@@ -8,6 +8,7 @@
 )]
 
 pub mod app;
+pub mod cluster;
 pub mod s3;
 
 use std::io::Write;
