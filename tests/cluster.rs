@@ -337,6 +337,54 @@ async fn a_scheduler_and_two_executors_answer_a_dashboard_on_s3_and_outlive_losi
     assert!(took < Duration::from_secs(150), "took {took:?}: {stderr}");
 }
 
+/// Cancelling a query (the window's Cancel, a visual cut at its row limit) drops its stream:
+/// the job stops on the cluster too, instead of running on for nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dropped_query_is_cancelled_on_the_cluster() {
+    let url = serve::in_process(1, 2, Served::new(&[sample_root()]))
+        .await
+        .unwrap();
+    let engine = Engine::attach(
+        &SourceSpec::local(sample_lake()),
+        &EngineOptions {
+            cluster: Some(url.clone()),
+            ..EngineOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Two trillion sums: it would run for hours.
+    let mut stream = engine
+        .query(
+            "SELECT sum(a.amount + b.amount + c.amount) FROM consumption.orders a, \
+             consumption.orders b, consumption.orders c",
+        )
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_mins(1);
+    let job = loop {
+        // Polling the stream submits the query; its job id arrives with the scheduler's answer.
+        let polled = tokio::time::timeout(Duration::from_millis(200), stream.next()).await;
+        assert!(
+            polled.is_err(),
+            "the query ended: {:?}",
+            polled.map(|b| b.map(|b| b.map(|b| b.num_rows())))
+        );
+        if let Some(job) = stream.cluster_job() {
+            break job;
+        }
+        assert!(Instant::now() < deadline, "no job after 60 s");
+    };
+    assert_eq!(cluster::job::status(&url, &job).await.unwrap(), "running");
+    drop(stream);
+    let mut status = "running";
+    while status == "running" && Instant::now() < deadline + Duration::from_mins(1) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        status = cluster::job::status(&url, &job).await.unwrap();
+    }
+    assert_eq!(status, "failed", "job {job} was not cancelled");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_of_another_version_is_refused_naming_both() {
     let url = serve::in_process(1, 1, Served::new(&[sample_root()]))

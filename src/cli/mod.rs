@@ -317,8 +317,8 @@ async fn query(
             break;
         }
     }
-    // Dropping the stream cancels whatever the query had left to do.
-    drop(stream);
+    // Whatever the query had left to do is cancelled (on the cluster too).
+    stream.close().await;
     writer.finish()?;
     let elapsed = started.elapsed().as_secs_f64();
     let place = engine

@@ -418,8 +418,12 @@ impl Engine {
             Ok(started) => started,
             Err(err) => return Err(diagnose::explain_failure(self, err, &tables).await),
         };
+        let job = self
+            .cluster()
+            .and_then(|url| cluster::job::ClusterJob::of(url, &plan));
         Ok(QueryStream {
             inner: stream,
+            job,
             plan,
             engine: self.clone(),
             tables,
@@ -485,6 +489,8 @@ impl Engine {
 /// A running query. Pull batches with [`QueryStream::next`]; drop it to cancel.
 pub struct QueryStream {
     inner: SendableRecordBatchStream,
+    /// Its job on the cluster, cancelled there if the stream is dropped before it ends.
+    job: Option<cluster::job::ClusterJob>,
     plan: Arc<dyn ExecutionPlan>,
     engine: Engine,
     tables: Vec<TableInfo>,
@@ -501,6 +507,20 @@ impl QueryStream {
         &self.plan
     }
 
+    /// Stops the query, and waits until its job's cancellation reaches the cluster (dropping the
+    /// stream sends it in the background, which a process about to exit would not).
+    pub async fn close(mut self) {
+        if let Some(job) = self.job.take() {
+            job.cancel().await;
+        }
+    }
+
+    /// The id of the job the query runs as on the cluster, once the scheduler has accepted it
+    /// (`None` when it runs on this machine).
+    pub fn cluster_job(&self) -> Option<String> {
+        self.job.as_ref().and_then(cluster::job::ClusterJob::id)
+    }
+
     /// The lake tables the query reads (their warnings are worth showing beside the result).
     pub fn tables(&self) -> &[TableInfo] {
         &self.tables
@@ -508,7 +528,14 @@ impl QueryStream {
 
     /// The next batch; errors name the table and file that failed when they can be found.
     pub async fn next(&mut self) -> Option<Result<RecordBatch, EngineError>> {
-        match self.inner.next().await? {
+        let next = self.inner.next().await;
+        // Read to its end, or failed there: the job is over, nothing to cancel.
+        if let Some(job) = self.job.as_mut()
+            && !matches!(next, Some(Ok(_)))
+        {
+            job.ended();
+        }
+        match next? {
             Ok(batch) => Some(Ok(batch)),
             Err(err) => Some(Err(diagnose::explain_failure(
                 &self.engine,

@@ -17,6 +17,7 @@
 //! when the query arrives, naming both versions).
 
 pub mod codec;
+pub mod job;
 pub mod serve;
 pub mod store;
 
@@ -91,6 +92,11 @@ impl fmt::Display for ClusterUrl {
 }
 
 impl ClusterUrl {
+    /// The scheduler's gRPC address, `http://host:port`.
+    pub fn grpc_address(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
     /// Whether the scheduler is on this machine (so its executors most likely are too, and read a
     /// local lake at the same path).
     pub fn is_loopback(&self) -> bool {
