@@ -65,6 +65,11 @@ pub enum Command {
     CloseTab(TabId),
     /// Show the S3 connect dialog (filled from a source, if given).
     OpenConnectDialog(Option<SourceSpec>),
+    /// Show the "Connect to cluster" dialog.
+    OpenClusterDialog,
+    /// Run the window's queries on this Ballista cluster (`None`: on this machine): the lake is
+    /// attached again through it.
+    ConnectCluster(Option<crate::model::ClusterUrl>),
     /// Light, dark, or `None`: follow the system.
     SetTheme(Option<bool>),
     /// Show or hide the frame-time bar.

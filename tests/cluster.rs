@@ -439,6 +439,85 @@ fn a_cluster_that_does_not_answer_is_named() {
     );
 }
 
+/// A dashboard file's `cluster` sends its queries to another host, so it waits for trust like
+/// its `endpoint`: untrusted, the queries run here (same answers) and stderr says so; trusted,
+/// they go to the file's cluster; `--cluster local` keeps them here regardless.
+#[test]
+fn a_dashboard_files_cluster_is_used_only_once_the_file_is_trusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let file = dir.path().join("shared.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "title = \"Shared\"\nsource = \"{}\"\ncluster = \"df://127.0.0.1:{port}\"\n\n\
+             [[visuals]]\nid = \"n\"\nkind = \"kpi\"\nsql = \"SELECT count(*) AS n FROM consumption.orders\"\n\
+             y = [\"n\"]\nposition = [0, 0, 3, 3]\n",
+            sample_root().replace('\\', "\\\\")
+        ),
+    )
+    .unwrap();
+    let lakesight = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("lakesight")
+            .unwrap()
+            .env_remove("LAKESIGHT_SOURCE")
+            .env_remove("LAKESIGHT_CLUSTER")
+            .env("XDG_DATA_HOME", dir.path().join("data"))
+            .env("LAKESIGHT_CACHE_DIR", dir.path().join("cache"))
+            .args(args)
+            .timeout(Duration::from_mins(1))
+            .output()
+            .unwrap()
+    };
+    let data = |extra: &[&str]| {
+        let mut args = vec!["dashboard", "data", file.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        lakesight(&args)
+    };
+    let said = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+
+    // Not trusted: nothing reaches the cluster (nothing listens there: it would fail).
+    let untrusted = data(&[]);
+    assert!(untrusted.status.success(), "{}", said(&untrusted));
+    assert!(
+        said(&untrusted).contains(&format!(
+            "its `cluster` (df://127.0.0.1:{port}) is held back: its queries run on this machine"
+        )),
+        "{}",
+        said(&untrusted)
+    );
+    assert!(String::from_utf8_lossy(&untrusted.stdout).contains("12740"));
+
+    // Trusted: the file's cluster is asked (and named when it does not answer).
+    let trusted = lakesight(&["trust", file.to_str().unwrap()]);
+    assert!(trusted.status.success(), "{}", said(&trusted));
+    assert!(
+        String::from_utf8_lossy(&trusted.stdout).contains(&format!(
+            "runs its queries on the cluster df://127.0.0.1:{port}"
+        )) || said(&trusted).contains(&format!(
+            "runs its queries on the cluster df://127.0.0.1:{port}"
+        )),
+        "trust lists what the file does: {}{}",
+        String::from_utf8_lossy(&trusted.stdout),
+        said(&trusted)
+    );
+    let on_cluster = data(&[]);
+    assert!(!on_cluster.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&on_cluster.stdout).unwrap();
+    let error = json["visuals"][0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with(&format!(
+            "cannot reach the cluster at df://127.0.0.1:{port}"
+        )),
+        "{json}"
+    );
+
+    // The user's choice wins.
+    let here = data(&["--cluster", "local"]);
+    assert!(here.status.success(), "{}", said(&here));
+    assert!(String::from_utf8_lossy(&here.stdout).contains("12740"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_reads_only_the_lakes_it_serves() {
     // Started for the sample lake only.
@@ -502,7 +581,8 @@ async fn a_cluster_reads_only_the_lakes_it_serves() {
 /// The window's queries run on the cluster it was opened with, and its result line says so.
 #[test]
 fn the_window_runs_its_queries_on_the_cluster_and_says_where() {
-    use common::app::{has_label, open_config_on, run_sql, runtime, step_until};
+    use common::app::{has_label, open_config_on, run_sql, runtime, step_until, type_into};
+    use egui_kittest::kittest::Queryable;
     use lakesight::app::{AppConfig, Launch};
 
     let cluster_runtime = runtime();
@@ -511,18 +591,50 @@ fn the_window_runs_its_queries_on_the_cluster_and_says_where() {
     let url = cluster_runtime
         .block_on(serve::in_process(1, 2, Served::new(&[root])))
         .unwrap();
-    let mut config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
-    config.engine.cluster = Some(url.clone());
+    let config = AppConfig::new(Launch::Source(SourceSpec::local(lake.path())));
     let mut f = open_config_on(lake, config, runtime());
     step_until(&mut f.harness, "the catalog", |h| {
         has_label(h, "orders_csv")
     });
+
+    // Connect to cluster…, from the toolbar's "Runs on this machine".
+    f.harness.get_by_label("Runs on this machine").click();
+    step_until(&mut f.harness, "the menu", |h| {
+        has_label(h, "Connect to cluster...")
+    });
+    f.harness.get_by_label("Connect to cluster...").click();
+    step_until(&mut f.harness, "the dialog", |h| has_label(h, "Scheduler"));
+    type_into(&mut f, "Scheduler", "df://no-such-port:x");
+    f.harness.get_by_label("Connect").click();
+    step_until(&mut f.harness, "the address refused", |h| {
+        has_label(h, "is not a cluster address")
+    });
+    type_into(&mut f, "Scheduler", &url.to_string());
+    f.harness.get_by_label("Connect").click();
+    step_until(&mut f.harness, "the lake attached on the cluster", |h| {
+        has_label(h, &format!("Runs on {url}")) && has_label(h, "orders_csv")
+    });
+
     run_sql(&mut f, "SELECT count(*) AS n FROM orders");
     step_until(&mut f.harness, "the result", |h| has_label(h, "1 row in"));
     assert!(
         has_label(&f.harness, &format!("on the cluster {url}")),
         "the result line names the cluster"
     );
+
+    // And back: the same query runs here.
+    f.harness.get_by_label(&format!("Runs on {url}")).click();
+    step_until(&mut f.harness, "the menu", |h| {
+        has_label(h, "Run on this machine")
+    });
+    f.harness.get_by_label("Run on this machine").click();
+    step_until(&mut f.harness, "the lake attached here", |h| {
+        has_label(h, "Runs on this machine")
+    });
+    run_sql(&mut f, "SELECT count(*) AS n FROM orders");
+    step_until(&mut f.harness, "the result", |h| {
+        has_label(h, "1 row in") && !has_label(h, "on the cluster")
+    });
     drop(f);
     drop(cluster_runtime);
 }

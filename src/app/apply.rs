@@ -122,6 +122,11 @@ impl LakesightApp {
                 }
             }
             Command::OpenConnectDialog(spec) => self.open_connect_dialog(spec),
+            Command::OpenClusterDialog => {
+                let current = self.config.engine.cluster.clone();
+                self.panels.cluster.show(current.as_ref());
+            }
+            Command::ConnectCluster(url) => self.connect_cluster(url),
             Command::SetTheme(choice) => self.state.dark_mode = choice,
             Command::ShowFrameTimes(show) => self.state.show_frame_times = show,
             Command::Zoom(step) => self.state.zoom = view::zoomed(self.state.zoom, step),
@@ -174,11 +179,38 @@ impl LakesightApp {
         let options = self.config.engine.clone();
         let job_spec = spec.clone();
         self.attach_job.start(self.jobs.spawn(async move {
+            // A cluster that does not answer is said now, not at the first query.
+            if let Some(url) = &options.cluster {
+                crate::engine::cluster::job::reach(url)
+                    .await
+                    .map_err(|e| format!("{e:#}"))?;
+            }
             Engine::attach(&job_spec, &options)
                 .await
                 .map_err(|e| e.to_string())
         }));
         self.attaching = Some(spec);
+    }
+
+    /// Runs the window's queries on the cluster at `url` (`None`: here): the lake attached (or
+    /// being attached) is attached again through it, and its dashboards run again there.
+    pub(super) fn connect_cluster(&mut self, url: Option<crate::model::ClusterUrl>) {
+        let on_it = self
+            .engine
+            .as_ref()
+            .map(|engine| engine.cluster() == url.as_ref());
+        if self.config.engine.cluster == url && on_it != Some(false) {
+            return;
+        }
+        self.config.engine.cluster = url;
+        let spec = self.attaching.clone().or_else(|| {
+            self.engine
+                .as_ref()
+                .map(|engine| engine.lake().spec.clone())
+        });
+        if let Some(spec) = spec {
+            self.attach(spec);
+        }
     }
 
     fn open_connect_dialog(&mut self, spec: Option<SourceSpec>) {

@@ -30,6 +30,16 @@ impl LakesightApp {
         match DashboardRuntime::open(source.clone(), None, self.trust_store.as_ref()) {
             Ok(runtime) => {
                 let id = next_id(self.state.dashboards.iter().map(|d| d.id));
+                // A trusted file's own cluster: the window's queries run there from now on.
+                if let Some(url) = runtime.dashboard().cluster.clone()
+                    && runtime.trust.trust.is_trusted()
+                {
+                    if self.engine.is_some() || self.attaching.is_some() {
+                        self.connect_cluster(Some(url));
+                    } else {
+                        self.config.engine.cluster = Some(url);
+                    }
+                }
                 // A file's own endpoint waits until the file is trusted (its trust bar asks).
                 if let Some(spec) = runtime.dashboard().source.clone()
                     && runtime.trust.held_source.is_none()
@@ -279,11 +289,18 @@ impl LakesightApp {
             }
             DashboardCommand::Trust => match dashboard.grant_trust(self.trust_store.as_ref()) {
                 Ok(held) => {
+                    // Its own cluster, held back until now, takes the lake attached there.
+                    let cluster = dashboard.dashboard().cluster.clone();
                     let attached = self.engine.as_ref().map(|engine| &engine.lake().spec);
-                    if let Some(spec) = held
-                        && attached != Some(&spec)
-                    {
-                        self.apply(Command::Attach(spec));
+                    match held {
+                        Some(spec) if attached != Some(&spec) => {
+                            if cluster.is_some() {
+                                self.config.engine.cluster = cluster;
+                            }
+                            self.apply(Command::Attach(spec));
+                        }
+                        _ if cluster.is_some() => self.connect_cluster(cluster),
+                        _ => {}
                     }
                 }
                 Err(message) => dashboard.problem = Some(message),

@@ -126,6 +126,10 @@ impl LakesightApp {
         let engine = match result {
             Ok(engine) => engine,
             Err(message) => {
+                // The lake attached stays where it ran (a cluster that did not answer, say).
+                if let Some(engine) = &self.engine {
+                    self.config.engine.cluster = engine.cluster().cloned();
+                }
                 if connect.connecting {
                     // Shown where the user is looking: in the dialog, which stays open.
                     connect.error = Some(message.clone());

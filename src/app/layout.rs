@@ -14,6 +14,10 @@ impl LakesightApp {
         egui::Panel::top("toolbar").show(ui, |ui| {
             let view = ui::toolbar::ToolbarView {
                 attached: self.engine.as_ref().map(|e| &e.lake().spec),
+                cluster: match &self.engine {
+                    Some(engine) => engine.cluster(),
+                    None => self.config.engine.cluster.as_ref(),
+                },
                 busy: busy.as_deref(),
                 recent: &self.state.recent_sources,
                 dark_mode: self.state.dark_mode,
@@ -71,6 +75,7 @@ impl LakesightApp {
             }
         });
         ui::connect::connect_ui(ui.ctx(), &mut self.panels.connect, commands);
+        ui::cluster::cluster_dialog_ui(ui.ctx(), &mut self.panels.cluster, commands);
         let export_tab = self.tabs.get(&self.panels.export.tab);
         let shown = export_tab.and_then(|t| t.shown.as_ref());
         let export_view = ui::export::ExportView {
@@ -139,6 +144,10 @@ impl LakesightApp {
                 .map(|(id, tile)| (id.as_str(), &tile.view))
                 .collect(),
             data_as_of: runtime.data_as_of,
+            cluster: self
+                .engine
+                .as_ref()
+                .and_then(crate::engine::Engine::cluster),
             attached: self.engine.is_some(),
             editing: runtime.editing,
             selected: runtime.selected.as_deref(),

@@ -192,6 +192,7 @@ pub struct LakesightApp {
 struct Panels {
     toolbar: ui::toolbar::ToolbarState,
     connect: ui::connect::ConnectState,
+    cluster: ui::cluster::ClusterState,
     export: ui::export::ExportState,
     editor: ui::editor::EditorState,
     history_filter: String,

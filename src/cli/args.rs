@@ -429,9 +429,41 @@ pub struct AccessArgs {
     #[arg(long)]
     pub spill_dir: Option<PathBuf>,
     /// Run the queries on this Ballista cluster, `df://host:port` (its scheduler, started with
-    /// `lakesight cluster scheduler`); default: this machine.
-    #[arg(long, env = "LAKESIGHT_CLUSTER", value_name = "df://HOST:PORT")]
-    pub cluster: Option<crate::engine::cluster::ClusterUrl>,
+    /// `lakesight cluster scheduler`), or `local` for this machine; default: a trusted dashboard
+    /// file's `cluster`, else this machine.
+    #[arg(long, env = "LAKESIGHT_CLUSTER", value_name = "df://HOST:PORT|local")]
+    pub cluster: Option<ClusterChoice>,
+}
+
+/// Where `--cluster` says queries run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterChoice {
+    /// `local`: this machine, whatever a dashboard file says.
+    ThisMachine,
+    /// A cluster's scheduler.
+    At(crate::model::ClusterUrl),
+}
+
+impl ClusterChoice {
+    /// The cluster, unless this machine.
+    pub fn url(&self) -> Option<crate::model::ClusterUrl> {
+        match self {
+            Self::ThisMachine => None,
+            Self::At(url) => Some(url.clone()),
+        }
+    }
+}
+
+impl std::str::FromStr for ClusterChoice {
+    type Err = crate::model::cluster_url::ClusterUrlError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.trim().eq_ignore_ascii_case("local") {
+            Ok(Self::ThisMachine)
+        } else {
+            text.parse().map(Self::At)
+        }
+    }
 }
 
 /// How `tables` and `schema` print.

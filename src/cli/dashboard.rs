@@ -125,7 +125,8 @@ pub(super) fn visual<'a>(dashboard: &'a Dashboard, file: &Path, id: &str) -> Res
 }
 
 /// The lake a dashboard reads: `--source`, else the file's `source` (its `endpoint` only once
-/// the file is trusted, or when `--endpoint` replaces it), else the sample lake.
+/// the file is trusted, or when `--endpoint` replaces it), else the sample lake; on `--cluster`,
+/// else the file's `cluster` once it is trusted, else this machine.
 pub(super) async fn attach_for(
     dashboard: &Dashboard,
     gate: &Gate,
@@ -142,10 +143,13 @@ pub(super) async fn attach_for(
         (None, None) => with_access(SourceSpec::local(bundled::sample_lake_dir()?), &lake.access),
     };
     // Dashboards run several visuals over the same files, `watch` and `backtest` run them again.
-    let options = EngineOptions {
+    let mut options = EngineOptions {
         hot_cache: true,
         ..engine_options(&lake.access)
     };
+    if lake.access.cluster.is_none() {
+        options.cluster = gate.cluster(dashboard);
+    }
     // Only the tables the visuals and the params' option queries name are discovered.
     let queries = dashboard
         .visuals

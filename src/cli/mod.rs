@@ -29,8 +29,8 @@ use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 
 pub use args::{
-    AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, ClusterCommand, Command,
-    DashboardCommand, LakeArgs, OpenArgs, ReportFormat, ResultFormat, TransformArgs,
+    AccessArgs, AlertFormat, AlertsCommand, BacktestArgs, Cli, ClusterChoice, ClusterCommand,
+    Command, DashboardCommand, LakeArgs, OpenArgs, ReportFormat, ResultFormat, TransformArgs,
     TransformCommand, TrustArgs, WatchArgs,
 };
 pub use open::{OpenError, OpenRequest, open_launch, preflight};
@@ -254,7 +254,7 @@ fn engine_options(access: &AccessArgs) -> EngineOptions {
         memory_limit: access.memory_limit,
         spill_dir: access.spill_dir.clone(),
         footer_cache: crate::lake::cache_dir(),
-        cluster: access.cluster.clone(),
+        cluster: access.cluster.as_ref().and_then(ClusterChoice::url),
         ..EngineOptions::default()
     }
 }

@@ -140,9 +140,13 @@ fn open_dashboard(file: &std::path::Path, args: &OpenArgs) -> Result<OpenRequest
             .map(|spec| super::file_source_with_access(spec, &args.access)),
     };
     let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let mut engine = super::engine_options(&args.access);
+    if args.access.cluster.is_none() {
+        engine.cluster = gate.cluster(dashboard.dashboard());
+    }
     Ok(OpenRequest {
         source,
-        engine: super::engine_options(&args.access),
+        engine,
         dashboard: Some(file),
         jobs: args.jobs.clone().map(|file| (file, args.into.clone())),
     })

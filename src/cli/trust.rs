@@ -113,6 +113,22 @@ impl Gate {
         Ok(())
     }
 
+    /// The file's own `cluster`, once it is trusted. An untrusted file's queries run on this
+    /// machine (same answers), and stderr says so once, with what allows it.
+    pub fn cluster(&self, dashboard: &Dashboard) -> Option<crate::model::ClusterUrl> {
+        let cluster = dashboard.cluster.clone()?;
+        if self.trusted() {
+            return Some(cluster);
+        }
+        eprintln!(
+            "note: {}, so its `cluster` ({cluster}) is held back: its queries run on this machine. \
+             Choose a cluster yourself with --cluster, or, if you trust the file, run: {}",
+            self.not_trusted(),
+            trust_command(&self.file)
+        );
+        None
+    }
+
     /// Refuses `export --all` of a file that is not trusted, naming what it would write.
     pub fn check_exports(&self) -> Result<()> {
         if self.trusted() {

@@ -4,12 +4,14 @@
 //! [`SourceSpec`], so a dashboard can never name data outside its declared source.
 
 pub mod atomic_file;
+pub mod cluster_url;
 pub mod dashboard;
 mod format;
 pub mod image;
 pub mod jobs;
 mod source;
 
+pub use cluster_url::ClusterUrl;
 pub use format::{ResultFormat, UnknownResultFormat};
 pub use source::{
     LinkPolicy, SourceLocation, SourceSpec, SourceSpecError, is_valid_bucket, is_valid_region,

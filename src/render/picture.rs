@@ -86,6 +86,7 @@ impl Picture {
             options: &EMPTY_OPTIONS,
             tiles: self.tiles.iter().map(|(id, t)| (id.as_str(), t)).collect(),
             data_as_of: self.data_as_of,
+            cluster: None,
             attached: true,
             editing: false,
             selected: None,

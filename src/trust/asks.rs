@@ -1,8 +1,8 @@
 //! What a dashboard file asks to do that acts on the world, named the way the window's trust bar
 //! and the command line's warnings say it: the programs its `command:` notifiers run, the hosts
 //! its `webhook:` notifiers post to (host and port only: a URL's path and query often hold a
-//! token), the endpoint its `source` sends signed requests to, and the images its `[[exports]]`
-//! write. Desktop notifications appear on the user's own screen and are not listed.
+//! token), the endpoint its `source` sends signed requests to, the cluster its `cluster` sends
+//! its queries to, and the images its `[[exports]]` write. Desktop notifications appear on the user's own screen and are not listed.
 
 use std::fmt;
 
@@ -23,11 +23,19 @@ pub enum Ask {
         /// The profile whose credentials sign them (`None`: the default one).
         profile: Option<String>,
     },
+    /// Sends its queries (their SQL and the lake's name) to this Ballista cluster, and shows
+    /// its answers (`cluster`).
+    Cluster(String),
     /// Writes this image, relative to the file's folder (`[[exports]]`, `export --all`).
     Write(String),
 }
 
 impl Ask {
+    /// Whether this is the file's `cluster` (its queries run on this machine until trusted).
+    pub fn is_cluster(&self) -> bool {
+        matches!(self, Self::Cluster(_))
+    }
+
     /// Whether this is the file's `endpoint` (refused before any request when untrusted).
     pub fn is_endpoint(&self) -> bool {
         matches!(self, Self::Endpoint { .. })
@@ -56,6 +64,7 @@ impl fmt::Display for Ask {
                 "sends requests signed with your AWS credentials to {}",
                 shown(endpoint)
             ),
+            Self::Cluster(url) => write!(f, "runs its queries on the cluster {}", shown(url)),
             Self::Write(path) => write!(f, "writes {}", shown(path)),
         }
     }
@@ -84,8 +93,8 @@ fn shown(text: &str) -> String {
 /// The longest name or address shown from a file.
 const SHOWN_CHARS: usize = 160;
 
-/// Everything `dashboard` does once trusted, each once, in file order: its endpoint, then its
-/// alerts' programs and hosts, then its exports.
+/// Everything `dashboard` does once trusted, each once, in file order: its endpoint, its cluster,
+/// then its alerts' programs and hosts, then its exports.
 pub fn asks_of(dashboard: &Dashboard) -> Vec<Ask> {
     let mut asks = Vec::new();
     let mut add = |ask: Ask| {
@@ -100,6 +109,9 @@ pub fn asks_of(dashboard: &Dashboard) -> Vec<Ask> {
             endpoint: host_of(endpoint),
             profile: source.profile.clone(),
         });
+    }
+    if let Some(cluster) = &dashboard.cluster {
+        add(Ask::Cluster(cluster.to_string()));
     }
     for rule in &dashboard.alerts {
         for notifier in rule.notifiers() {
@@ -145,6 +157,7 @@ mod tests {
 source = "s3://lake/prod"
 profile = "analyst"
 endpoint = "http://user:secret@10.0.0.5:9000/path"
+cluster = "df://sched.example.com"
 
 [[visuals]]
 id = "v"
@@ -180,6 +193,7 @@ path = "reports/orders.png"
             said,
             [
                 "sends requests signed with your AWS credentials (profile `analyst`) to 10.0.0.5:9000",
+                "runs its queries on the cluster df://sched.example.com:50050",
                 "runs `/usr/bin/notify-team`",
                 "posts to hooks.example.com",
                 "posts to 169.254.169.254",

@@ -6,6 +6,7 @@
 pub mod busy;
 pub mod catalog;
 pub mod chart;
+pub mod cluster;
 pub mod connect;
 pub mod dashboard;
 pub mod dashboards_list;

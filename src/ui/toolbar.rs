@@ -16,6 +16,8 @@ pub struct ToolbarState {
 pub struct ToolbarView<'a> {
     /// The lake attached now.
     pub attached: Option<&'a SourceSpec>,
+    /// The cluster queries run on (`None`: this machine).
+    pub cluster: Option<&'a crate::model::ClusterUrl>,
     /// Work in progress (attaching, refreshing), shown with a spinner.
     pub busy: Option<&'a str>,
     /// Sources attached before, newest first.
@@ -59,6 +61,7 @@ pub fn toolbar_ui(
         if ui.button("Connect to S3...").clicked() {
             commands.send(Command::OpenConnectDialog(None));
         }
+        super::cluster::cluster_menu_ui(ui, view.cluster, commands);
         ui.menu_button("Recent", |ui| {
             if view.recent.is_empty() {
                 ui.weak("No lakes attached yet");

@@ -93,6 +93,24 @@ fn find_distributed(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<dyn ExecutionPl
     plan.children().into_iter().find_map(find_distributed)
 }
 
+/// Whether the scheduler at `url` answers (within [`CANCEL_TIMEOUT`]).
+pub async fn reach(url: &ClusterUrl) -> anyhow::Result<()> {
+    let connected = tokio::time::timeout(
+        CANCEL_TIMEOUT,
+        SchedulerGrpcClient::connect(url.grpc_address()),
+    )
+    .await;
+    match connected {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(err)) => Err(anyhow::anyhow!(
+            "cannot reach the cluster at {url}: {err} (is `lakesight cluster scheduler` running there?)"
+        )),
+        Err(_) => Err(anyhow::anyhow!(
+            "cannot reach the cluster at {url}: no answer in {CANCEL_TIMEOUT:?}"
+        )),
+    }
+}
+
 /// Asks the scheduler at `url` to cancel job `id`.
 pub async fn cancel(url: &ClusterUrl, id: &str) -> anyhow::Result<()> {
     tokio::time::timeout(CANCEL_TIMEOUT, async {

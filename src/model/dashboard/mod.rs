@@ -50,6 +50,10 @@ pub struct Dashboard {
     pub title: String,
     /// The lake it reads (`None`: the lake the window has attached, or the sample lake headless).
     pub source: Option<SourceSpec>,
+    /// The Ballista cluster its queries run on (`cluster = "df://host:port"`; `None`: this
+    /// machine). It acts (the file's SQL and lake go to that host), so it is used only once the
+    /// file is trusted, and `--cluster` or the window's choice overrides it.
+    pub cluster: Option<crate::model::ClusterUrl>,
     /// The range shown when the dashboard opens.
     pub time_range: TimeRange,
     /// How times are shown.

@@ -26,6 +26,7 @@ struct RawDashboard {
     profile: Option<Spanned<String>>,
     region: Option<Spanned<String>>,
     endpoint: Option<Spanned<String>>,
+    cluster: Option<Spanned<String>>,
     time_range: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
     refresh: Option<Spanned<String>>,
@@ -98,6 +99,10 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
         found: Vec::new(),
     };
     let source = source(&raw, &mut problems);
+    let cluster = raw
+        .cluster
+        .as_ref()
+        .map(|value| problems.setting("cluster", Some(value), |text| text.parse().map(Some), None));
     let time_range = problems.setting(
         "time_range",
         raw.time_range.as_ref(),
@@ -219,6 +224,7 @@ pub fn parse(text: &str) -> Result<Dashboard, InvalidDashboard> {
     Ok(Dashboard {
         title: raw.title,
         source,
+        cluster: cluster.flatten(),
         time_range,
         timezone,
         refresh,

@@ -866,3 +866,20 @@ position = [4, 0, 4, 4]
         "more blocked traffic is bad news"
     );
 }
+
+#[test]
+fn a_cluster_is_a_scheduler_address() {
+    let found = problems(&with("cluster = \"http://sched:50050\"\n"));
+    assert!(
+        found[0].starts_with(
+            "line 2, column 11: `cluster`: `http://sched:50050` is not a cluster address"
+        ),
+        "{found:?}"
+    );
+    let dashboard = Dashboard::parse(&with("cluster = \"df://sched\"\n")).unwrap();
+    assert_eq!(
+        dashboard.cluster.map(|url| url.to_string()).as_deref(),
+        Some("df://sched:50050")
+    );
+    assert_eq!(Dashboard::parse(&with("")).unwrap().cluster, None);
+}

@@ -60,6 +60,10 @@ pub(super) fn header_ui(
             ))
             .on_hover_text("When the visuals shown read the lake");
         }
+        if let Some(url) = view.cluster {
+            ui.weak(format!("on the cluster {url}"))
+                .on_hover_text("Its queries run on this Ballista cluster");
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             actions_ui(ui, view, send);
             if !view.editing

@@ -67,6 +67,8 @@ pub struct DashboardView<'a> {
     pub tiles: HashMap<&'a str, &'a TileView>,
     /// When the data shown was read.
     pub data_as_of: Option<DateTime<Utc>>,
+    /// The Ballista cluster its queries run on (`None`: this machine).
+    pub cluster: Option<&'a crate::model::ClusterUrl>,
     /// Whether a lake is attached (nothing runs without one).
     pub attached: bool,
     /// Edit mode.

@@ -81,4 +81,7 @@ fn bar_body_ui(ui: &mut egui::Ui, untrusted: &Untrusted<'_>, warn: egui::Color32
          here, but nothing acts (desktop notifications still show)."
     };
     ui.weak(meanwhile);
+    if untrusted.asks.iter().any(crate::trust::Ask::is_cluster) {
+        ui.weak("Its queries run on this machine until then.");
+    }
 }
