@@ -518,6 +518,96 @@ fn a_dashboard_files_cluster_is_used_only_once_the_file_is_trusted() {
     assert!(String::from_utf8_lossy(&here.stdout).contains("12740"));
 }
 
+/// The binary with `args`, its cache in `cache`, nothing from the environment.
+fn cli(cache: &Path, args: Vec<String>) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("lakesight")
+        .unwrap()
+        .env_remove("LAKESIGHT_SOURCE")
+        .env_remove("LAKESIGHT_CLUSTER")
+        .env("LAKESIGHT_CACHE_DIR", cache)
+        .args(args)
+        .timeout(Duration::from_mins(5))
+        .output()
+        .unwrap()
+}
+
+/// `transform run --cluster`: each partition's query runs on the cluster (which reads exactly the
+/// files the job listed), the output is written here, and it is the output a local run writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_transform_job_runs_its_partitions_on_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().join("here");
+    let there = dir.path().join("there");
+    std::fs::create_dir_all(&there).unwrap();
+    let jobs = Path::new(env!("CARGO_MANIFEST_DIR")).join("jobs/sample-lake.toml");
+    let url = serve::in_process(
+        2,
+        2,
+        Served::new(&[sample_root(), there.display().to_string()]),
+    )
+    .await
+    .unwrap();
+    let cache = dir.path().join("cache");
+    let said = |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+    let transform = |into: &Path, cluster: Option<String>| {
+        let mut args: Vec<String> = ["transform", "run"].map(str::to_owned).to_vec();
+        args.push(jobs.display().to_string());
+        args.extend(["--source".to_owned(), sample_root()]);
+        args.extend(["--into".to_owned(), into.display().to_string()]);
+        args.extend(
+            cluster
+                .map(|url| ["--cluster".to_owned(), url])
+                .into_iter()
+                .flatten(),
+        );
+        // Off the runtime's threads: the cluster in this process serves the binary meanwhile.
+        tokio::task::spawn_blocking({
+            let cache = cache.clone();
+            move || cli(&cache, args)
+        })
+    };
+    let local = transform(&here, None).await.unwrap();
+    let on_cluster = transform(&there, Some(url.to_string())).await.unwrap();
+    assert!(local.status.success(), "{}", said(&local));
+    assert!(on_cluster.status.success(), "{}", said(&on_cluster));
+
+    for table in ["orders", "payments", "clickstream", "app_logs"] {
+        let sql = format!(
+            "SELECT day, hour, count(*) AS n, count(DISTINCT event_time) AS times \
+             FROM consumption.{table} GROUP BY day, hour ORDER BY day, hour"
+        );
+        let answer = |lake: &Path| {
+            let output = cli(
+                &cache,
+                ["query", "--format", "csv", "--source"]
+                    .map(str::to_owned)
+                    .into_iter()
+                    .chain([lake.display().to_string(), sql.clone()])
+                    .collect(),
+            );
+            assert!(output.status.success(), "{}", said(&output));
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let expected = answer(&here);
+        assert!(expected.lines().count() > 20, "{table}: {expected}");
+        assert_eq!(answer(&there), expected, "{table}");
+    }
+
+    // The queries did go to the cluster: one that does not serve the source refuses them.
+    let elsewhere = serve::in_process(1, 1, Served::new(&[there.display().to_string()]))
+        .await
+        .unwrap();
+    let refused = transform(&dir.path().join("refused"), Some(elsewhere.to_string()))
+        .await
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        said(&refused).contains("does not serve the lake"),
+        "{}",
+        said(&refused)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cluster_reads_only_the_lakes_it_serves() {
     // Started for the sample lake only.

@@ -48,12 +48,9 @@ async fn run(args: &TransformArgs) -> Result<ExitCode> {
     let file = read_jobs(&args.file)?;
     let source = source_spec(&args.lake)?;
     let into = into_spec(args)?;
-    let mut engine = engine_options(&args.lake.access);
-    if let Some(cluster) = engine.cluster.take() {
-        eprintln!(
-            "note: transform jobs run on this machine; --cluster ({cluster}) applies to queries, dashboards, alerts and exports"
-        );
-    }
+    // On a cluster, each partition's query runs there (the cluster must serve the source lake,
+    // and `--into` too when a job reads another's output); the output is written from here.
+    let engine = engine_options(&args.lake.access);
     let mut options = RunOptions {
         job: args.job.clone(),
         full: args.full,

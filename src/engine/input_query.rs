@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::catalog::view::ViewTable;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::datasource::file_format::FileFormat;
 use datafusion::datasource::listing::PartitionedFile;
@@ -21,6 +22,7 @@ use datafusion_datasource::file_scan_config::FileScanConfigBuilder;
 use object_store::ObjectMeta;
 
 use super::{Engine, EngineError, QueryStream, check_read_only, guard, register};
+use crate::lake::files::DataFormat;
 use crate::lake::{LAKE_URL, TableInfo};
 
 /// The name the SQL reads the files as.
@@ -78,10 +80,19 @@ impl Engine {
             .with_runtime_env(self.ctx.runtime_env())
             .with_default_features()
             .build();
+        // On a cluster, the same session with the cluster's planner: the job's query goes there.
+        let state = match self.cluster() {
+            Some(_) => SessionStateBuilder::new_from_existing(state)
+                .with_query_planner(Arc::clone(self.ctx.state().query_planner()))
+                .build(),
+            None => state,
+        };
         let ctx = SessionContext::new_with_state(state);
         let frame =
             input_frame(&ctx, files, self.lake().store.display_root()).map_err(EngineError::Sql)?;
-        ctx.register_table(INPUT_TABLE, frame.into_view())
+        // A view of the plan (not a data frame's provider), which a cluster codec can send.
+        let view = ViewTable::new(frame.logical_plan().clone(), None);
+        ctx.register_table(INPUT_TABLE, Arc::new(view))
             .map_err(EngineError::Sql)?;
         ctx.sql_with_options(sql, guard::read_only_options())
             .await
@@ -102,9 +113,14 @@ fn input_frame(
     }
     let table = FilesTable {
         format: register::file_format(ctx, files.table, display_root),
+        wire: FilesTableWire {
+            format: files.table.format,
+            display_root: display_root.to_owned(),
+            files: files.files.iter().map(WireFile::of).collect(),
+            groups: files.threads.max(1),
+        },
         schema: Arc::clone(&files.table.columns),
         files: files.files.to_vec(),
-        groups: files.threads.max(1),
     };
     let mut frame = ctx.read_table(Arc::new(table))?;
     for (key, value) in files.partition {
@@ -116,13 +132,80 @@ fn input_frame(
 /// Exactly the files given, read with the table's format: no listing and no request per file
 /// before reading it (a listing table of file URLs asks the store about each file first).
 #[derive(Debug)]
-struct FilesTable {
+pub struct FilesTable {
     format: Arc<dyn FileFormat>,
     /// The files' columns (the table's schema without its partition keys).
     schema: SchemaRef,
     files: Vec<ObjectMeta>,
+    /// What rebuilds it on a cluster.
+    pub wire: FilesTableWire,
+}
+
+/// What rebuilds a [`FilesTable`] on a cluster's scheduler and executors.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct FilesTableWire {
+    /// The files' format.
+    pub format: DataFormat,
+    /// The lake root as a person writes it, to name files in errors.
+    pub display_root: String,
+    /// The files, as listed.
+    pub files: Vec<WireFile>,
     /// File groups: the scan's partitions.
-    groups: usize,
+    pub groups: usize,
+}
+
+/// One file of a [`FilesTableWire`]: what the store said of it when it was listed.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct WireFile {
+    /// Its path under the lake root.
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was last modified, in milliseconds since the epoch.
+    pub modified_ms: i64,
+    /// Its entity tag, if the store gave one.
+    pub e_tag: Option<String>,
+    /// Its version, if the store gave one.
+    pub version: Option<String>,
+}
+
+impl WireFile {
+    fn of(meta: &ObjectMeta) -> Self {
+        Self {
+            path: meta.location.to_string(),
+            size: meta.size,
+            modified_ms: meta.last_modified.timestamp_millis(),
+            e_tag: meta.e_tag.clone(),
+            version: meta.version.clone(),
+        }
+    }
+
+    fn meta(&self) -> ObjectMeta {
+        ObjectMeta {
+            location: object_store::path::Path::from(self.path.as_str()),
+            size: self.size,
+            last_modified: chrono::DateTime::from_timestamp_millis(self.modified_ms)
+                .unwrap_or_default(),
+            e_tag: self.e_tag.clone(),
+            version: self.version.clone(),
+        }
+    }
+}
+
+impl FilesTableWire {
+    /// The table again, its Parquet files read with `parquet` options.
+    pub fn table(
+        &self,
+        schema: SchemaRef,
+        parquet: datafusion::config::TableParquetOptions,
+    ) -> FilesTable {
+        FilesTable {
+            format: register::format_for(self.format, parquet, &self.display_root),
+            schema,
+            files: self.files.iter().map(WireFile::meta).collect(),
+            wire: self.clone(),
+        }
+    }
 }
 
 #[async_trait]
@@ -142,7 +225,7 @@ impl TableProvider for FilesTable {
         _filters: &[Expr],
         limit: Option<usize>,
     ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
-        let groups = self.groups.clamp(1, self.files.len().max(1));
+        let groups = self.wire.groups.clamp(1, self.files.len().max(1));
         let mut split: Vec<Vec<PartitionedFile>> = vec![Vec::new(); groups];
         for (i, meta) in self.files.iter().enumerate() {
             split[i % groups].push(PartitionedFile::from(meta.clone()));

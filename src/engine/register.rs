@@ -25,10 +25,22 @@ pub fn file_format(
     table: &TableInfo,
     display_root: &str,
 ) -> Arc<dyn FileFormat> {
-    match table.format {
-        DataFormat::Parquet => Arc::new(
-            ParquetFormat::default().with_options(ctx.state().table_options().parquet.clone()),
-        ),
+    format_for(
+        table.format,
+        ctx.state().table_options().parquet.clone(),
+        display_root,
+    )
+}
+
+/// The DataFusion file format for `format` files of the lake shown as `display_root`, Parquet read
+/// with `parquet` options.
+pub fn format_for(
+    format: DataFormat,
+    parquet: datafusion::config::TableParquetOptions,
+    display_root: &str,
+) -> Arc<dyn FileFormat> {
+    match format {
+        DataFormat::Parquet => Arc::new(ParquetFormat::default().with_options(parquet)),
         DataFormat::Arrow => Arc::new(ArrowFormat),
         DataFormat::Json => Arc::new(LakeTextFormat::new(TextKind::Json, display_root)),
         DataFormat::Csv => Arc::new(LakeTextFormat::new(TextKind::Csv, display_root)),

@@ -5,7 +5,9 @@ use std::fmt;
 use std::io::Read;
 
 /// A file format Lakesight reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DataFormat {
     /// Apache Parquet.

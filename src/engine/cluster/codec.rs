@@ -3,7 +3,9 @@
 //! Ballista sends them; these codecs only add Lakesight's own, each marked with a tag of its own.
 //!
 //! - Logical: a [`TextTable`] is sent as what rebuilds it ([`TextTableWire`], JSON); the
-//!   scheduler lists its files and plans its scan like any listing table.
+//!   scheduler lists its files and plans its scan like any listing table. A transform job's
+//!   input ([`FilesTable`]) is sent with its files as listed ([`FilesTableWire`]), so the
+//!   cluster reads exactly those.
 //! - Physical: a scan of [`LakeTextFormat`] files is sent as DataFusion's own file scan
 //!   configuration (files, projection, limit, statistics) plus the format's kind and lake root.
 
@@ -30,11 +32,14 @@ use datafusion_proto::physical_plan::{
 use datafusion_proto::protobuf::FileScanExecConf;
 use prost::Message;
 
+use crate::engine::input_query::{FilesTable, FilesTableWire};
 use crate::engine::register::{TextTable, TextTableWire};
 use crate::lake::text_format::{LakeTextFormat, TextKind, text_scan_of};
 
 /// Marks a [`TextTable`] in a logical plan.
 const TABLE_TAG: &[u8] = b"lakesight.text-table.1\n";
+/// Marks a transform job's input files ([`FilesTable`]) in a logical plan.
+const FILES_TAG: &[u8] = b"lakesight.files-table.1\n";
 /// Marks a scan of lake text files in a physical plan.
 const SCAN_TAG: &[u8] = b"lakesight.text-scan.1\n";
 
@@ -65,17 +70,23 @@ impl LogicalExtensionCodec for LakeLogicalCodec {
         schema: SchemaRef,
         ctx: &TaskContext,
     ) -> Result<Arc<dyn TableProvider>> {
-        match buf.strip_prefix(TABLE_TAG) {
-            Some(body) => {
-                let wire: TextTableWire = serde_json::from_slice(body).map_err(|e| {
-                    DataFusionError::Internal(format!("table {table_ref} arrived damaged: {e}"))
-                })?;
-                Ok(Arc::new(wire.table(&schema)?))
-            }
-            None => self
-                .ballista
-                .try_decode_table_provider(buf, table_ref, schema, ctx),
+        let damaged = |e: serde_json::Error| {
+            DataFusionError::Internal(format!("table {table_ref} arrived damaged: {e}"))
+        };
+        if let Some(body) = buf.strip_prefix(TABLE_TAG) {
+            let wire: TextTableWire = serde_json::from_slice(body).map_err(damaged)?;
+            return Ok(Arc::new(wire.table(&schema)?));
         }
+        if let Some(body) = buf.strip_prefix(FILES_TAG) {
+            let wire: FilesTableWire = serde_json::from_slice(body).map_err(damaged)?;
+            let parquet = datafusion::config::TableOptions::default_from_session_config(
+                ctx.session_config().options(),
+            )
+            .parquet;
+            return Ok(Arc::new(wire.table(schema, parquet)));
+        }
+        self.ballista
+            .try_decode_table_provider(buf, table_ref, schema, ctx)
     }
 
     fn try_encode_table_provider(
@@ -85,16 +96,18 @@ impl LogicalExtensionCodec for LakeLogicalCodec {
         buf: &mut Vec<u8>,
     ) -> Result<()> {
         let any: &dyn std::any::Any = node.as_ref();
-        match any.downcast_ref::<TextTable>() {
-            Some(table) => {
-                buf.extend_from_slice(TABLE_TAG);
-                serde_json::to_writer(buf, &table.wire)
-                    .map_err(|e| DataFusionError::Internal(format!("table {table_ref}: {e}")))
-            }
-            None => self
-                .ballista
-                .try_encode_table_provider(table_ref, node, buf),
+        let failed =
+            |e: serde_json::Error| DataFusionError::Internal(format!("table {table_ref}: {e}"));
+        if let Some(table) = any.downcast_ref::<TextTable>() {
+            buf.extend_from_slice(TABLE_TAG);
+            return serde_json::to_writer(buf, &table.wire).map_err(failed);
         }
+        if let Some(table) = any.downcast_ref::<FilesTable>() {
+            buf.extend_from_slice(FILES_TAG);
+            return serde_json::to_writer(buf, &table.wire).map_err(failed);
+        }
+        self.ballista
+            .try_encode_table_provider(table_ref, node, buf)
     }
 
     fn try_decode_file_format(
