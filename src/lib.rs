@@ -32,6 +32,7 @@ pub mod build_info;
 pub mod cli;
 pub mod command;
 pub mod engine;
+pub mod insights;
 pub mod jobs;
 pub mod lake;
 pub mod model;

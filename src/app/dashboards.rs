@@ -40,7 +40,9 @@ const MAX_OPTIONS: usize = 500;
 
 /// A visual's finished run: what its tile draws, the SQL run, a note, and the tables read.
 struct TileDone {
-    data: crate::series::visual::VisualData,
+    data: Arc<crate::series::visual::VisualData>,
+    insights: Option<Arc<crate::insights::Insights>>,
+    drivers: Option<Arc<Result<Vec<crate::model::Driver>, String>>>,
     sql: Option<String>,
     note: Option<String>,
     tables: Vec<String>,
@@ -505,6 +507,8 @@ impl DashboardRuntime {
     ) {
         let tile_id = visual.id.clone();
         let tile = self.tiles.entry(visual.id.clone()).or_default();
+        // What the tile shows now: its insights are kept when the new data is the same.
+        let shown = tile.view.data.clone().zip(tile.view.insights.clone());
         let (engine, window, params) = (engine.clone(), window.clone(), Arc::clone(params));
         tile.job.start(jobs.spawn(async move {
             let run = run_visual(&engine, &visual, &window, &params, MAX_VISUAL_ROWS)
@@ -515,8 +519,18 @@ impl DashboardRuntime {
             let note = run
                 .cut
                 .then(|| format!("only the first {MAX_VISUAL_ROWS} rows are drawn"));
+            let (data, insights) = super::tile_insights::insights(&visual, data, shown).await;
+            let drivers = if visual.drivers.is_empty() {
+                None
+            } else {
+                let found =
+                    crate::engine::drivers::drivers(&engine, &visual, &window, &params).await;
+                Some(Arc::new(found))
+            };
             Ok(TileDone {
                 data,
+                insights,
+                drivers,
                 sql: run.sql,
                 note,
                 tables: run.tables.iter().map(TableInfo::qualified_name).collect(),
@@ -626,7 +640,9 @@ impl DashboardRuntime {
             };
             match done {
                 Ok(Ok(done)) => {
-                    tile.view.data = Some(Arc::new(done.data));
+                    tile.view.data = Some(done.data);
+                    tile.view.insights = done.insights;
+                    tile.view.drivers = done.drivers;
                     tile.view.error = None;
                     tile.view.note = done.note;
                     tile.sql = done.sql;

@@ -22,6 +22,7 @@ mod refresh_tick;
 pub mod state;
 pub mod state_file;
 mod tabs;
+mod tile_insights;
 mod transforms;
 mod view;
 
@@ -337,6 +338,26 @@ impl LakesightApp {
         self.dashboards
             .values()
             .any(dashboards::DashboardRuntime::is_running)
+    }
+
+    /// The forecast and anomalies the front dashboard's tile `visual` shows (for tests).
+    pub fn tile_insights(&self, visual: &str) -> Option<Arc<crate::insights::Insights>> {
+        let id = self.state.front_dashboard?;
+        self.dashboards
+            .get(&id)?
+            .tiles
+            .get(visual)?
+            .view
+            .insights
+            .clone()
+    }
+
+    /// The value the front dashboard's param `name` is set to (`None`: its default), as text
+    /// (for tests).
+    pub fn dashboard_param(&self, name: &str) -> Option<String> {
+        let id = self.state.front_dashboard?;
+        let value = self.dashboards.get(&id)?.params.get(name)?.as_ref()?;
+        Some(value.to_string())
     }
 
     /// Visual runs the open dashboards have started (for tests and benchmarks).

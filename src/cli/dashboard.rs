@@ -39,14 +39,16 @@ pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
             continue;
         };
         let outcome = match expand(sql, &window, &catalog) {
-            Ok(expanded) => engine
-                .check_plan(&expanded.sql, &params)
-                .await
-                .map_err(|e| e.to_string()),
+            Ok(expanded) => match engine.check_plan(&expanded.sql, &params).await {
+                // Each `drivers` column: the KPI's SQL grouped by it must plan (an additive
+                // value, a column that exists).
+                Ok(_) => check_drivers(&engine, visual, &expanded.sql, &params).await,
+                Err(err) => Err(err.to_string()),
+            },
             Err(err) => Err(err.to_string()),
         };
         match outcome {
-            Ok(_) => {
+            Ok(()) => {
                 planned += 1;
                 println!("ok       {}", visual.id);
             }
@@ -63,6 +65,26 @@ pub async fn check(file: &Path, lake: &LakeArgs) -> Result<()> {
         "{}: {planned} visual queries planned against {spec}",
         file.display()
     );
+    Ok(())
+}
+
+/// Whether `visual`'s `drivers` can be computed from its `expanded` SQL.
+async fn check_drivers(
+    engine: &crate::engine::Engine,
+    visual: &crate::model::dashboard::Visual,
+    expanded: &str,
+    params: &HashMap<String, ScalarValue>,
+) -> Result<(), String> {
+    let Some(y) = visual.y.first() else {
+        return Ok(());
+    };
+    for dimension in &visual.drivers {
+        let grouped = crate::engine::drivers::grouped_by(expanded, y, dimension)?;
+        engine
+            .check_plan(&grouped, params)
+            .await
+            .map_err(|e| format!("`drivers` column `{dimension}`: {e}"))?;
+    }
     Ok(())
 }
 

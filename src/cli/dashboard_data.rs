@@ -1,7 +1,8 @@
 //! `lakesight dashboard data FILE`: runs each visual's query for a time range and parameter
 //! values given on the command line (else the file's), and prints what each visual draws from.
 //! JSON: `{"title", "from", "to", "visuals": [{"id", "kind", "sql", "columns", "rows", "error"}]}`,
-//! where `sql` is the expanded SQL and `error` is null or the message.
+//! where `sql` is the expanded SQL and `error` is null or the message; a visual that asks for
+//! insights also has `forecast`, `anomalies`, `drivers` and `notes` ([`super::insights_json`]).
 
 use std::path::Path;
 
@@ -61,18 +62,33 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
                 Err(err) => (err.sql, Err(err.message)),
             };
         failed += usize::from(result.is_err());
-        out.push((visual, sql, result));
+        // "Why did it change?": the KPI broken down by each `drivers` column.
+        let drivers = match (&result, visual.drivers.is_empty()) {
+            (Ok(_), false) => {
+                Some(crate::engine::drivers::drivers(&engine, visual, &window, &params).await)
+            }
+            _ => None,
+        };
+        out.push((visual, sql, result, drivers));
     }
     if request.json {
         let visuals: Vec<Value> = out
             .iter()
-            .map(|(visual, sql, result)| {
+            .map(|(visual, sql, result, drivers)| {
                 let (columns, rows, error) = match result {
                     Ok(batches) => (columns(batches), rows(batches), Value::Null),
                     Err(message) => (Vec::new(), Vec::new(), json!(message)),
                 };
-                json!({"id": visual.id, "kind": kind_name(visual), "sql": sql,
-                       "columns": columns, "rows": rows, "error": error})
+                let mut object = json!({"id": visual.id, "kind": kind_name(visual), "sql": sql,
+                       "columns": columns, "rows": rows, "error": error});
+                if let (Ok(batches), Some(fields)) = (result, object.as_object_mut()) {
+                    fields.extend(super::insights_json::fields(
+                        visual,
+                        batches,
+                        drivers.clone(),
+                    ));
+                }
+                object
             })
             .collect();
         let document = json!({"title": dashboard.title, "from": from.to_rfc3339(),
@@ -80,7 +96,7 @@ pub async fn data(file: &Path, lake: &LakeArgs, request: &DataRequest<'_>) -> Re
         println!("{}", serde_json::to_string_pretty(&document)?);
     } else {
         println!("{} ({from} .. {to})", dashboard.title);
-        for (visual, _, result) in &out {
+        for (visual, _, result, _) in &out {
             println!("\n{} ({})", visual.id, kind_name(visual));
             match result {
                 Ok(batches) if batches.is_empty() => println!("(no rows)"),

@@ -25,7 +25,7 @@ use crate::engine::params::dashboard_value;
 use crate::model::atomic_file::write_atomically;
 use crate::model::dashboard::{Dashboard, DashboardSource, ExportSpec, parse_instant};
 use crate::render::picture::{ImageFormat, ImageOptions, ImageSize, Picture, Theme, TileView};
-use crate::series::visual::prepare as visual_data;
+use crate::series::visual::{VisualData, prepare as visual_data};
 
 /// One image to write.
 pub struct Job {
@@ -158,16 +158,35 @@ pub async fn prepare(args: &ExportArgs) -> Result<(Picture, Vec<Job>)> {
             let run = run_visual(engine, visual, window, &bound, MAX_VISUAL_ROWS).await;
             let (tile, sql) = match run {
                 Ok(run) => match visual_data(visual, &run.batches, run.previous.as_deref()) {
-                    Ok(data) => (
-                        TileView {
-                            data: Some(Arc::new(data)),
-                            note: run.cut.then(|| {
-                                format!("only the first {MAX_VISUAL_ROWS} rows are drawn")
-                            }),
-                            ..TileView::default()
-                        },
-                        run.sql,
-                    ),
+                    Ok(data) => {
+                        // The forecast, anomalies and drivers, drawn as in the window.
+                        let insights = match &data {
+                            VisualData::Xy(xy) if visual.fits_a_model() => {
+                                Some(Arc::new(crate::insights::for_visual(visual, xy)))
+                            }
+                            _ => None,
+                        };
+                        let drivers = if visual.drivers.is_empty() {
+                            None
+                        } else {
+                            let found =
+                                crate::engine::drivers::drivers(engine, visual, window, &bound)
+                                    .await;
+                            Some(Arc::new(found))
+                        };
+                        (
+                            TileView {
+                                data: Some(Arc::new(data)),
+                                note: run.cut.then(|| {
+                                    format!("only the first {MAX_VISUAL_ROWS} rows are drawn")
+                                }),
+                                insights,
+                                drivers,
+                                ..TileView::default()
+                            },
+                            run.sql,
+                        )
+                    }
                     Err(err) => (error_tile(err.to_string()), run.sql),
                 },
                 Err(err) => (error_tile(err.message), err.sql),

@@ -14,6 +14,7 @@ mod dashboard;
 mod dashboard_data;
 pub mod export;
 mod export_args;
+mod insights_json;
 mod open;
 mod report;
 mod transform;

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod dashboard;
 mod date_trunc;
 mod diagnose;
+pub mod drivers;
 pub mod elsewhere;
 mod error;
 pub mod footers;

@@ -136,6 +136,14 @@ impl Jobs {
         Job { result, task }
     }
 
+    /// Runs CPU-heavy `work` (fitting a model) on the runtime's blocking threads from inside a
+    /// job, so the async workers stay free; `None` if it panicked.
+    pub async fn off_thread<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Option<T> {
+        tokio::task::spawn_blocking(work).await.ok()
+    }
+
     /// Runs blocking `work` (sorting, writing a file) on the runtime's blocking threads, never
     /// the UI's; its result (or its panic) arrives on the returned job.
     pub fn spawn_blocking<T: Send + 'static>(

@@ -6,12 +6,14 @@
 pub mod atomic_file;
 pub mod cluster_url;
 pub mod dashboard;
+mod driver;
 mod format;
 pub mod image;
 pub mod jobs;
 mod source;
 
 pub use cluster_url::ClusterUrl;
+pub use driver::Driver;
 pub use format::{ResultFormat, UnknownResultFormat};
 pub use source::{
     LinkPolicy, SourceLocation, SourceSpec, SourceSpecError, is_valid_bucket, is_valid_region,

@@ -11,6 +11,7 @@ pub mod bundled;
 mod error;
 mod export;
 mod file;
+mod insight_keys;
 mod parse;
 mod time;
 mod visual;

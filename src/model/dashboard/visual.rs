@@ -312,6 +312,21 @@ pub struct Visual {
     /// A table's columns written their own way, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, ColumnStyle>,
+    /// How far ahead a line or area visual forecasts (`"24h"`); no forecast when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<String>,
+    /// The forecast's prediction interval (default 0.95).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast_level: Option<f64>,
+    /// Mark the points of a line or area visual that fall outside their expected band.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub anomalies: bool,
+    /// The expected band's level for anomalies (default 0.99).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anomaly_level: Option<f64>,
+    /// Columns a KPI with `compare` breaks its change down by ("why did it change?").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drivers: Vec<String>,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -349,6 +364,11 @@ impl Visual {
             bands: Vec::new(),
             cross_filter: None,
             columns: BTreeMap::new(),
+            forecast: None,
+            forecast_level: None,
+            anomalies: false,
+            anomaly_level: None,
+            drivers: Vec::new(),
         }
     }
 
@@ -454,6 +474,7 @@ impl Visual {
                 band.from, band.to
             ));
         }
+        problems.extend(super::insight_keys::problems(self));
         problems
     }
 }

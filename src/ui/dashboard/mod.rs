@@ -44,6 +44,10 @@ pub struct TileView {
     pub running: bool,
     /// Said under the visual (a cut result).
     pub note: Option<String>,
+    /// Its forecast and anomalies, when it asks for them.
+    pub insights: Option<Arc<crate::insights::Insights>>,
+    /// What drove its change, when a KPI asks (`Err`: why they could not be found).
+    pub drivers: Option<Arc<Result<Vec<crate::model::Driver>, String>>>,
 }
 
 /// Everything the dashboard view draws from.

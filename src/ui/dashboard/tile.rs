@@ -5,7 +5,7 @@
 
 use crate::alert::AlertState;
 use crate::command::DashboardCommand;
-use crate::model::dashboard::{AlertThreshold, Visual, VisualKind};
+use crate::model::dashboard::{AlertThreshold, ParamValue, Visual, VisualKind};
 use crate::ui::visuals::{VisualStyle, draw};
 
 use super::alerts_panel::{state_color, state_label};
@@ -127,6 +127,15 @@ fn title_bar_ui(
         .sense(egui::Sense::click()),
     );
     if !view.printing {
+        // Which model drew the forecast and the anomalies, and on which periods.
+        let models = tile
+            .and_then(|t| t.insights.as_deref())
+            .filter(|i| !i.models.is_empty())
+            .map(|i| format!("Forecast and anomalies: {}", i.models.join("; ")));
+        let heading = match models {
+            Some(models) => heading.on_hover_text(models),
+            None => heading,
+        };
         heading.context_menu(|ui| menu_ui(ui, view, visual, drafts, send));
     }
     if let Some(name) = &visual.cross_filter
@@ -275,11 +284,31 @@ fn body_ui(
         .collect();
     let mut style = VisualStyle::new(view.dashboard.timezone)
         .with_alert_lines(lines)
-        .with_scope(view_scope(view.id));
+        .with_scope(view_scope(view.id))
+        .with_insights(
+            tile.and_then(|t| t.insights.clone()),
+            tile.and_then(|t| t.drivers.clone()),
+        );
+    // What the forecast and anomalies show, or why they are not drawn.
+    if let Some(insights) = tile.and_then(|t| t.insights.as_deref()) {
+        let caption = super::super::visuals::insight_marks::caption(visual, insights);
+        if !caption.is_empty() {
+            ui.weak(caption).on_hover_text(insights.models.join("\n"));
+        }
+    }
     if let Some((from, to)) = view.window {
         style = style.with_time_span(from.timestamp() as f64, to.timestamp() as f64);
     }
+    style.printing = view.printing;
     let response = draw(ui, visual, data, &style);
+    // A contributor clicked in a KPI's "Why?": the param of its column's name, when there is one.
+    if let Some((name, value)) = response.driver.clone()
+        && !view.editing
+        && let Some(param) = view.dashboard.param(&name)
+    {
+        let value = value.and_then(|text| ParamValue::parse(param.param_type, &text));
+        send(DashboardCommand::SetParam { name, value });
+    }
     if let Some(value) = response.clicked
         && visual.cross_filter.is_some()
         && !view.editing

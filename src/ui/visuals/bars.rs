@@ -272,6 +272,7 @@ pub fn bars_ui(
     });
     VisualResponse {
         clicked: response.inner.map(|index| data.categories[index].clone()),
+        ..VisualResponse::default()
     }
 }
 

@@ -179,5 +179,6 @@ pub fn heatmap_ui(
         clicked: hovered
             .filter(|_| response.clicked())
             .map(|(_, column)| grid.x_labels[column].clone()),
+        ..VisualResponse::default()
     }
 }

@@ -22,7 +22,13 @@ fn fitting_size(text: &str, width: f32, max: f32) -> f32 {
 }
 
 /// Draws a KPI.
-pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
+pub fn kpi_ui(
+    ui: &mut egui::Ui,
+    visual: &Visual,
+    kpi: &Kpi,
+    style: &super::VisualStyle,
+) -> VisualResponse {
+    let drivers = style.drivers.as_deref();
     let numbers = NumberStyle::of(visual);
     let (rect, response) = ui.allocate_exact_size(ui.available_size(), Sense::hover());
     let painter = ui.painter_at(rect);
@@ -54,7 +60,9 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
         value_color,
     );
 
+    let mut sentence_y = None;
     if kpi.previous_period_empty {
+        sentence_y = Some(value_center.y + size * 0.62 + 24.0);
         // Compared with the previous period, which has no rows: said, never replaced.
         painter.text(
             pos2(top.center().x, value_center.y + size * 0.62 + 6.0),
@@ -98,6 +106,24 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
                 visuals.weak_text_color(),
             );
         }
+        sentence_y = Some(y + font.size + 17.0);
+    }
+    // What drove the change, in one sentence (a label: read by screen readers too).
+    if let Some(sentence) = drivers
+        .and_then(|d| d.as_ref().ok())
+        .and_then(|d| super::drivers::sentence(d, &numbers))
+    {
+        let y = sentence_y.unwrap_or(value_center.y + size * 0.62 + 24.0);
+        let at = Rect::from_center_size(pos2(top.center().x, y), vec2(top.width() - 8.0, 16.0));
+        ui.put(
+            at,
+            egui::Label::new(egui::RichText::new(sentence).size(11.5)).truncate(),
+        );
+    }
+    let mut driver = None;
+    if let Some(drivers) = drivers.filter(|_| !style.printing) {
+        let at = Rect::from_min_size(top.left_bottom() + vec2(4.0, -22.0), vec2(44.0, 18.0));
+        driver = super::drivers::why_ui(ui, at, drivers, &numbers);
     }
     if has_sparkline {
         sparkline(
@@ -108,7 +134,10 @@ pub fn kpi_ui(ui: &mut egui::Ui, visual: &Visual, kpi: &Kpi) -> VisualResponse {
         );
     }
     let _ = response;
-    VisualResponse::default()
+    VisualResponse {
+        driver,
+        ..VisualResponse::default()
+    }
 }
 
 /// The colour of a KPI's change: green for good news, red for bad, by which way is good

@@ -7,7 +7,9 @@
 
 pub mod axes;
 pub mod bars;
+pub mod drivers;
 pub mod heatmap;
+pub mod insight_marks;
 pub mod kpi;
 pub mod line_cache;
 pub mod markdown;
@@ -37,6 +39,12 @@ pub struct VisualStyle {
     /// The dashboard's time range (seconds since the epoch, UTC): time axes span it, so the
     /// hours without rows at its end are seen as such.
     pub time_span: Option<[f64; 2]>,
+    /// The visual's forecast and anomalies, drawn on line and area charts.
+    pub insights: Option<std::sync::Arc<crate::insights::Insights>>,
+    /// What drove a KPI's change.
+    pub drivers: Option<std::sync::Arc<Result<Vec<crate::model::Driver>, String>>>,
+    /// Drawn for an image: no buttons.
+    pub printing: bool,
 }
 
 impl VisualStyle {
@@ -47,6 +55,9 @@ impl VisualStyle {
             alert_lines: Vec::new(),
             scope: egui::Id::unique("lakesight-visuals"),
             time_span: None,
+            insights: None,
+            drivers: None,
+            printing: false,
         }
     }
 
@@ -61,6 +72,18 @@ impl VisualStyle {
     #[must_use]
     pub fn with_time_span(mut self, from: f64, to: f64) -> Self {
         self.time_span = (from < to).then_some([from, to]);
+        self
+    }
+
+    /// The style with the visual's insights and drivers.
+    #[must_use]
+    pub fn with_insights(
+        mut self,
+        insights: Option<std::sync::Arc<crate::insights::Insights>>,
+        drivers: Option<std::sync::Arc<Result<Vec<crate::model::Driver>, String>>>,
+    ) -> Self {
+        self.insights = insights;
+        self.drivers = drivers;
         self
     }
 
@@ -97,6 +120,8 @@ pub const ALERT_LINE: egui::Color32 = egui::Color32::from_rgb(0xd6, 0x27, 0x28);
 pub struct VisualResponse {
     /// The category (bar, slice, heatmap column, table cell of the `x` column) clicked.
     pub clicked: Option<String>,
+    /// A KPI's contributor clicked in its "Why?" popover: its column and value.
+    pub driver: Option<(String, Option<String>)>,
 }
 
 /// Whether `data` has nothing to draw.
@@ -181,7 +206,7 @@ fn draw_kind(
             VisualResponse::default()
         }
         VisualData::Table(table) => table::table_ui(ui, visual, table, style),
-        VisualData::Kpi(kpi) => kpi::kpi_ui(ui, visual, kpi),
+        VisualData::Kpi(kpi) => kpi::kpi_ui(ui, visual, kpi, style),
         VisualData::Gauge(gauge) => kpi::gauge_ui(ui, visual, gauge, style),
         VisualData::Xy(xy) => xy::xy_ui(ui, visual, xy, style),
         VisualData::Bars(bars) => bars::bars_ui(ui, visual, bars, style),

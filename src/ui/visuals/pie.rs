@@ -129,6 +129,7 @@ pub fn pie_ui(ui: &mut egui::Ui, visual: &Visual, data: &PieData) -> VisualRespo
         clicked: hovered
             .filter(|_| response.clicked())
             .map(|index| data.slices[index].label.clone()),
+        ..VisualResponse::default()
     }
 }
 

@@ -175,5 +175,8 @@ pub fn table_ui(
     if next_sort != sort {
         ui.data_mut(|d| d.insert_temp(sort_id, next_sort));
     }
-    VisualResponse { clicked }
+    VisualResponse {
+        clicked,
+        ..VisualResponse::default()
+    }
 }

@@ -29,6 +29,8 @@ const MAX_SCATTER_POINTS: usize = 20_000;
 struct Hover {
     x: f64,
     rows: Vec<(String, Color32, Option<f64>)>,
+    /// Lines about the insights there (an anomaly, the forecast).
+    extra: Vec<String>,
 }
 
 /// The id of `visual`'s plot (its zoom lives in egui memory under it).
@@ -152,6 +154,10 @@ pub fn xy_ui(
     if matches!(data.x_kind, XKind::Time | XKind::Date) {
         plot = plot.include_x(x_min).include_x(x_max);
     }
+    let insights = style.insights.as_deref();
+    if let Some(end) = insights.and_then(super::insight_marks::forecast_end) {
+        plot = plot.include_x(end);
+    }
     let scatter = visual.kind == VisualKind::Scatter;
     let area = visual.kind == VisualKind::Area;
     let ctx = ui.ctx().clone();
@@ -236,6 +242,9 @@ pub fn xy_ui(
         for line in band_tops {
             plot_ui.line(line);
         }
+        if let Some(insights) = insights {
+            super::insight_marks::draw(plot_ui, visual, data, insights);
+        }
         for (index, threshold) in style.alert_lines.iter().enumerate() {
             plot_ui.hline(
                 HLine::new(if index == 0 { "alert threshold" } else { "" }, *threshold)
@@ -247,7 +256,21 @@ pub fn xy_ui(
         let hovered = plot_ui.response().hovered();
         let pointer = plot_ui.pointer_coordinate().filter(|_| hovered)?;
         let tolerance = (view_max - view_min) / width_px as f64 * 12.0;
-        let hover = hover_at(visual, data, pointer.x, tolerance)?;
+        let hover = hover_at(visual, data, pointer.x, tolerance).or_else(|| {
+            // After the last point: the forecast's.
+            let x = super::insight_marks::forecast_x_near(insights?, pointer.x, tolerance)?;
+            Some(Hover {
+                x,
+                rows: Vec::new(),
+                extra: Vec::new(),
+            })
+        })?;
+        let mut hover = hover;
+        if let Some(insights) = insights {
+            let value = |v: f64| numbers.value(v);
+            hover.extra =
+                super::insight_marks::hover_lines(insights, hover.x, tolerance / 4.0, &value);
+        }
         plot_ui.vline(
             VLine::new("", hover.x)
                 .color(Color32::from_gray(140).gamma_multiply(0.6))
@@ -281,6 +304,9 @@ pub fn xy_ui(
                         ui.end_row();
                     }
                 });
+            for line in &hover.extra {
+                ui.label(line);
+            }
         });
     }
     VisualResponse::default()
@@ -533,7 +559,11 @@ fn hover_at(visual: &Visual, data: &XyData, x: f64, tolerance: f64) -> Option<Ho
             (series.name.clone(), series_color(visual, index), value)
         })
         .collect();
-    Some(Hover { x: snapped, rows })
+    Some(Hover {
+        x: snapped,
+        rows,
+        extra: Vec::new(),
+    })
 }
 
 #[cfg(test)]

@@ -1,0 +1,196 @@
+//! Insights on a line or area visual's series: a forecast band after the last point
+//! (`forecast`), and the points that fall outside the band the series' own model expects
+//! (`anomalies`). Each series gets its own model ([`model`]); pure computation on prepared data,
+//! shared by the window, `dashboard data`, images and alerts.
+
+pub mod model;
+
+use crate::model::dashboard::Visual;
+use crate::series::visual::{XKind, XyData};
+
+use model::{Grid, NotFitted};
+
+/// The most points a forecast draws ahead (a horizon far longer than the step is cut).
+pub const MAX_HORIZON_POINTS: usize = 5_000;
+
+/// One forecast point of one series.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForecastPoint {
+    /// Its x (seconds since the epoch on a time axis).
+    pub x: f64,
+    /// The series' name, when the visual draws more than one.
+    pub series: Option<String>,
+    /// The expected value.
+    pub value: f64,
+    /// The band's low end.
+    pub lower: f64,
+    /// The band's high end.
+    pub upper: f64,
+}
+
+/// One point outside its expected band.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnomalyPoint {
+    /// Its x (seconds since the epoch on a time axis).
+    pub x: f64,
+    /// The series' name, when the visual draws more than one.
+    pub series: Option<String>,
+    /// The value read.
+    pub value: f64,
+    /// What the model expected there.
+    pub expected: f64,
+    /// The band's low end.
+    pub lower: f64,
+    /// The band's high end.
+    pub upper: f64,
+}
+
+/// What a visual's insight keys found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Insights {
+    /// Forecast points (`None`: not asked for).
+    pub forecast: Option<Vec<ForecastPoint>>,
+    /// Anomalous points (`None`: not asked for).
+    pub anomalies: Option<Vec<AnomalyPoint>>,
+    /// Why something asked for is not shown ("no forecast: 8 points, at least 48 needed").
+    pub notes: Vec<String>,
+    /// How each series was modelled, for the tile's tooltip.
+    pub models: Vec<String>,
+    /// The visual's insight keys these were found for (the window refits when they change).
+    pub asked: Option<String>,
+}
+
+/// The insights `visual` asks for, on its prepared line or area `data`.
+pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
+    let mut found = Insights {
+        forecast: visual.forecast.is_some().then(Vec::new),
+        anomalies: visual.anomalies.then(Vec::new),
+        ..Insights::default()
+    };
+    // Nothing drawn, nothing to say (the tile says there is no data).
+    if !visual.fits_a_model() || data.series.iter().all(|s| s.xs.is_empty()) {
+        return found;
+    }
+    if !matches!(data.x_kind, XKind::Time | XKind::Date) {
+        found
+            .notes
+            .push("no forecast or anomalies: the x axis is not time".to_owned());
+        return found;
+    }
+    // Named when the visual draws more than one series (`series`, or several value columns).
+    let named = visual.series.is_some() || data.series.len() > 1;
+    for series in &data.series {
+        let points: Vec<(f64, f64)> = (0..series.xs.len())
+            .filter_map(|i| series.value(i).map(|v| (series.xs[i], v)))
+            .collect();
+        let name = named.then(|| series.name.clone());
+        let label = |what: &str| match &name {
+            Some(name) => format!("{what} for {name}"),
+            None => what.to_owned(),
+        };
+        let fitted = Grid::of(&points)
+            .ok_or(NotFitted::TooShort {
+                points: points.len(),
+                needed: model::MIN_POINTS,
+            })
+            .and_then(|grid| model::fit(&grid).map(|fitted| (grid, fitted)));
+        let (grid, fitted) = match fitted {
+            Ok(found) => found,
+            Err(why) => {
+                if found.forecast.is_some() {
+                    found.notes.push(format!("{}: {why}", label("no forecast")));
+                }
+                if found.anomalies.is_some() {
+                    found
+                        .notes
+                        .push(format!("{}: {why}", label("no anomalies")));
+                }
+                continue;
+            }
+        };
+        found.models.push(match &name {
+            Some(name) => format!("{name}: {}", fitted.description),
+            None => fitted.description.clone(),
+        });
+        if let (Some(out), Some(horizon)) = (&mut found.forecast, visual.forecast_horizon()) {
+            let steps =
+                ((horizon.as_secs_f64() / grid.step).ceil() as usize).clamp(1, MAX_HORIZON_POINTS);
+            match fitted.forecast(steps, visual.forecast_level()) {
+                Ok(predicted) => out.extend(forecast_points(&grid, &predicted, name.as_ref())),
+                Err(why) => found.notes.push(format!("{}: {why}", label("no forecast"))),
+            }
+        }
+        if let Some(out) = &mut found.anomalies {
+            match fitted.in_sample(visual.anomaly_level()) {
+                Ok(expected) => out.extend(anomalous_points(&grid, &expected, name.as_ref())),
+                Err(why) => found
+                    .notes
+                    .push(format!("{}: {why}", label("no anomalies"))),
+            }
+        }
+    }
+    found
+}
+
+/// The forecast after `grid`'s last point, as points.
+fn forecast_points(
+    grid: &Grid,
+    predicted: &augurs::Forecast,
+    series: Option<&String>,
+) -> Vec<ForecastPoint> {
+    let last = grid.values.len() - 1;
+    predicted
+        .point
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &value)| {
+            let (lower, upper) = band(predicted, i, value);
+            value.is_finite().then(|| ForecastPoint {
+                x: grid.x(last + 1 + i),
+                series: series.cloned(),
+                value,
+                lower,
+                upper,
+            })
+        })
+        .collect()
+}
+
+/// The observed points of `grid` outside their in-sample band.
+fn anomalous_points(
+    grid: &Grid,
+    expected: &augurs::Forecast,
+    series: Option<&String>,
+) -> Vec<AnomalyPoint> {
+    (0..grid.values.len().min(expected.point.len()))
+        .filter(|&i| grid.observed[i])
+        .filter_map(|i| {
+            let value = grid.values[i];
+            let fitted = expected.point[i];
+            let (lower, upper) = band(expected, i, fitted);
+            let outside =
+                lower.is_finite() && upper.is_finite() && (value < lower || value > upper);
+            outside.then(|| AnomalyPoint {
+                x: grid.x(i),
+                series: series.cloned(),
+                value,
+                expected: fitted,
+                lower,
+                upper,
+            })
+        })
+        .collect()
+}
+
+/// The band at point `i` (the point itself when the model gave none).
+fn band(forecast: &augurs::Forecast, i: usize, point: f64) -> (f64, f64) {
+    forecast.intervals.as_ref().map_or((point, point), |bands| {
+        (
+            bands.lower.get(i).copied().unwrap_or(point),
+            bands.upper.get(i).copied().unwrap_or(point),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;
