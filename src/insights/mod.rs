@@ -112,17 +112,33 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
             Some(name) => format!("{name}: {}", fitted.description),
             None => fitted.description.clone(),
         });
+        // The spread of what the model leaves unexplained, robust to the anomalies themselves:
+        // the model's own intervals miss the seasonal part's error and come out too narrow.
+        let in_sample = fitted
+            .in_sample(visual.anomaly_level())
+            .ok()
+            .and_then(|fit| residual_sigma(&grid, &fit));
+        let spread = match (in_sample, held_out_sigma(&grid)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         if let (Some(out), Some(horizon)) = (&mut found.forecast, visual.forecast_horizon()) {
             let steps =
                 ((horizon.as_secs_f64() / grid.step).ceil() as usize).clamp(1, MAX_HORIZON_POINTS);
             match fitted.forecast(steps, visual.forecast_level()) {
-                Ok(predicted) => out.extend(forecast_points(&grid, &predicted, name.as_ref())),
+                Ok(mut predicted) => {
+                    widen(&mut predicted, spread, visual.forecast_level());
+                    out.extend(forecast_points(&grid, &predicted, name.as_ref()));
+                }
                 Err(why) => found.notes.push(format!("{}: {why}", label("no forecast"))),
             }
         }
         if let Some(out) = &mut found.anomalies {
             match fitted.in_sample(visual.anomaly_level()) {
-                Ok(expected) => out.extend(anomalous_points(&grid, &expected, name.as_ref())),
+                Ok(mut expected) => {
+                    widen(&mut expected, spread, visual.anomaly_level());
+                    out.extend(anomalous_points(&grid, &expected, name.as_ref()));
+                }
                 Err(why) => found
                     .notes
                     .push(format!("{}: {why}", label("no anomalies"))),
@@ -180,6 +196,73 @@ fn anomalous_points(
             })
         })
         .collect()
+}
+
+/// The robust standard deviation (1.4826 × the median absolute deviation) of the observed
+/// points' residuals from the model's in-sample values.
+fn residual_sigma(grid: &Grid, fit: &augurs::Forecast) -> Option<f64> {
+    let mut residuals: Vec<f64> = (0..grid.values.len().min(fit.point.len()))
+        .filter(|&i| grid.observed[i])
+        .map(|i| grid.values[i] - fit.point[i])
+        .filter(|r| r.is_finite())
+        .collect();
+    if residuals.len() < model::MIN_POINTS {
+        return None;
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    let center = median(&mut residuals);
+    let mut deviations: Vec<f64> = residuals.iter().map(|r| (r - center).abs()).collect();
+    Some(1.482_6 * median(&mut deviations)).filter(|s| s.is_finite() && *s > 0.0)
+}
+
+/// The robust spread of the errors a model makes on points it has not seen: fitted on all but
+/// the last period (or tenth) of `grid`, forecasting those. `None` when too short to hold any
+/// back.
+fn held_out_sigma(grid: &Grid) -> Option<f64> {
+    let n = grid.values.len();
+    let held = model::natural_periods(grid.step)
+        .first()
+        .map_or(n / 10, |(period, _)| *period)
+        .max(model::MIN_POINTS);
+    let head = Grid {
+        values: grid.values[..n.checked_sub(held)?].to_vec(),
+        observed: grid.observed[..n - held].to_vec(),
+        ..grid.clone()
+    };
+    let fitted = model::fit(&head).ok()?;
+    let predicted = fitted.forecast(held, 0.95).ok()?;
+    let errors = Grid {
+        values: grid.values[n - held..].to_vec(),
+        observed: grid.observed[n - held..].to_vec(),
+        ..grid.clone()
+    };
+    residual_sigma(&errors, &predicted)
+}
+
+/// Widens `forecast`'s band to at least ± the `level` normal quantile of `sigma` around each
+/// point.
+fn widen(forecast: &mut augurs::Forecast, sigma: Option<f64>, level: f64) {
+    let Some(sigma) = sigma else { return };
+    let half = distrs::Normal::ppf(0.5 + level / 2.0, 0.0, 1.0) * sigma;
+    let points = forecast.point.clone();
+    let bands = forecast
+        .intervals
+        .get_or_insert_with(|| augurs::ForecastIntervals {
+            level,
+            lower: points.clone(),
+            upper: points.clone(),
+        });
+    for (i, point) in points.iter().enumerate() {
+        if let Some(lower) = bands.lower.get_mut(i) {
+            *lower = lower.min(point - half);
+        }
+        if let Some(upper) = bands.upper.get_mut(i) {
+            *upper = upper.max(point + half);
+        }
+    }
 }
 
 /// The band at point `i` (the point itself when the model gave none).
