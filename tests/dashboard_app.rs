@@ -289,7 +289,7 @@ id = "broken""#,
     assert_eq!(rule[0].visual, "total");
     assert_eq!(
         rule[0].threshold,
-        lakesight::model::dashboard::AlertThreshold::Value(10.0)
+        Some(lakesight::model::dashboard::AlertThreshold::Value(10.0))
     );
     // The sample lake has far more than 10 orders: once the KPI runs again, the rule fires.
     f.harness.get_by_label("Run again").click();

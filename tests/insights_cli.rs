@@ -177,3 +177,29 @@ position = [0, 0, 3, 3]
         "{stdout}"
     );
 }
+
+#[test]
+fn an_anomalous_rule_fires_on_the_error_spike_in_a_backtest() {
+    let cache = tempfile::tempdir().unwrap();
+    let output = lakesight(cache.path())
+        .args(["alerts", "backtest"])
+        .arg(root().join("dashboards/app-health.toml"))
+        .arg("--source")
+        .arg(root().join("sample-data"))
+        .args(["--from", "2026-11-24T00:00Z", "--to", "2026-11-25T00:00Z"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    // The 14:00 hour is complete at 15:00: that is when its rule can say so.
+    assert!(
+        stdout.contains("error-rate-unusual firing (was normal): ")
+            && stdout.contains("anomalous, at 2026-11-24T15:00:00Z"),
+        "{stdout}"
+    );
+    let before_spike = stdout
+        .lines()
+        .filter(|l| l.starts_with("error-rate-unusual firing"))
+        .all(|l| !l.contains("T0") && !l.contains("T10:") && !l.contains("T11:"));
+    assert!(before_spike, "no firing in the quiet morning: {stdout}");
+}

@@ -18,4 +18,4 @@ pub use history::{HISTORY_FILE_NAME, History, HistoryError};
 pub use notice::Notice;
 pub use notify::{Notify, NotifyError, NotifyFailure, NotifyOptions, notifiers_for, send_all};
 pub use state::{AlertState, Evaluation, RuleState, Transition};
-pub use value::evaluation_of;
+pub use value::{ANOMALY_HISTORY, anomaly_history, evaluation_for, evaluation_of};

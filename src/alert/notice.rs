@@ -23,8 +23,8 @@ pub struct Notice {
     pub previous: AlertState,
     /// The value evaluated (`null` with no data or an error).
     pub value: Option<f64>,
-    /// The rule's threshold: a number, or `[low, high]`.
-    pub threshold: AlertThreshold,
+    /// The rule's threshold: a number, or `[low, high]` (`null` for `anomalous`).
+    pub threshold: Option<AlertThreshold>,
     /// The rule's condition, as the file writes it (`above`, `change-below`…).
     pub condition: String,
     /// When, RFC 3339 in UTC.
@@ -74,11 +74,12 @@ impl Notice {
             .value
             .map_or_else(|| "no value".to_owned(), |value| format!("{value}"));
         let threshold = match self.threshold {
-            AlertThreshold::Value(value) => format!("{value}"),
-            AlertThreshold::Range([low, high]) => format!("[{low}, {high}]"),
+            Some(AlertThreshold::Value(value)) => format!(" {value}"),
+            Some(AlertThreshold::Range([low, high])) => format!(" [{low}, {high}]"),
+            None => String::new(),
         };
         let mut line = format!(
-            "{} {} (was {}): {value}, {} {threshold}, at {}",
+            "{} {} (was {}): {value}, {}{threshold}, at {}",
             self.alert,
             self.state.name(),
             self.previous.name(),
@@ -148,7 +149,7 @@ impl Notice {
             state: AlertState::Firing,
             previous: AlertState::Pending,
             value: Some(0.24),
-            threshold: AlertThreshold::Value(0.1),
+            threshold: Some(AlertThreshold::Value(0.1)),
             condition: "above".to_owned(),
             at: DateTime::parse_from_rfc3339("2026-11-24T10:05:00Z")
                 .map(|at| at.with_timezone(&Utc))

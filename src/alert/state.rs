@@ -37,6 +37,8 @@ pub enum AlertState {
 pub enum Evaluation {
     /// Its value (the last point of its first series).
     Value(f64),
+    /// Its value, and whether its last complete point is anomalous (for `anomalous` rules).
+    Point(f64, bool),
     /// No value.
     NoData,
     /// The run failed, with why.
@@ -85,8 +87,23 @@ impl RuleState {
         now: DateTime<Utc>,
     ) -> Option<Transition> {
         let (holds, value) = match evaluation {
+            // Without the visual's model (too little history, or a run that did not fit one), an
+            // `anomalous` rule keeps its state.
+            Evaluation::Value(value) if rule.condition == Condition::Anomalous => {
+                self.last_value = Some(*value);
+                (None, Some(*value))
+            }
             Evaluation::Value(value) => {
                 let holds = holds(rule, *value, self.last_value);
+                self.last_value = Some(*value);
+                (Some(holds), Some(*value))
+            }
+            Evaluation::Point(value, anomalous) => {
+                let holds = if rule.condition == Condition::Anomalous {
+                    *anomalous
+                } else {
+                    holds(rule, *value, self.last_value)
+                };
                 self.last_value = Some(*value);
                 (Some(holds), Some(*value))
             }
@@ -175,12 +192,19 @@ fn holds(rule: &AlertRule, value: f64, previous: Option<f64>) -> bool {
             .map(|p| (value - p) / p.abs() * 100.0)
     };
     match (rule.condition, rule.threshold) {
-        (Condition::Above, AlertThreshold::Value(t)) => value > t,
-        (Condition::Below, AlertThreshold::Value(t)) => value < t,
-        (Condition::Outside, AlertThreshold::Range([low, high])) => value < low || value > high,
-        (Condition::Inside, AlertThreshold::Range([low, high])) => value >= low && value <= high,
-        (Condition::ChangeAbove, AlertThreshold::Value(t)) => change().is_some_and(|c| c > t),
-        (Condition::ChangeBelow, AlertThreshold::Value(t)) => change().is_some_and(|c| c < -t),
+        (Condition::Above, Some(AlertThreshold::Value(t))) => value > t,
+        (Condition::Below, Some(AlertThreshold::Value(t))) => value < t,
+        (Condition::Outside, Some(AlertThreshold::Range([low, high]))) => {
+            value < low || value > high
+        }
+        (Condition::Inside, Some(AlertThreshold::Range([low, high]))) => {
+            value >= low && value <= high
+        }
+        (Condition::ChangeAbove, Some(AlertThreshold::Value(t))) => change().is_some_and(|c| c > t),
+        (Condition::ChangeBelow, Some(AlertThreshold::Value(t))) => {
+            change().is_some_and(|c| c < -t)
+        }
+        // Without the visual's model (too little history), nothing is anomalous.
         // A rule whose threshold does not fit its condition is refused when the file is read.
         _ => false,
     }

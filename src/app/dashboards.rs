@@ -577,13 +577,23 @@ impl DashboardRuntime {
             let Some(visual) = dashboard.visual(&id).cloned() else {
                 continue;
             };
-            let (engine, window, params) = (engine.clone(), window.clone(), Arc::clone(&params));
+            let anomalous = has_anomalous_rule(dashboard, &id);
+            let mut window = window.clone();
+            if anomalous {
+                window.from = crate::alert::anomaly_history(window.from, window.to);
+            }
+            let (engine, params) = (engine.clone(), Arc::clone(&params));
             let job = jobs.spawn(async move {
                 match run_visual(&engine, &visual, &window, &params, MAX_VISUAL_ROWS).await {
                     Ok(run) => {
                         let evaluation =
                             match prepare(&visual, &run.batches, run.previous.as_deref()) {
-                                Ok(data) => evaluation_of(Ok(&data)),
+                                Ok(data) => crate::alert::evaluation_for(
+                                    &visual,
+                                    Ok(&data),
+                                    window.to,
+                                    anomalous,
+                                ),
                                 Err(err) => evaluation_of(Err(&err.to_string())),
                             };
                         (evaluation, run.sql)
@@ -628,15 +638,24 @@ impl DashboardRuntime {
     pub fn drain(&mut self) -> bool {
         let mut changed = false;
         let mut finished = Vec::new();
+        let dashboard = self.file.dashboard();
         for (id, tile) in &mut self.tiles {
             let Some(done) = tile.job.take_ready() else {
                 continue;
             };
             changed = true;
             tile.view.running = false;
-            let evaluation = match &done {
-                Ok(Ok(done)) => evaluation_of(Ok(&done.data)),
-                Ok(Err((_, message))) | Err(JobLost(message)) => Evaluation::Error(message.clone()),
+            let evaluation = match (&done, dashboard.visual(id)) {
+                (Ok(Ok(done)), Some(visual)) => crate::alert::evaluation_for(
+                    visual,
+                    Ok(&done.data),
+                    Utc::now(),
+                    has_anomalous_rule(dashboard, id),
+                ),
+                (Ok(Ok(done)), None) => evaluation_of(Ok(&done.data)),
+                (Ok(Err((_, message))) | Err(JobLost(message)), _) => {
+                    Evaluation::Error(message.clone())
+                }
             };
             match done {
                 Ok(Ok(done)) => {
@@ -766,6 +785,13 @@ async fn option_values(
 /// The id a new dashboard gets: one more than the largest open.
 pub fn next_id(open: impl Iterator<Item = DashboardId>) -> DashboardId {
     open.max().unwrap_or(0) + 1
+}
+
+/// Whether `dashboard` has an `anomalous` rule on visual `id`.
+fn has_anomalous_rule(dashboard: &crate::model::dashboard::Dashboard, id: &str) -> bool {
+    dashboard.alerts.iter().any(|rule| {
+        rule.visual == id && rule.condition == crate::model::dashboard::Condition::Anomalous
+    })
 }
 
 #[cfg(test)]

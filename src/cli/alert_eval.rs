@@ -147,10 +147,22 @@ impl AlertSetup {
 
     /// Runs `visual` over `window` and gives the value its rules watch.
     async fn run_watched(&self, visual: &Visual, window: &TimeWindow) -> RuleOutcome {
+        let anomalous = self.dashboard.alerts.iter().any(|rule| {
+            rule.visual == visual.id
+                && rule.condition == crate::model::dashboard::Condition::Anomalous
+        });
+        // An `anomalous` rule's model needs history: two weeks at least.
+        let mut window = window.clone();
+        if anomalous {
+            window.from = crate::alert::anomaly_history(window.from, window.to);
+        }
+        let window = &window;
         match run_visual(&self.engine, visual, window, &self.params, MAX_VISUAL_ROWS).await {
             Ok(run) => {
                 let evaluation = match prepare(visual, &run.batches, run.previous.as_deref()) {
-                    Ok(data) => evaluation_of(Ok(&data)),
+                    Ok(data) => {
+                        crate::alert::evaluation_for(visual, Ok(&data), window.to, anomalous)
+                    }
                     Err(err) => evaluation_of(Err(&err.to_string())),
                 };
                 RuleOutcome {

@@ -363,10 +363,16 @@ fn alert_states(
         .iter()
         .filter_map(|rule| {
             let (_, tile, _) = runs.iter().find(|(id, _, _)| *id == rule.visual)?;
-            let evaluation = match (&tile.data, &tile.error) {
-                (_, Some(error)) => evaluation_of(Err(error)),
-                (Some(data), None) => evaluation_of(Ok(data)),
-                (None, None) => return None,
+            let evaluation = match (&tile.data, &tile.error, dashboard.visual(&rule.visual)) {
+                (_, Some(error), _) => evaluation_of(Err(error)),
+                (Some(data), None, Some(visual)) => crate::alert::evaluation_for(
+                    visual,
+                    Ok(data),
+                    at,
+                    rule.condition == crate::model::dashboard::Condition::Anomalous,
+                ),
+                (Some(data), None, None) => evaluation_of(Ok(data)),
+                (None, None, _) => return None,
             };
             let mut state = RuleState::new(at);
             state.evaluate(rule, &evaluation, at);

@@ -294,7 +294,7 @@ pub fn feed(
 
 fn value_of(evaluation: &Evaluation) -> Option<f64> {
     match evaluation {
-        Evaluation::Value(value) => Some(*value),
+        Evaluation::Value(value) | Evaluation::Point(value, _) => Some(*value),
         _ => None,
     }
 }

@@ -227,12 +227,12 @@ fn held_out_sigma(grid: &Grid) -> Option<f64> {
         .first()
         .map_or(n / 10, |(period, _)| *period)
         .max(model::MIN_POINTS);
-    let head = Grid {
+    let history = Grid {
         values: grid.values[..n.checked_sub(held)?].to_vec(),
         observed: grid.observed[..n - held].to_vec(),
         ..grid.clone()
     };
-    let fitted = model::fit(&head).ok()?;
+    let fitted = model::fit(&history).ok()?;
     let predicted = fitted.forecast(held, 0.95).ok()?;
     let errors = Grid {
         values: grid.values[n - held..].to_vec(),

@@ -229,7 +229,7 @@ fn notifiers_follow_the_rule_and_the_options() {
         id: "error-rate".to_owned(),
         visual: "error_rate".to_owned(),
         condition: Condition::Above,
-        threshold: AlertThreshold::Value(0.1),
+        threshold: Some(AlertThreshold::Value(0.1)),
         pending_for: "0s".to_owned(),
         keep_firing_for: "0s".to_owned(),
         no_data: NoDataPolicy::Nodata,

@@ -152,7 +152,7 @@ fn ranges_and_changes_compare_as_documented() {
     let outside = rule("").clone();
     let outside = AlertRule {
         condition: Condition::Outside,
-        threshold: AlertThreshold::Range([1.0, 2.0]),
+        threshold: Some(AlertThreshold::Range([1.0, 2.0])),
         ..outside
     };
     assert_eq!(
@@ -173,7 +173,7 @@ fn ranges_and_changes_compare_as_documented() {
     // change-above 10: a rise of more than 10% on the previous value.
     let change = AlertRule {
         condition: Condition::ChangeAbove,
-        threshold: AlertThreshold::Value(10.0),
+        threshold: Some(AlertThreshold::Value(10.0)),
         ..rule("")
     };
     assert_eq!(
@@ -219,4 +219,26 @@ fn a_transition_says_what_changed_when_and_on_which_value() {
     );
     assert_eq!(state.since, at(2));
     assert!(TimeDelta::seconds(2) == state.since - at(0));
+}
+
+#[test]
+fn an_anomalous_rule_fires_on_an_anomalous_point_and_keeps_its_state_without_a_model() {
+    let anomalous = AlertRule {
+        condition: Condition::Anomalous,
+        threshold: None,
+        ..rule("")
+    };
+    assert_eq!(
+        run(
+            &anomalous,
+            &[
+                (0, Evaluation::Point(1.0, false)),
+                (1, Evaluation::Point(9.0, true)),
+                // No model (a short window): the state stays.
+                (2, Value(1.0)),
+                (3, Evaluation::Point(1.0, false)),
+            ]
+        ),
+        [Normal, Firing, Firing, Normal]
+    );
 }

@@ -26,6 +26,9 @@ pub enum Condition {
     ChangeAbove,
     /// The value fell by more than the threshold, in percent of the previous value.
     ChangeBelow,
+    /// The line's last complete point is outside the band its own model expects there (at the
+    /// visual's `anomaly_level`); takes no threshold.
+    Anomalous,
 }
 
 impl Condition {
@@ -38,6 +41,7 @@ impl Condition {
             Self::Inside => "inside",
             Self::ChangeAbove => "change-above",
             Self::ChangeBelow => "change-below",
+            Self::Anomalous => "anomalous",
         }
     }
 
@@ -100,8 +104,9 @@ pub struct AlertRule {
     pub visual: String,
     /// When the rule's condition holds.
     pub condition: Condition,
-    /// The number (or `[low, high]`) the value is compared with.
-    pub threshold: AlertThreshold,
+    /// The number (or `[low, high]`) the value is compared with; none for `anomalous`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<AlertThreshold>,
     /// How long the condition must hold before the alert fires (`0s`: at once).
     #[serde(default = "zero", rename = "for")]
     pub pending_for: String,
@@ -171,26 +176,45 @@ impl AlertRule {
             )),
         }
         let finite = match self.threshold {
-            AlertThreshold::Value(value) => value.is_finite(),
-            AlertThreshold::Range([low, high]) => low.is_finite() && high.is_finite(),
+            None => true,
+            Some(AlertThreshold::Value(value)) => value.is_finite(),
+            Some(AlertThreshold::Range([low, high])) => low.is_finite() && high.is_finite(),
         };
         if !finite {
             // `nan` and `inf` would be written to the history as `null`: an unreadable line.
             problems.push("`threshold` must be a finite number (not `nan` or `inf`)".into());
         }
-        match (self.condition.takes_range(), self.threshold) {
-            (true, AlertThreshold::Value(_)) => {
-                problems.push("`outside` and `inside` take a `[low, high]` threshold".into());
+        if self.condition == Condition::Anomalous {
+            if self.threshold.is_some() {
+                problems.push(
+                    "`anomalous` takes no `threshold`: the visual's own model sets the band".into(),
+                );
             }
-            (false, AlertThreshold::Range(_)) => {
-                problems.push("this condition takes one number as `threshold`".into());
-            }
-            (true, AlertThreshold::Range([low, high])) if low >= high => {
+            if visual_kind.is_some_and(|kind| kind != VisualKind::Line) {
                 problems.push(format!(
-                    "threshold [{low}, {high}] must go from low to high"
+                    "`anomalous` watches a `line` visual's points, and `{}` is not one",
+                    self.visual
                 ));
             }
-            _ => {}
+        }
+        if self.threshold.is_none() && self.condition != Condition::Anomalous {
+            problems.push(format!("`{}` needs a `threshold`", self.condition.name()));
+        }
+        if let Some(threshold) = self.threshold {
+            match (self.condition.takes_range(), threshold) {
+                (true, AlertThreshold::Value(_)) => {
+                    problems.push("`outside` and `inside` take a `[low, high]` threshold".into());
+                }
+                (false, AlertThreshold::Range(_)) => {
+                    problems.push("this condition takes one number as `threshold`".into());
+                }
+                (true, AlertThreshold::Range([low, high])) if low >= high => {
+                    problems.push(format!(
+                        "threshold [{low}, {high}] must go from low to high"
+                    ));
+                }
+                _ => {}
+            }
         }
         for (key, text) in [
             ("for", &self.pending_for),

@@ -613,7 +613,7 @@ fn alerts_parse_with_their_defaults() {
     let dashboard = Dashboard::parse(&text).unwrap();
     let alert = &dashboard.alerts[0];
     assert_eq!(alert.condition, Condition::Above);
-    assert_eq!(alert.threshold, AlertThreshold::Value(100.0));
+    assert_eq!(alert.threshold, Some(AlertThreshold::Value(100.0)));
     assert_eq!(alert.pending(), std::time::Duration::from_mins(5));
     assert!(alert.keep_firing().is_zero());
     assert_eq!(alert.no_data, NoDataPolicy::Nodata);
@@ -706,7 +706,7 @@ fn an_alert_is_added_edited_in_place_and_removed_keeping_the_rest_of_the_file() 
         id: "high".into(),
         visual: "v".into(),
         condition: Condition::Above,
-        threshold: AlertThreshold::Value(10.0),
+        threshold: Some(AlertThreshold::Value(10.0)),
         pending_for: "0s".into(),
         keep_firing_for: "0s".into(),
         no_data: NoDataPolicy::default(),
@@ -882,4 +882,32 @@ fn a_cluster_is_a_scheduler_address() {
         Some("df://sched:50050")
     );
     assert_eq!(Dashboard::parse(&with("")).unwrap().cluster, None);
+}
+
+#[test]
+fn an_anomalous_rule_takes_no_threshold_and_watches_a_line() {
+    let file = |kind: &str, rule: &str| {
+        format!(
+            "title = \"T\"\n\n[[visuals]]\nid = \"v\"\nkind = \"{kind}\"\nsql = \"SELECT 1 AS x, 1 AS y\"\nx = \"x\"\ny = [\"y\"]\nposition = [0, 0, 6, 4]\n\n[[alerts]]\nid = \"a\"\nvisual = \"v\"\n{rule}\n"
+        )
+    };
+    let parsed = Dashboard::parse(&file("line", "condition = \"anomalous\"")).unwrap();
+    assert_eq!(parsed.alerts[0].threshold, None);
+    let found = problems(&file("line", "condition = \"anomalous\"\nthreshold = 3"));
+    assert!(
+        found[0].contains("`anomalous` takes no `threshold`"),
+        "{found:?}"
+    );
+    let found = problems(&file("bar", "condition = \"anomalous\""));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("`anomalous` watches a `line` visual")),
+        "{found:?}"
+    );
+    let found = problems(&file("line", "condition = \"above\""));
+    assert!(
+        found[0].contains("`above` needs a `threshold`"),
+        "{found:?}"
+    );
 }

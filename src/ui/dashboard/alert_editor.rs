@@ -9,13 +9,14 @@ use crate::model::dashboard::{
 use super::DashboardView;
 
 /// The conditions offered, as the file writes them.
-const CONDITIONS: [(Condition, &str); 6] = [
+const CONDITIONS: [(Condition, &str); 7] = [
     (Condition::Above, "is above"),
     (Condition::Below, "is below"),
     (Condition::Outside, "is outside"),
     (Condition::Inside, "is inside"),
     (Condition::ChangeAbove, "rises by more than (%)"),
     (Condition::ChangeBelow, "falls by more than (%)"),
+    (Condition::Anomalous, "is anomalous (line)"),
 ];
 
 /// The rule being written.
@@ -81,8 +82,9 @@ impl AlertDraft {
     /// The draft of an existing rule.
     pub fn for_rule(visual: &Visual, rule: &AlertRule) -> Self {
         let (threshold, high) = match rule.threshold {
-            AlertThreshold::Value(value) => (value.to_string(), String::new()),
-            AlertThreshold::Range([low, high]) => (low.to_string(), high.to_string()),
+            Some(AlertThreshold::Value(value)) => (value.to_string(), String::new()),
+            Some(AlertThreshold::Range([low, high])) => (low.to_string(), high.to_string()),
+            None => (String::new(), String::new()),
         };
         Self {
             id: rule.id.clone(),
@@ -108,13 +110,17 @@ impl AlertDraft {
                 .parse::<f64>()
                 .map_err(|_| format!("{what} `{}` is not a number", text.trim()))
         };
-        let threshold = if self.condition.takes_range() {
+        let threshold = if self.condition == crate::model::dashboard::Condition::Anomalous {
+            None
+        } else if self.condition.takes_range() {
             match (number(&self.threshold, "low"), number(&self.high, "high")) {
-                (Ok(low), Ok(high)) => AlertThreshold::Range([low, high]),
+                (Ok(low), Ok(high)) => Some(AlertThreshold::Range([low, high])),
                 (Err(e), _) | (_, Err(e)) => return Err(vec![e]),
             }
         } else {
-            AlertThreshold::Value(number(&self.threshold, "threshold").map_err(|e| vec![e])?)
+            Some(AlertThreshold::Value(
+                number(&self.threshold, "threshold").map_err(|e| vec![e])?,
+            ))
         };
         let rule = AlertRule {
             id: self.id.trim().to_owned(),
@@ -180,7 +186,9 @@ pub(super) fn alert_editor_ui(
                         .response
                         .labelled_by(label.id);
                     ui.end_row();
-                    if current.condition.takes_range() {
+                    if current.condition == Condition::Anomalous {
+                        // The visual's own model sets the band: no threshold to type.
+                    } else if current.condition.takes_range() {
                         text_row(ui, "Low", &mut current.threshold, true);
                         text_row(ui, "High", &mut current.high, true);
                     } else {

@@ -47,10 +47,11 @@ pub(super) fn state_label(state: AlertState) -> &'static str {
 }
 
 /// A threshold as text.
-pub(super) fn threshold_text(threshold: AlertThreshold) -> String {
+pub(super) fn threshold_text(threshold: Option<AlertThreshold>) -> String {
     match threshold {
-        AlertThreshold::Value(value) => format!("{value}"),
-        AlertThreshold::Range([low, high]) => format!("[{low}, {high}]"),
+        Some(AlertThreshold::Value(value)) => format!("{value}"),
+        Some(AlertThreshold::Range([low, high])) => format!("[{low}, {high}]"),
+        None => String::new(),
     }
 }
 

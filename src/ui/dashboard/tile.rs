@@ -278,8 +278,9 @@ fn body_ui(
         .iter()
         .filter(|rule| rule.visual == visual.id && !rule.condition.is_change())
         .flat_map(|rule| match rule.threshold {
-            AlertThreshold::Value(value) => vec![value],
-            AlertThreshold::Range([low, high]) => vec![low, high],
+            Some(AlertThreshold::Value(value)) => vec![value],
+            Some(AlertThreshold::Range([low, high])) => vec![low, high],
+            None => Vec::new(),
         })
         .collect();
     let mut style = VisualStyle::new(view.dashboard.timezone)
