@@ -118,9 +118,9 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
             .in_sample(visual.anomaly_level())
             .ok()
             .and_then(|fit| residual_sigma(&grid, &fit));
-        let spread = match (in_sample, held_out_sigma(&grid)) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
+        let spread = Spread {
+            in_sample,
+            held_out: held_out_sigma(&grid),
         };
         if let (Some(out), Some(horizon)) = (&mut found.forecast, visual.forecast_horizon()) {
             let steps =
@@ -221,7 +221,7 @@ fn residual_sigma(grid: &Grid, fit: &augurs::Forecast) -> Option<f64> {
 /// The robust spread of the errors a model makes on points it has not seen: fitted on all but
 /// the last period (or tenth) of `grid`, forecasting those. `None` when too short to hold any
 /// back.
-fn held_out_sigma(grid: &Grid) -> Option<f64> {
+fn held_out_sigma(grid: &Grid) -> Option<(f64, usize)> {
     let n = grid.values.len();
     let held = model::natural_periods(grid.step)
         .first()
@@ -239,14 +239,42 @@ fn held_out_sigma(grid: &Grid) -> Option<f64> {
         observed: grid.observed[n - held..].to_vec(),
         ..grid.clone()
     };
-    residual_sigma(&errors, &predicted)
+    residual_sigma(&errors, &predicted).map(|sigma| (sigma, held))
 }
 
-/// Widens `forecast`'s band to at least ± the `level` normal quantile of `sigma` around each
-/// point.
-fn widen(forecast: &mut augurs::Forecast, sigma: Option<f64>, level: f64) {
-    let Some(sigma) = sigma else { return };
-    let half = distrs::Normal::ppf(0.5 + level / 2.0, 0.0, 1.0) * sigma;
+/// How widely the model errs: on the points it was fitted to, and on points held out from it
+/// (with how many, for the small-sample quantile).
+#[derive(Clone, Copy)]
+struct Spread {
+    in_sample: Option<f64>,
+    held_out: Option<(f64, usize)>,
+}
+
+impl Spread {
+    /// The half-width of a band at `level`: the normal quantile of the in-sample spread, or
+    /// Student's t quantile (degrees of freedom: points held out − 1) of the held-out spread,
+    /// whichever is wider.
+    fn half_width(self, level: f64) -> Option<f64> {
+        let p = 0.5 + level / 2.0;
+        let in_sample = self
+            .in_sample
+            .map(|sigma| distrs::Normal::ppf(p, 0.0, 1.0) * sigma);
+        let held_out = self.held_out.map(|(sigma, n)| {
+            let df = n.saturating_sub(1).max(1) as f64;
+            distrs::StudentsT::ppf(p, df) * sigma
+        });
+        match (in_sample, held_out) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Widens `forecast`'s band to at least ± `spread`'s half-width at `level` around each point.
+fn widen(forecast: &mut augurs::Forecast, spread: Spread, level: f64) {
+    let Some(half) = spread.half_width(level) else {
+        return;
+    };
     let points = forecast.point.clone();
     let bands = forecast
         .intervals
