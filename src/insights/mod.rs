@@ -112,12 +112,14 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
             Some(name) => format!("{name}: {}", fitted.description),
             None => fitted.description.clone(),
         });
-        // The spread of what the model leaves unexplained, robust to the anomalies themselves:
-        // the model's own intervals miss the seasonal part's error and come out too narrow.
-        let in_sample = fitted
-            .in_sample(visual.anomaly_level())
+        // The model's own values over the history (the anomalies' band), and the spread of what
+        // it leaves unexplained, robust to the anomalies themselves: its own intervals miss the
+        // seasonal part's error and come out too narrow.
+        let in_sample_fit = fitted.in_sample(visual.anomaly_level());
+        let in_sample = in_sample_fit
+            .as_ref()
             .ok()
-            .and_then(|fit| residual_sigma(&grid, &fit));
+            .and_then(|fit| residual_sigma(&grid, fit));
         let spread = Spread {
             in_sample,
             held_out: held_out_sigma(&grid),
@@ -134,7 +136,7 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
             }
         }
         if let Some(out) = &mut found.anomalies {
-            match fitted.in_sample(visual.anomaly_level()) {
+            match in_sample_fit {
                 Ok(mut expected) => {
                     widen(&mut expected, spread, visual.anomaly_level());
                     out.extend(anomalous_points(&grid, &expected, name.as_ref()));
