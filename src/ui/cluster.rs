@@ -59,12 +59,7 @@ pub fn cluster_dialog_ui(ctx: &egui::Context, state: &mut ClusterState, commands
         return;
     }
     let mut open = true;
-    egui::Window::new("Connect to cluster")
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
-        .collapsible(false)
-        .resizable(false)
+    super::dialog("Connect to cluster", ctx, &mut open)
         .default_width(420.0)
         .show(ctx, |ui| {
             ui.label(

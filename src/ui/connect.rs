@@ -70,12 +70,7 @@ pub fn connect_ui(ctx: &egui::Context, state: &mut ConnectState, commands: &Comm
         return;
     }
     let mut open = true;
-    egui::Window::new("Connect to S3")
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
-        .collapsible(false)
-        .resizable(false)
+    super::dialog("Connect to S3", ctx, &mut open)
         .default_width(420.0)
         .show(ctx, |ui| {
             egui::Grid::new("connect-grid")

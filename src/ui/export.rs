@@ -59,12 +59,7 @@ pub fn export_ui(
         return;
     }
     let mut open = true;
-    egui::Window::new("Export result")
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ctx.content_rect().center())
-        .collapsible(false)
-        .resizable(false)
+    super::dialog("Export result", ctx, &mut open)
         .default_width(460.0)
         .show(ctx, |ui| {
             match view.total_rows {

@@ -21,3 +21,18 @@ pub mod tabs;
 pub mod toolbar;
 pub mod transforms;
 pub mod visuals;
+
+/// A dialog as the window shows them: `title`, centred in `ctx`'s content, neither collapsible
+/// nor resizable, closed with its ✕ through `open`.
+pub fn dialog<'open>(
+    title: impl Into<egui::WidgetText>,
+    ctx: &egui::Context,
+    open: &'open mut bool,
+) -> egui::Window<'open> {
+    egui::Window::new(title)
+        .open(open)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .collapsible(false)
+        .resizable(false)
+}

@@ -122,13 +122,8 @@ pub(super) fn image_dialog_ui(
         None => format!("Export image of {}", view.dashboard.title),
     };
     let mut open = true;
-    egui::Window::new(title)
+    crate::ui::dialog(title, ui.ctx(), &mut open)
         .id(egui::Id::unique(("image-export", view.id)))
-        .open(&mut open)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ui.ctx().content_rect().center())
-        .collapsible(false)
-        .resizable(false)
         .show(ui.ctx(), |ui| {
             egui::Grid::new("image-export-grid")
                 .num_columns(2)
