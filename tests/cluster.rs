@@ -375,12 +375,15 @@ async fn a_dropped_query_is_cancelled_on_the_cluster() {
         }
         assert!(Instant::now() < deadline, "no job after 60 s");
     };
-    assert_eq!(cluster::job::status(&url, &job).await.unwrap(), "running");
+    assert_eq!(
+        cluster::job::status(&url, None, &job).await.unwrap(),
+        "running"
+    );
     drop(stream);
     let mut status = "running";
     while status == "running" && Instant::now() < deadline + Duration::from_mins(1) {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        status = cluster::job::status(&url, &job).await.unwrap();
+        status = cluster::job::status(&url, None, &job).await.unwrap();
     }
     assert_eq!(status, "failed", "job {job} was not cancelled");
 }
@@ -399,7 +402,7 @@ async fn a_client_of_another_version_is_refused_naming_both() {
     };
     let runtime = RuntimeEnvBuilder::new().build_arc().unwrap();
     runtime.register_object_store(&Lake::url(), lake.store.clone());
-    let ctx = cluster::client_session(&url, SessionConfig::new(), runtime, options)
+    let ctx = cluster::client_session(&url, None, SessionConfig::new(), runtime, options)
         .await
         .unwrap();
     let err = ctx
@@ -650,6 +653,7 @@ async fn a_cluster_reads_only_the_lakes_it_serves() {
         &serve::in_process(1, 1, Served::new(&[sample_root()]))
             .await
             .unwrap(),
+        None,
         SessionConfig::new(),
         runtime,
         LakeOptions::of(&lake),

@@ -181,7 +181,7 @@ impl LakesightApp {
         self.attach_job.start(self.jobs.spawn(async move {
             // A cluster that does not answer is said now, not at the first query.
             if let Some(url) = &options.cluster {
-                crate::engine::cluster::job::reach(url)
+                crate::engine::cluster::job::reach(url, options.cluster_tls.as_ref())
                     .await
                     .map_err(|e| format!("{e:#}"))?;
             }

@@ -179,6 +179,13 @@ pub enum ClusterCommand {
         /// The host name executors and clients reach this scheduler at (default: --bind-host).
         #[arg(long)]
         external_host: Option<String>,
+        /// Serve TLS with this certificate (PEM; its names must include the host clients and
+        /// executors reach), so clients may forward credentials (`--forward-credentials`).
+        #[arg(long, value_name = "PEM", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, value_name = "PEM", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
         /// What the cluster may read.
         #[command(flatten)]
         serve: ServeArgs,
@@ -210,6 +217,10 @@ pub enum ClusterCommand {
         /// Folder for shuffle files (default: a temporary folder).
         #[arg(long)]
         work_dir: Option<PathBuf>,
+        /// Reach a scheduler that serves TLS (`--tls-cert`), checking its certificate against
+        /// this CA (PEM).
+        #[arg(long, value_name = "PEM")]
+        scheduler_ca: Option<PathBuf>,
         /// What the cluster may read.
         #[command(flatten)]
         serve: ServeArgs,
@@ -433,6 +444,19 @@ pub struct AccessArgs {
     /// file's `cluster`, else this machine.
     #[arg(long, env = "LAKESIGHT_CLUSTER", value_name = "df://HOST:PORT|local")]
     pub cluster: Option<ClusterChoice>,
+    /// Reach the cluster's scheduler over TLS, checking its certificate against this CA (PEM);
+    /// the scheduler serves TLS when started with --tls-cert and --tls-key.
+    #[arg(long, env = "LAKESIGHT_CLUSTER_CA", value_name = "PEM", value_parser = parse_cluster_ca)]
+    pub cluster_ca: Option<crate::engine::cluster::tls::ClusterTls>,
+    /// Send short-lived keys of your AWS profile with each query, so the cluster reads the lake
+    /// as you (its own credentials otherwise). Only over TLS (--cluster-ca); long-term keys are
+    /// traded with STS for keys that last an hour; never written or logged.
+    #[arg(long)]
+    pub forward_credentials: bool,
+}
+
+fn parse_cluster_ca(path: &str) -> Result<crate::engine::cluster::tls::ClusterTls, String> {
+    crate::engine::cluster::tls::ClusterTls::from_ca_file(std::path::Path::new(path))
 }
 
 /// Where `--cluster` says queries run.

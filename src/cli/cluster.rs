@@ -6,6 +6,7 @@ use super::ClusterCommand;
 use super::args::ServeArgs;
 use crate::engine::cluster::Served;
 use crate::engine::cluster::serve::{self, ExecutorOptions, SchedulerOptions};
+use crate::engine::cluster::tls::ClusterTls;
 
 fn served(args: ServeArgs) -> Served {
     let mut served = Served::new(&args.lakes);
@@ -25,12 +26,15 @@ pub async fn cluster(command: ClusterCommand) -> Result<()> {
                 bind_host,
                 port,
                 external_host,
+                tls_cert,
+                tls_key,
                 serve: lakes,
             } => {
                 serve::run_scheduler(SchedulerOptions {
                     bind_host,
                     port,
                     external_host,
+                    tls: tls_cert.zip(tls_key),
                     served: served(lakes),
                 })
                 .await
@@ -44,8 +48,13 @@ pub async fn cluster(command: ClusterCommand) -> Result<()> {
                 external_host,
                 concurrent_tasks,
                 work_dir,
+                scheduler_ca,
                 serve: lakes,
             } => {
+                let scheduler_tls = scheduler_ca
+                    .map(|ca| ClusterTls::from_ca_file(&ca))
+                    .transpose()
+                    .map_err(anyhow::Error::msg)?;
                 serve::run_executor(ExecutorOptions {
                     scheduler_host,
                     scheduler_port,
@@ -55,6 +64,7 @@ pub async fn cluster(command: ClusterCommand) -> Result<()> {
                     external_host,
                     concurrent_tasks: concurrent_tasks.map(|n| n as usize),
                     work_dir: work_dir.map(|d| d.display().to_string()),
+                    scheduler_tls,
                     served: served(lakes),
                 })
                 .await

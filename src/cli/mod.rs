@@ -256,6 +256,8 @@ fn engine_options(access: &AccessArgs) -> EngineOptions {
         spill_dir: access.spill_dir.clone(),
         footer_cache: crate::lake::cache_dir(),
         cluster: access.cluster.as_ref().and_then(ClusterChoice::url),
+        cluster_tls: access.cluster_ca.clone(),
+        forward_credentials: access.forward_credentials,
         ..EngineOptions::default()
     }
 }

@@ -71,10 +71,11 @@ impl Engine {
 
     async fn plan_input(&self, files: InputFiles<'_>, sql: &str) -> Result<DataFrame, EngineError> {
         check_read_only(sql)?;
-        let config = self
+        let mut config = self
             .ctx
             .copied_config()
             .with_target_partitions(files.threads.max(1));
+        self.with_forwarded_keys(&mut config).await?;
         let state = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(self.ctx.runtime_env())

@@ -10,6 +10,7 @@ pub mod drivers;
 pub mod elsewhere;
 mod error;
 pub mod footers;
+mod forward;
 mod guard;
 pub mod hot;
 mod input_query;
@@ -59,6 +60,10 @@ pub struct Engine {
     hot: Option<Arc<hot::HotCache>>,
     /// The cluster queries run on (`EngineOptions::cluster`); `None`: this process.
     cluster: Option<cluster::ClusterUrl>,
+    /// How the cluster's scheduler is reached over TLS, when it is.
+    cluster_tls: Option<cluster::tls::ClusterTls>,
+    /// The keys forwarded with each query to the cluster, when the user asked for it.
+    forwarding: Option<Arc<forward::Forwarding>>,
 }
 
 /// The hot cache gets this part of the memory limit.
@@ -165,13 +170,23 @@ impl Engine {
         {
             config = config.with_target_partitions(partitions.max(1));
         }
+        let forwarding = forward::Forwarding::start(&lake, options).await?;
         let ctx = match &options.cluster {
             None => SessionContext::new_with_config_rt(config, runtime),
             Some(url) => {
-                let lake_options = cluster::LakeOptions::of(&lake);
-                cluster::client_session(url, config, runtime, lake_options)
-                    .await
-                    .map_err(|e| EngineError::Setup(e.strip_backtrace()))?
+                let mut lake_options = cluster::LakeOptions::of(&lake);
+                if let Some(forwarding) = &forwarding {
+                    lake_options.credentials = Some(forwarding.keys().await?);
+                }
+                cluster::client_session(
+                    url,
+                    options.cluster_tls.as_ref(),
+                    config,
+                    runtime,
+                    lake_options,
+                )
+                .await
+                .map_err(|e| EngineError::Setup(e.strip_backtrace()))?
             }
         };
         ctx.register_udf(date_trunc::UtcDateTrunc::udf());
@@ -186,6 +201,8 @@ impl Engine {
         let engine = Self {
             hot,
             cluster: options.cluster.clone(),
+            cluster_tls: options.cluster_tls.clone(),
+            forwarding,
             ctx,
             lake,
             catalog: Arc::new(RwLock::new(Arc::new(Catalog::default()))),
@@ -326,6 +343,24 @@ impl Engine {
         self.cluster.as_ref()
     }
 
+    /// How the cluster's scheduler is reached over TLS, when it is.
+    pub fn cluster_tls(&self) -> Option<&cluster::tls::ClusterTls> {
+        self.cluster_tls.as_ref()
+    }
+
+    /// Whether queries carry the user's forwarded keys to the cluster.
+    pub fn forwards_credentials(&self) -> bool {
+        self.forwarding.is_some()
+    }
+
+    /// Puts the keys forwarded to the cluster, renewed when due, into `config`.
+    async fn with_forwarded_keys(&self, config: &mut SessionConfig) -> Result<(), EngineError> {
+        match &self.forwarding {
+            Some(forwarding) => forwarding.apply(config).await,
+            None => Ok(()),
+        }
+    }
+
     /// The underlying session, for benchmarks and tests that compare against plain DataFusion.
     pub fn session(&self) -> &SessionContext {
         &self.ctx
@@ -376,10 +411,16 @@ impl Engine {
         if hot {
             state.config_mut().set_extension(Arc::new(hot::HotScans));
         }
+        self.with_forwarded_keys(state.config_mut()).await?;
         let planned = match state.create_logical_plan(sql).await {
             Ok(plan) => options.verify_plan(&plan).map(|()| plan),
             Err(err) => Err(err),
         };
+        if self.forwarding.is_some()
+            && let Ok(plan) = &planned
+        {
+            forward::refuse_settings(plan)?;
+        }
         planned
             .map(|plan| DataFrame::new(state, plan))
             .map_err(|e| self.planning_error(e))
@@ -421,7 +462,7 @@ impl Engine {
         };
         let job = self
             .cluster()
-            .and_then(|url| cluster::job::ClusterJob::of(url, &plan));
+            .and_then(|url| cluster::job::ClusterJob::of(url, self.cluster_tls(), &plan));
         Ok(QueryStream {
             inner: stream,
             job,

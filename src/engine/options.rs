@@ -33,6 +33,12 @@ pub struct EngineOptions {
     pub footer_cache: Option<PathBuf>,
     /// Run every query on this Ballista cluster (`--cluster df://host:port`); `None`: here.
     pub cluster: Option<super::cluster::ClusterUrl>,
+    /// Reach the cluster's scheduler over TLS, checking its certificate against this CA
+    /// (`--cluster-ca`); `None`: plain gRPC.
+    pub cluster_tls: Option<super::cluster::tls::ClusterTls>,
+    /// Send the profile's short-lived keys with each query, for the cluster to read the lake with
+    /// (`--forward-credentials`; refused without `cluster_tls`).
+    pub forward_credentials: bool,
 }
 
 /// A limit on the files read, one by one, to find the one that a Parquet or Arrow reader could not

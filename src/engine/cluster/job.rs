@@ -16,6 +16,16 @@ use datafusion::physical_plan::ExecutionPlan;
 use datafusion_proto::protobuf::LogicalPlanNode;
 
 use super::ClusterUrl;
+use super::tls::{ClusterTls, scheduler_endpoint};
+
+/// A client of the scheduler at `url`, over TLS when `tls` says so.
+async fn connect(
+    url: &ClusterUrl,
+    tls: Option<&ClusterTls>,
+) -> Result<SchedulerGrpcClient<tonic::transport::Channel>, tonic::transport::Error> {
+    let channel = scheduler_endpoint(url, tls)?.connect().await?;
+    Ok(SchedulerGrpcClient::new(channel))
+}
 
 /// How long asking the scheduler to cancel a job may take before it is given up.
 const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,6 +33,7 @@ const CANCEL_TIMEOUT: Duration = Duration::from_secs(10);
 /// The job a running query started on the cluster.
 pub struct ClusterJob {
     url: ClusterUrl,
+    tls: Option<ClusterTls>,
     /// The client's `DistributedQueryExec`, which learns the job's id once the scheduler accepts
     /// the query.
     plan: Arc<dyn ExecutionPlan>,
@@ -32,10 +43,15 @@ pub struct ClusterJob {
 
 impl ClusterJob {
     /// The job `plan` runs on the cluster at `url`, when it runs there.
-    pub fn of(url: &ClusterUrl, plan: &Arc<dyn ExecutionPlan>) -> Option<Self> {
+    pub fn of(
+        url: &ClusterUrl,
+        tls: Option<&ClusterTls>,
+        plan: &Arc<dyn ExecutionPlan>,
+    ) -> Option<Self> {
         let distributed = find_distributed(plan)?;
         Some(Self {
             url: url.clone(),
+            tls: tls.cloned(),
             plan: distributed,
             ended: false,
         })
@@ -53,7 +69,7 @@ impl ClusterJob {
     pub async fn cancel(mut self) {
         if let (false, Some(id)) = (self.ended, self.id()) {
             self.ended = true;
-            if let Err(err) = cancel(&self.url, &id).await {
+            if let Err(err) = cancel(&self.url, self.tls.as_ref(), &id).await {
                 tracing::warn!(
                     "could not cancel job {id} on the cluster {}: {err}",
                     self.url
@@ -76,9 +92,9 @@ impl Drop for ClusterJob {
         let (Some(id), Ok(runtime)) = (self.id(), tokio::runtime::Handle::try_current()) else {
             return;
         };
-        let url = self.url.clone();
+        let (url, tls) = (self.url.clone(), self.tls.clone());
         runtime.spawn(async move {
-            if let Err(err) = cancel(&url, &id).await {
+            if let Err(err) = cancel(&url, tls.as_ref(), &id).await {
                 tracing::warn!("could not cancel job {id} on the cluster {url}: {err}");
             }
         });
@@ -94,12 +110,8 @@ fn find_distributed(plan: &Arc<dyn ExecutionPlan>) -> Option<Arc<dyn ExecutionPl
 }
 
 /// Whether the scheduler at `url` answers (within [`CANCEL_TIMEOUT`]).
-pub async fn reach(url: &ClusterUrl) -> anyhow::Result<()> {
-    let connected = tokio::time::timeout(
-        CANCEL_TIMEOUT,
-        SchedulerGrpcClient::connect(url.grpc_address()),
-    )
-    .await;
+pub async fn reach(url: &ClusterUrl, tls: Option<&ClusterTls>) -> anyhow::Result<()> {
+    let connected = tokio::time::timeout(CANCEL_TIMEOUT, connect(url, tls)).await;
     match connected {
         Ok(Ok(_)) => Ok(()),
         Ok(Err(err)) => Err(anyhow::anyhow!(
@@ -112,9 +124,9 @@ pub async fn reach(url: &ClusterUrl) -> anyhow::Result<()> {
 }
 
 /// Asks the scheduler at `url` to cancel job `id`.
-pub async fn cancel(url: &ClusterUrl, id: &str) -> anyhow::Result<()> {
+pub async fn cancel(url: &ClusterUrl, tls: Option<&ClusterTls>, id: &str) -> anyhow::Result<()> {
     tokio::time::timeout(CANCEL_TIMEOUT, async {
-        let mut scheduler = SchedulerGrpcClient::connect(url.grpc_address()).await?;
+        let mut scheduler = connect(url, tls).await?;
         scheduler
             .cancel_job(CancelJobParams { job_id: id.into() })
             .await?;
@@ -126,8 +138,12 @@ pub async fn cancel(url: &ClusterUrl, id: &str) -> anyhow::Result<()> {
 
 /// Where job `id` stands on the scheduler at `url`: `running` (queued or running), `failed`
 /// (cancelled jobs end failed), `successful`, or `unknown`.
-pub async fn status(url: &ClusterUrl, id: &str) -> anyhow::Result<&'static str> {
-    let mut scheduler = SchedulerGrpcClient::connect(url.grpc_address()).await?;
+pub async fn status(
+    url: &ClusterUrl,
+    tls: Option<&ClusterTls>,
+    id: &str,
+) -> anyhow::Result<&'static str> {
+    let mut scheduler = connect(url, tls).await?;
     let answer = scheduler
         .get_job_status(GetJobStatusParams { job_id: id.into() })
         .await?

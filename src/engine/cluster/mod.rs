@@ -5,9 +5,9 @@
 //! executors; the results come back through the scheduler. Three things travel with a query and
 //! are Lakesight's own:
 //!
-//! - the lake, as [`LakeOptions`] in the session's configuration (its root, region and endpoint,
-//!   never a credential), from which every scheduler and executor opens the lake itself
-//!   ([`store`]);
+//! - the lake, as [`LakeOptions`] in the session's configuration (its root; a credential only
+//!   when the user forwards short-lived keys over TLS, [`tls`]), from which every scheduler and
+//!   executor opens the lake itself ([`store`]);
 //! - the JSON and CSV tables and their scans, which DataFusion's protobuf does not know
 //!   ([`codec`]);
 //! - the UTC `date_trunc` the engine uses, by name.
@@ -20,6 +20,7 @@ pub mod codec;
 pub mod job;
 pub mod serve;
 pub mod store;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnv;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
+use crate::lake::aws::SessionKeys;
 use crate::model::{LinkPolicy, SourceLocation, SourceSpec};
 
 /// The version of Lakesight a client and its cluster must share.
@@ -38,15 +40,21 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use crate::model::cluster_url::{ClusterUrl, ClusterUrlError, DEFAULT_PORT};
 
 /// Which lake a query reads and which Lakesight sent it; sent with every query as `lakesight.*`
-/// settings. Never a credential, and never how to reach the lake: a cluster reads only the lakes
-/// it was started with ([`Served`]), with its own credentials and endpoint.
+/// settings. Never how to reach the lake: a cluster reads only the lakes it was started with
+/// ([`Served`]), at its own endpoint, with its own credentials unless the client forwarded
+/// short-lived ones (`--forward-credentials`, only over TLS).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LakeOptions {
     /// The lake's root: an absolute folder path or `s3://bucket/prefix`; empty: no lake.
     pub root: String,
     /// The client's Lakesight version.
     pub version: String,
+    /// Short-lived keys the client forwards for an S3 lake (its `Debug` hides the secret).
+    pub credentials: Option<SessionKeys>,
 }
+
+/// The settings that carry forwarded keys.
+const KEY_SETTINGS: [&str; 4] = ["key_id", "secret", "token", "expires"];
 
 impl ExtensionOptions for LakeOptions {
     fn as_any(&self) -> &dyn std::any::Any {
@@ -66,6 +74,7 @@ impl ExtensionOptions for LakeOptions {
         match key {
             "root" => value.clone_into(&mut self.root),
             "version" => value.clone_into(&mut self.version),
+            "key_id" | "secret" | "token" | "expires" => self.set_key(key, value)?,
             _ => {
                 return Err(DataFusionError::Configuration(format!(
                     "unknown setting lakesight.{key}"
@@ -82,10 +91,24 @@ impl ExtensionOptions for LakeOptions {
             value: Some(value),
             description: "",
         };
-        vec![
+        let mut entries = vec![
             entry("root", self.root.clone()),
             entry("version", self.version.clone()),
-        ]
+        ];
+        if let Some(keys) = &self.credentials {
+            entries.push(entry("key_id", keys.key_id.clone()));
+            entries.push(entry("secret", keys.secret.clone()));
+            if let Some(token) = &keys.token {
+                entries.push(entry("token", token.clone()));
+            }
+            if let Some(expires) = keys.expires {
+                let secs = expires
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                entries.push(entry("expires", secs.to_string()));
+            }
+        }
+        entries
     }
 }
 
@@ -94,6 +117,35 @@ impl ConfigExtension for LakeOptions {
 }
 
 impl LakeOptions {
+    fn set_key(&mut self, key: &str, value: &str) -> datafusion::error::Result<()> {
+        let keys = self.credentials.get_or_insert_with(|| SessionKeys {
+            key_id: String::new(),
+            secret: String::new(),
+            token: None,
+            expires: None,
+        });
+        match key {
+            "key_id" => value.clone_into(&mut keys.key_id),
+            "secret" => value.clone_into(&mut keys.secret),
+            "token" => keys.token = Some(value.to_owned()),
+            _ => {
+                let secs: u64 = value.parse().map_err(|_| {
+                    DataFusionError::Configuration(format!(
+                        "lakesight.expires is not a time: {value}"
+                    ))
+                })?;
+                keys.expires = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a setting's key names a forwarded credential (never shown to a query).
+    pub fn is_key_setting(key: &str) -> bool {
+        key.strip_prefix("lakesight.")
+            .is_some_and(|k| KEY_SETTINGS.contains(&k))
+    }
+
     /// The options naming `lake`: a local folder by its absolute path (executors read it at that
     /// path), an S3 lake by its `s3://bucket/prefix`.
     pub fn of(lake: &crate::lake::Lake) -> Self {
@@ -104,6 +156,7 @@ impl LakeOptions {
         Self {
             root,
             version: VERSION.to_owned(),
+            credentials: None,
         }
     }
 
@@ -219,6 +272,19 @@ pub fn explain(url: &ClusterUrl, lake: &SourceSpec, err: &DataFusionError) -> Op
             ));
         }
     }
+    if text.contains("Job ") && text.contains("could not get AWS credentials") {
+        return Some(format!(
+            "the cluster at {url} could not read the lake: its processes have no AWS credentials for it. Give them their own (an instance role, environment keys), or send yours with --forward-credentials (over TLS, --cluster-ca) [{}]",
+            short(&text)
+        ));
+    }
+    if text.contains("InvalidCertificate") || text.contains("certificate") && text.contains("TLS") {
+        return Some(format!(
+            "the cluster at {url} presented a TLS certificate that the CA given with --cluster-ca does not vouch for, or that does not name {}: {}",
+            url.host,
+            short(&text)
+        ));
+    }
     // A job that failed on an executor is the executor's story (its S3 endpoint, a file), told
     // as it would be locally; only the client's own connection is "cannot reach".
     let job_failed = text.contains("Job ") && text.contains(" failed");
@@ -232,7 +298,7 @@ pub fn explain(url: &ClusterUrl, lake: &SourceSpec, err: &DataFusionError) -> Op
     .any(|cause| text.contains(cause));
     if unreachable && !job_failed {
         return Some(format!(
-            "cannot reach the cluster at {url}: is `lakesight cluster scheduler` running there, and can this machine reach port {}? ({})",
+            "cannot reach the cluster at {url}: is `lakesight cluster scheduler` running there, and can this machine reach port {}? (A scheduler serving TLS needs its CA: --cluster-ca.) ({})",
             url.port,
             short(&text)
         ));
@@ -261,10 +327,17 @@ pub fn base_config() -> SessionConfig {
 /// client plans, so it lists the tables too).
 pub async fn client_session(
     url: &ClusterUrl,
+    tls: Option<&tls::ClusterTls>,
     config: SessionConfig,
     runtime: Arc<RuntimeEnv>,
     lake: LakeOptions,
 ) -> datafusion::error::Result<SessionContext> {
+    let config = match tls {
+        // Queries and their results travel over TLS to the scheduler.
+        Some(tls) => config
+            .with_ballista_override_create_grpc_client_endpoint(tls::endpoint_override(url, tls)),
+        None => config,
+    };
     let config = config
         .with_option_extension(lake)
         .with_ballista_logical_extension_codec(Arc::new(codec::LakeLogicalCodec::default()))
@@ -357,6 +430,7 @@ mod tests {
         let options = LakeOptions {
             root: "s3://bucket/lake".to_owned(),
             version: VERSION.to_owned(),
+            credentials: None,
         };
         let keys: Vec<String> = options.entries().into_iter().map(|e| e.key).collect();
         assert_eq!(keys, ["lakesight.root", "lakesight.version"]);
@@ -367,5 +441,37 @@ mod tests {
         };
         let err = other.check_version().unwrap_err();
         assert!(err.contains(VERSION) && err.contains("0.0.1"), "{err}");
+    }
+
+    #[test]
+    fn forwarded_keys_travel_as_settings_and_are_never_shown() {
+        let expires = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_900_000_000);
+        let sent = LakeOptions {
+            root: "s3://bucket/lake".to_owned(),
+            version: VERSION.to_owned(),
+            credentials: Some(SessionKeys {
+                key_id: "ASIAKEY".to_owned(),
+                secret: "the-secret".to_owned(),
+                token: Some("the-token".to_owned()),
+                expires: Some(expires),
+            }),
+        };
+        // What Ballista does: every entry sent, then set on the other side's defaults.
+        let mut received = LakeOptions::default();
+        for entry in sent.entries() {
+            assert!(
+                LakeOptions::is_key_setting(&entry.key)
+                    == !matches!(entry.key.as_str(), "lakesight.root" | "lakesight.version"),
+                "{}",
+                entry.key
+            );
+            received.set(&entry.key, &entry.value.unwrap()).unwrap();
+        }
+        assert_eq!(received, sent);
+        let shown = format!("{received:?}");
+        assert!(
+            !shown.contains("the-secret") && !shown.contains("the-token"),
+            "{shown}"
+        );
     }
 }

@@ -61,6 +61,10 @@ const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(3);
 /// How long a scheduler waits for an executor's heartbeat before it gives the executor up.
 const EXECUTOR_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long an executor keeps trying to reach its scheduler at start, in seconds (Ballista 55
+/// measures this window from each attempt, so in practice it waits until the scheduler answers).
+const SCHEDULER_WAIT: u16 = 600;
+
 /// Where `lakesight cluster scheduler` listens.
 #[derive(Clone, Debug)]
 pub struct SchedulerOptions {
@@ -70,6 +74,8 @@ pub struct SchedulerOptions {
     pub port: u16,
     /// The host name executors and clients reach this scheduler at, when not `bind_host`.
     pub external_host: Option<String>,
+    /// Serve TLS with this certificate and key (PEM files); `None`: plain gRPC.
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
     /// The lakes it plans queries of, and how it reaches S3.
     pub served: Served,
 }
@@ -107,15 +113,29 @@ pub async fn run_scheduler(options: SchedulerOptions) -> anyhow::Result<()> {
         override_physical_codec: Some(Arc::new(LakePhysicalCodec::default())),
         ..SchedulerConfig::default()
     };
+    let identity = match &options.tls {
+        Some((cert, key)) => Some(super::tls::identity(cert, key).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let cluster = BallistaCluster::new_from_config(&config).await?;
     eprintln!(
-        "lakesight {} scheduler listening on {addr} (clients: --cluster df://{}:{})",
+        "lakesight {} scheduler listening on {addr}{} (clients: --cluster df://{}:{}{})",
         super::VERSION,
+        if identity.is_some() { " over TLS" } else { "" },
         config.external_host,
-        options.port
+        options.port,
+        if identity.is_some() {
+            " --cluster-ca <the CA that signed the certificate>"
+        } else {
+            ""
+        }
     );
-    start_server(cluster, addr, Arc::new(config)).await?;
-    Ok(())
+    match identity {
+        Some(identity) => {
+            super::tls::serve_scheduler(addr, cluster, Arc::new(config), identity).await
+        }
+        None => Ok(start_server(cluster, addr, Arc::new(config)).await?),
+    }
 }
 
 /// How `lakesight cluster executor` joins a scheduler (Ballista's executor options).
@@ -137,6 +157,8 @@ pub struct ExecutorOptions {
     pub concurrent_tasks: Option<usize>,
     /// Where shuffle files are written; `None`: a temporary folder.
     pub work_dir: Option<String>,
+    /// Reach the scheduler over TLS, checking its certificate against this CA.
+    pub scheduler_tls: Option<super::tls::ClusterTls>,
     /// The lakes it reads, and how it reaches S3.
     pub served: Served,
 }
@@ -157,20 +179,36 @@ pub async fn run_executor(options: ExecutorOptions) -> anyhow::Result<()> {
         vcores: vcores.max(1),
         executor_heartbeat_interval_seconds: HEARTBEAT.as_secs(),
         task_scheduling_policy: TaskSchedulingPolicy::PullStaged,
+        // Started before its scheduler listens (a whole cluster started at once), an executor
+        // keeps trying every 0.5 s instead of exiting: Ballista's default tries once.
+        scheduler_connect_timeout_seconds: SCHEDULER_WAIT,
         work_dir: options.work_dir.clone(),
         override_config_producer: Some(Arc::new(base_config)),
         override_runtime_producer: Some(runtime_producer(&served)),
         override_logical_codec: Some(Arc::new(LakeLogicalCodec::default())),
         override_physical_codec: Some(Arc::new(LakePhysicalCodec::default())),
         override_function_registry: Some(Arc::new(function_registry())),
+        // Tasks, with their settings (forwarded keys included), come from the scheduler.
+        override_create_grpc_client_endpoint: options.scheduler_tls.as_ref().map(|tls| {
+            let scheduler = ClusterUrl {
+                host: options.scheduler_host.clone(),
+                port: options.scheduler_port,
+            };
+            super::tls::endpoint_override(&scheduler, tls)
+        }),
         ..ExecutorProcessConfig::default()
     };
     eprintln!(
-        "lakesight {} executor: {} task(s) at once, scheduler {}:{}",
+        "lakesight {} executor: {} task(s) at once, scheduler {}:{}{}",
         super::VERSION,
         config.vcores,
         options.scheduler_host,
-        options.scheduler_port
+        options.scheduler_port,
+        if options.scheduler_tls.is_some() {
+            " over TLS"
+        } else {
+            ""
+        }
     );
     start_executor_process(Arc::new(config)).await?;
     Ok(())

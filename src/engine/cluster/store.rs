@@ -1,13 +1,15 @@
 //! How a scheduler or an executor opens the client's lake: from the [`LakeOptions`] sent with the
-//! session, with its own credentials, on first use.
+//! session, on first use, with its own credentials or the short-lived keys the client forwarded.
 //!
 //! Ballista asks for a session's runtime synchronously, while opening an S3 lake is async (the
 //! region and credentials chain), so the lake is registered as [`LazyLake`]: a store that opens
-//! the lake the first time it is read, and then keeps it. Stores are kept per lake, so every
-//! session of one lake shares its connections.
+//! the lake the first time it is read, and then keeps it. Stores are kept per lake and per
+//! forwarded keys, so every session of one lake shares its connections, and a session that
+//! forwarded nothing never signs with keys another client forwarded.
 
 use std::collections::HashMap;
 use std::fmt;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -28,6 +30,7 @@ use tokio::sync::OnceCell;
 use datafusion::execution::object_store::ObjectStoreRegistry;
 
 use super::{LakeOptions, Served};
+use crate::lake::aws::SessionKeys;
 use crate::lake::{Lake, S3Tuning};
 use crate::model::SourceSpec;
 
@@ -37,13 +40,16 @@ const KEPT_LAKES: usize = 16;
 /// A lake opened on first use by the process it runs in.
 pub struct LazyLake {
     spec: SourceSpec,
+    /// Keys the client forwarded, signing instead of this process's own credentials.
+    keys: Option<SessionKeys>,
     opened: Arc<OnceCell<Arc<dyn ObjectStore>>>,
 }
 
 impl LazyLake {
-    fn new(spec: SourceSpec) -> Self {
+    fn new(spec: SourceSpec, keys: Option<SessionKeys>) -> Self {
         Self {
             spec,
+            keys,
             opened: Arc::new(OnceCell::new()),
         }
     }
@@ -51,12 +57,14 @@ impl LazyLake {
     /// The lake's store, opened now if it was not yet.
     async fn open(
         spec: &SourceSpec,
+        keys: Option<&SessionKeys>,
         opened: &OnceCell<Arc<dyn ObjectStore>>,
     ) -> object_store::Result<Arc<dyn ObjectStore>> {
         opened
             .get_or_try_init(|| async {
                 let tuning = S3Tuning {
                     any_credentials: true,
+                    forwarded: keys.cloned(),
                     ..S3Tuning::default()
                 };
                 match Lake::attach_with(spec, &tuning).await {
@@ -72,7 +80,7 @@ impl LazyLake {
     }
 
     async fn store(&self) -> object_store::Result<Arc<dyn ObjectStore>> {
-        Self::open(&self.spec, &self.opened).await
+        Self::open(&self.spec, self.keys.as_ref(), &self.opened).await
     }
 
     /// A stream that opens the lake, then streams what `f` asks of it.
@@ -82,9 +90,9 @@ impl LazyLake {
         + Send
         + 'static,
     ) -> BoxStream<'static, object_store::Result<T>> {
-        let spec = self.spec.clone();
+        let (spec, keys) = (self.spec.clone(), self.keys.clone());
         let opened = Arc::clone(&self.opened);
-        stream::once(async move { Self::open(&spec, &opened).await.map(f) })
+        stream::once(async move { Self::open(&spec, keys.as_ref(), &opened).await.map(f) })
             .try_flatten()
             .boxed()
     }
@@ -187,10 +195,26 @@ fn kept() -> &'static Mutex<HashMap<String, Arc<LazyLake>>> {
     KEPT.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// The store of the lake `spec` names, shared by every session of it in this process.
-fn lake_store(spec: SourceSpec) -> Arc<LazyLake> {
-    // Debug quotes and escapes every field: no two sources share a key.
-    let key = format!("{spec:?}");
+/// The store of the lake `spec` names, read with `keys` (else this process's own credentials),
+/// shared by every session of it with the same keys in this process.
+fn lake_store((spec, keys): (SourceSpec, Option<SessionKeys>)) -> Arc<LazyLake> {
+    // Debug quotes and escapes every field: no two sources share a key. Forwarded keys are told
+    // apart by a digest of the whole keys, never kept as text.
+    let mut key = format!("{spec:?}");
+    if let Some(keys) = &keys {
+        use sha2::Digest;
+        let digest = sha2::Sha256::new()
+            .chain_update(keys.key_id.as_bytes())
+            .chain_update([0])
+            .chain_update(keys.secret.as_bytes())
+            .chain_update([0])
+            .chain_update(keys.token.as_deref().unwrap_or_default().as_bytes())
+            .finalize();
+        key.push_str(" keys ");
+        for byte in digest {
+            let _ = write!(key, "{byte:02x}");
+        }
+    }
     let mut kept = kept()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -201,14 +225,17 @@ fn lake_store(spec: SourceSpec) -> Arc<LazyLake> {
         // Rare (a cluster serving many lakes): start over rather than track use.
         kept.clear();
     }
-    let store = Arc::new(LazyLake::new(spec));
+    let store = Arc::new(LazyLake::new(spec, keys));
     kept.insert(key, Arc::clone(&store));
     store
 }
 
 /// The lake a session's query reads, checked: the client's version, and a lake this process
-/// serves.
-fn lake_of(config: &SessionConfig, served: &Served) -> Result<Option<SourceSpec>> {
+/// serves; with the keys the client forwarded for it, if any.
+fn lake_of(
+    config: &SessionConfig,
+    served: &Served,
+) -> Result<Option<(SourceSpec, Option<SessionKeys>)>> {
     let Some(options) = config.options().extensions.get::<LakeOptions>() else {
         return Ok(None);
     };
@@ -218,10 +245,11 @@ fn lake_of(config: &SessionConfig, served: &Served) -> Result<Option<SourceSpec>
     if options.root.is_empty() {
         return Ok(None);
     }
-    served
+    let spec = served
         .source_for(&options.root)
-        .map(Some)
-        .map_err(DataFusionError::Configuration)
+        .map_err(DataFusionError::Configuration)?;
+    let keys = options.credentials.clone().filter(|_| spec.is_s3());
+    Ok(Some((spec, keys)))
 }
 
 /// The only store a cluster process reads through: the query's lake at `lakesight://lake/`.
@@ -277,4 +305,39 @@ pub fn session_for(config: SessionConfig, served: &Served) -> Result<SessionStat
         .build();
     super::serve::add_functions(&mut state)?;
     Ok(state)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_that_forwarded_nothing_never_signs_with_forwarded_keys() {
+        let spec: SourceSpec = "s3://bucket/lake".parse().unwrap();
+        let keys = |secret: &str| SessionKeys {
+            key_id: "ASIAKEY".to_owned(),
+            secret: secret.to_owned(),
+            token: Some("token".to_owned()),
+            expires: None,
+        };
+        let own = lake_store((spec.clone(), None));
+        let forwarded = lake_store((spec.clone(), Some(keys("secret-alpha"))));
+        assert!(!Arc::ptr_eq(&own, &forwarded));
+        assert!(own.keys.is_none());
+        // The same keys share a store; other keys (another analyst) get their own.
+        assert!(Arc::ptr_eq(
+            &forwarded,
+            &lake_store((spec.clone(), Some(keys("secret-alpha"))))
+        ));
+        let other = lake_store((spec.clone(), Some(keys("secret-beta"))));
+        assert!(!Arc::ptr_eq(&forwarded, &other));
+        assert!(Arc::ptr_eq(&own, &lake_store((spec, None))));
+        // Kept under a digest: the map's keys hold no secret.
+        let kept = kept().lock().unwrap();
+        assert!(
+            kept.keys()
+                .all(|key| !key.contains("secret-alpha") && !key.contains("secret-beta"))
+        );
+    }
 }

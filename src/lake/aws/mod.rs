@@ -5,6 +5,7 @@
 
 mod credentials;
 pub mod profiles;
+mod session_keys;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +21,7 @@ use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 
 pub use credentials::{CachedCredentials, CredentialsProblem};
 pub use profiles::{ProfileInfo, ProfileKind, ProfilesError, read_profiles};
+pub use session_keys::{SessionKeys, session_keys};
 
 use super::error::{LakeError, error_text};
 use crate::model::SourceSpec;
@@ -39,6 +41,9 @@ pub struct S3Tuning {
     /// role) even with no `default` profile and no `AWS_ACCESS_KEY_ID`: a cluster process on a
     /// cloud machine. The desktop and CLI refuse that early instead, with advice.
     pub any_credentials: bool,
+    /// Sign with these short-lived keys (forwarded by a cluster's client) instead of any
+    /// profile or environment credentials.
+    pub forwarded: Option<SessionKeys>,
 }
 
 impl Default for S3Tuning {
@@ -49,6 +54,7 @@ impl Default for S3Tuning {
             request_timeout: Duration::from_mins(1),
             connect_timeout: Duration::from_secs(5),
             any_credentials: false,
+            forwarded: None,
         }
     }
 }
@@ -70,6 +76,90 @@ pub struct S3Context {
 /// sets one.
 const FALLBACK_REGION: &str = "us-east-1";
 
+/// Where a source's credentials come from, as the AWS CLI finds them: the named profile (or
+/// `AWS_PROFILE`), else the environment and the rest of the SDK's chain.
+struct Chain {
+    sdk: aws_types::SdkConfig,
+    http_client: aws_smithy_runtime_api::client::http::SharedHttpClient,
+    /// The profile named by `--profile` or `AWS_PROFILE`.
+    explicit: Option<String>,
+    /// That profile (or `default`), when the config files have it.
+    profile: Option<ProfileInfo>,
+}
+
+impl Chain {
+    async fn load(spec: &SourceSpec, tuning: &S3Tuning) -> Result<Self, LakeError> {
+        let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+        let explicit = spec.profile.clone().or(env_profile);
+        let profile_name = explicit.clone().unwrap_or_else(|| "default".to_owned());
+        let profile_set = profiles::load_profile_set().await?;
+        let profile = profiles::describe(&profile_set, &profile_name);
+        let env_keys = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
+
+        let checked = spec.no_sign_request || tuning.any_credentials || tuning.forwarded.is_some();
+        if !checked && profile.is_none() {
+            // A missing profile would fall through to the EC2 metadata service and hang: fail now.
+            if explicit.is_some() {
+                return Err(LakeError::Aws(format!(
+                    "AWS profile `{profile_name}` not found in {}: check the name, or list profiles with `lakesight profiles`",
+                    config_files_text()
+                )));
+            }
+            if !env_keys {
+                return Err(LakeError::Aws(format!(
+                    "no AWS credentials: there is no `default` profile in {} and AWS_ACCESS_KEY_ID is not set; \
+                     pass --profile NAME, run `aws configure`, or use --no-sign-request for a public bucket",
+                    config_files_text()
+                )));
+            }
+        }
+
+        let http_client = aws_smithy_http_client::Builder::new()
+            .tls_provider(TlsProvider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let mut loader =
+            aws_config::defaults(BehaviorVersion::latest()).http_client(http_client.clone());
+        if profile.is_some() {
+            loader = loader.profile_name(&profile_name);
+        }
+        if let Some(region) = &spec.region {
+            // Named: the region chain (and its instance-metadata probe) is not consulted.
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        let sdk = loader.load().await;
+        Ok(Self {
+            sdk,
+            http_client,
+            explicit,
+            profile,
+        })
+    }
+
+    /// The credentials provider: an explicit profile wins over environment keys, as with
+    /// `aws --profile`.
+    fn provider(
+        &self,
+    ) -> Result<aws_credential_types::provider::SharedCredentialsProvider, LakeError> {
+        if let (Some(name), Some(_)) = (&self.explicit, &self.profile) {
+            let config = ProviderConfig::empty()
+                .with_http_client(self.http_client.clone())
+                .with_region(self.sdk.region().cloned());
+            Ok(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    ProfileFileCredentialsProvider::builder()
+                        .configure(&config)
+                        .profile_name(name)
+                        .build(),
+                ),
+            )
+        } else {
+            self.sdk.credentials_provider().ok_or_else(|| {
+                LakeError::Aws("no AWS credentials provider is configured".to_owned())
+            })
+        }
+    }
+}
+
 /// Builds the object store for `s3://bucket/prefix`, rooted at the prefix.
 pub async fn open_s3(
     spec: &SourceSpec,
@@ -77,43 +167,8 @@ pub async fn open_s3(
     prefix: &str,
     tuning: &S3Tuning,
 ) -> Result<(Arc<dyn ObjectStore>, S3Context), LakeError> {
-    let env_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
-    let explicit = spec.profile.clone().or(env_profile);
-    let profile_name = explicit.clone().unwrap_or_else(|| "default".to_owned());
-    let profile_set = profiles::load_profile_set().await?;
-    let profile = profiles::describe(&profile_set, &profile_name);
-    let env_keys = std::env::var_os("AWS_ACCESS_KEY_ID").is_some();
-
-    if !spec.no_sign_request && profile.is_none() && !tuning.any_credentials {
-        // A missing profile would fall through to the EC2 metadata service and hang: fail now.
-        if explicit.is_some() {
-            return Err(LakeError::Aws(format!(
-                "AWS profile `{profile_name}` not found in {}: check the name, or list profiles with `lakesight profiles`",
-                config_files_text()
-            )));
-        }
-        if !env_keys {
-            return Err(LakeError::Aws(format!(
-                "no AWS credentials: there is no `default` profile in {} and AWS_ACCESS_KEY_ID is not set; \
-                 pass --profile NAME, run `aws configure`, or use --no-sign-request for a public bucket",
-                config_files_text()
-            )));
-        }
-    }
-
-    let http_client = aws_smithy_http_client::Builder::new()
-        .tls_provider(TlsProvider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let mut loader =
-        aws_config::defaults(BehaviorVersion::latest()).http_client(http_client.clone());
-    if profile.is_some() {
-        loader = loader.profile_name(&profile_name);
-    }
-    if let Some(region) = &spec.region {
-        // Named: the region chain (and its instance-metadata probe) is not consulted.
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    let sdk = loader.load().await;
+    let chain = Chain::load(spec, tuning).await?;
+    let Chain { sdk, profile, .. } = &chain;
     // `--region` first; else aws-config's chain: AWS_REGION, AWS_DEFAULT_REGION, the profile's
     // `region`, then instance metadata (IMDS, unless AWS_EC2_METADATA_DISABLED); else us-east-1.
     let region = spec
@@ -169,23 +224,13 @@ pub async fn open_s3(
     let used_profile = if spec.no_sign_request {
         builder = builder.with_skip_signature(true);
         None
+    } else if let Some(keys) = &tuning.forwarded {
+        builder = builder.with_credentials(Arc::new(object_store::StaticCredentialProvider::new(
+            keys.to_object_store(),
+        )));
+        None
     } else {
-        let provider = if let (Some(name), Some(_)) = (&explicit, &profile) {
-            // An explicit profile wins over environment keys, as with `aws --profile`.
-            let config = ProviderConfig::empty()
-                .with_http_client(http_client)
-                .with_region(sdk.region().cloned());
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                ProfileFileCredentialsProvider::builder()
-                    .configure(&config)
-                    .profile_name(name)
-                    .build(),
-            )
-        } else {
-            sdk.credentials_provider().ok_or_else(|| {
-                LakeError::Aws("no AWS credentials provider is configured".to_owned())
-            })?
-        };
+        let provider = chain.provider()?;
         let kind = profile.as_ref().map(|p| p.kind);
         let name = profile.as_ref().map(|p| p.name.clone());
         builder = builder.with_credentials(Arc::new(CachedCredentials::new(
