@@ -108,6 +108,7 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
                 continue;
             }
         };
+        let (cleaned, fitted) = without_outliers(&grid, fitted, visual.anomaly_level());
         found.models.push(match &name {
             Some(name) => format!("{name}: {}", fitted.description),
             None => fitted.description.clone(),
@@ -119,10 +120,10 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
         let in_sample = in_sample_fit
             .as_ref()
             .ok()
-            .and_then(|fit| residual_sigma(&grid, fit));
+            .and_then(|fit| residual_sigma(&cleaned, fit));
         let spread = Spread {
             in_sample,
-            held_out: held_out_sigma(&grid),
+            held_out: held_out_sigma(&cleaned),
         };
         if let (Some(out), Some(horizon)) = (&mut found.forecast, visual.forecast_horizon()) {
             let steps =
@@ -130,7 +131,11 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
             match fitted.forecast(steps, visual.forecast_level()) {
                 Ok(mut predicted) => {
                     widen(&mut predicted, spread, visual.forecast_level());
-                    out.extend(forecast_points(&grid, &predicted, name.as_ref()));
+                    out.extend(
+                        forecast_points(&grid, &predicted, name.as_ref())
+                            .into_iter()
+                            .map(|point| never_negative(&grid, point)),
+                    );
                 }
                 Err(why) => found.notes.push(format!("{}: {why}", label("no forecast"))),
             }
@@ -139,7 +144,17 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
             match in_sample_fit {
                 Ok(mut expected) => {
                     widen(&mut expected, spread, visual.anomaly_level());
-                    out.extend(anomalous_points(&grid, &expected, name.as_ref()));
+                    out.extend(
+                        anomalous_points(&grid, &expected, name.as_ref())
+                            .into_iter()
+                            .map(|mut point| {
+                                if never_below_zero(&grid) {
+                                    point.expected = point.expected.max(0.0);
+                                    point.lower = point.lower.max(0.0);
+                                }
+                                point
+                            }),
+                    );
                 }
                 Err(why) => found
                     .notes
@@ -148,6 +163,21 @@ pub fn for_visual(visual: &Visual, data: &XyData) -> Insights {
         }
     }
     found
+}
+
+/// Whether no value of `grid` is below zero (a count, a rate, revenue): its bands stop at zero.
+fn never_below_zero(grid: &Grid) -> bool {
+    grid.values.iter().all(|v| *v >= 0.0)
+}
+
+/// `point` with its value and band cut at zero when the history never went below it.
+fn never_negative(grid: &Grid, mut point: ForecastPoint) -> ForecastPoint {
+    if never_below_zero(grid) {
+        point.value = point.value.max(0.0);
+        point.lower = point.lower.max(0.0);
+        point.upper = point.upper.max(0.0);
+    }
+    point
 }
 
 /// The forecast after `grid`'s last point, as points.
@@ -174,28 +204,65 @@ fn forecast_points(
         .collect()
 }
 
+/// A model that does not follow the anomalies in `grid`. A model fitted to a spike carries it
+/// into the next hours (which then look anomalous themselves) and into its forecast's band; so
+/// the points outside the first fit's band at `level` are replaced by straight lines between
+/// their neighbours and the model fitted again, once. Returns the history it was fitted to.
+fn without_outliers(grid: &Grid, fitted: model::Fitted, level: f64) -> (Grid, model::Fitted) {
+    let Ok(mut expected) = fitted.in_sample(level) else {
+        return (grid.clone(), fitted);
+    };
+    let spread = Spread {
+        in_sample: residual_sigma(grid, &expected),
+        held_out: None,
+    };
+    widen(&mut expected, spread, level);
+    let outliers = outside_band(grid, &expected);
+    if outliers.is_empty() {
+        return (grid.clone(), fitted);
+    }
+    let mut cleaned = grid.clone();
+    for &i in &outliers {
+        cleaned.values[i] = f64::NAN;
+    }
+    model::fill_gaps(&mut cleaned.values);
+    match model::fit(&cleaned) {
+        Ok(refitted) => (cleaned, refitted),
+        Err(_) => (grid.clone(), fitted),
+    }
+}
+
+/// The observed points of `grid` outside `expected`'s band.
+fn outside_band(grid: &Grid, expected: &augurs::Forecast) -> Vec<usize> {
+    (0..grid.values.len().min(expected.point.len()))
+        .filter(|&i| grid.observed[i])
+        .filter(|&i| {
+            let (lower, upper) = band(expected, i, expected.point[i]);
+            let value = grid.values[i];
+            lower.is_finite() && upper.is_finite() && (value < lower || value > upper)
+        })
+        .collect()
+}
+
 /// The observed points of `grid` outside their in-sample band.
 fn anomalous_points(
     grid: &Grid,
     expected: &augurs::Forecast,
     series: Option<&String>,
 ) -> Vec<AnomalyPoint> {
-    (0..grid.values.len().min(expected.point.len()))
-        .filter(|&i| grid.observed[i])
-        .filter_map(|i| {
-            let value = grid.values[i];
+    outside_band(grid, expected)
+        .into_iter()
+        .map(|i| {
             let fitted = expected.point[i];
             let (lower, upper) = band(expected, i, fitted);
-            let outside =
-                lower.is_finite() && upper.is_finite() && (value < lower || value > upper);
-            outside.then(|| AnomalyPoint {
+            AnomalyPoint {
                 x: grid.x(i),
                 series: series.cloned(),
-                value,
+                value: grid.values[i],
                 expected: fitted,
                 lower,
                 upper,
-            })
+            }
         })
         .collect()
 }

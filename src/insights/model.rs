@@ -76,7 +76,7 @@ impl Grid {
 }
 
 /// Replaces NaN runs by straight lines between their neighbours (the ends by the nearest value).
-fn fill_gaps(values: &mut [f64]) {
+pub(super) fn fill_gaps(values: &mut [f64]) {
     let known: Vec<usize> = (0..values.len()).filter(|&i| !values[i].is_nan()).collect();
     let (Some(&first), Some(&last)) = (known.first(), known.last()) else {
         return;

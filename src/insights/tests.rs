@@ -120,3 +120,112 @@ fn injected_spikes_and_dips_are_found_and_little_else() {
     }
     assert!(flagged.len() <= 8, "too many flagged: {flagged:?}");
 }
+
+#[test]
+fn the_hours_after_a_spike_are_not_flagged_and_the_forecast_band_stays_narrow() {
+    let spikes = [(150, 120.0), (250, 110.0)];
+    let with_spikes = for_visual(
+        &visual(Some("24h"), true),
+        &data(&hourly(14 * 24, 5, &spikes)),
+    );
+    let flagged: Vec<usize> = with_spikes
+        .anomalies
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|a| ((a.x - START) / HOUR).round() as usize)
+        .collect();
+    // A model that followed the spike would expect the next hours high and flag them.
+    for (at, _) in spikes {
+        assert!(flagged.contains(&at), "hour {at} not flagged: {flagged:?}");
+        for after in at + 1..=at + 3 {
+            assert!(
+                !flagged.contains(&after),
+                "hour {after} flagged: {flagged:?}"
+            );
+        }
+    }
+    // The forecast's band is about as wide as without the spikes.
+    let width = |found: &Insights| {
+        let points = found.forecast.as_ref().unwrap();
+        points.iter().map(|p| p.upper - p.lower).sum::<f64>() / points.len() as f64
+    };
+    let without = for_visual(&visual(Some("24h"), false), &data(&hourly(14 * 24, 5, &[])));
+    let (band_spiked, band_clean) = (width(&with_spikes), width(&without));
+    assert!(
+        band_spiked < band_clean * 1.3,
+        "band {band_spiked:.1} against {band_clean:.1} without spikes"
+    );
+}
+
+#[test]
+fn each_series_gets_its_own_model_forecast_and_anomalies() {
+    let web = hourly(14 * 24, 11, &[(200, 90.0)]);
+    // A series three times larger, spiking elsewhere.
+    let app: Vec<f64> = hourly(14 * 24, 12, &[(120, 40.0)])
+        .iter()
+        .map(|v| v * 3.0)
+        .collect();
+    let mut two = data(&web);
+    let mut second = two.series[0].clone();
+    second.name = "app".into();
+    second.ys = app.iter().copied().map(Some).collect();
+    two.series[0].name = "web".into();
+    two.series.push(second);
+    let found = for_visual(&visual(Some("24h"), true), &two);
+    let forecast = found.forecast.unwrap();
+    let of = |name: &str| -> Vec<f64> {
+        forecast
+            .iter()
+            .filter(|p| p.series.as_deref() == Some(name))
+            .map(|p| p.value)
+            .collect()
+    };
+    let (web_next, app_next) = (of("web"), of("app"));
+    assert_eq!((web_next.len(), app_next.len()), (24, 24));
+    // Each follows its own level: app's next day is about three times web's.
+    let ratio = app_next.iter().sum::<f64>() / web_next.iter().sum::<f64>();
+    assert!((2.7..3.3).contains(&ratio), "ratio {ratio:.2}");
+    let flagged: Vec<(String, usize)> = found
+        .anomalies
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a.series.clone().unwrap(),
+                ((a.x - START) / HOUR).round() as usize,
+            )
+        })
+        .collect();
+    assert!(flagged.contains(&("web".to_owned(), 200)), "{flagged:?}");
+    assert!(flagged.contains(&("app".to_owned(), 120)), "{flagged:?}");
+    assert!(!flagged.contains(&("app".to_owned(), 200)), "{flagged:?}");
+    assert_eq!(found.models.len(), 2);
+    assert!(
+        found.models[0].starts_with("web: MSTL"),
+        "{:?}",
+        found.models
+    );
+    assert!(
+        found.models[1].starts_with("app: MSTL"),
+        "{:?}",
+        found.models
+    );
+}
+
+#[test]
+fn a_series_that_is_never_negative_gets_no_negative_band() {
+    // An error rate near zero: the noise alone would put the band's low end below it.
+    let rates: Vec<f64> = hourly(14 * 24, 21, &[])
+        .iter()
+        .map(|v| (v - 95.0).max(0.0) / 1000.0)
+        .collect();
+    let found = for_visual(&visual(Some("24h"), false), &data(&rates));
+    let forecast = found.forecast.unwrap();
+    assert_eq!(forecast.len(), 24);
+    assert!(
+        forecast.iter().all(|p| p.lower >= 0.0 && p.value >= 0.0),
+        "{forecast:?}"
+    );
+    assert!(forecast.iter().any(|p| p.lower == 0.0), "{forecast:?}");
+}
