@@ -20,10 +20,10 @@ fn main() -> ExitCode {
         _ => "info,lakesight=debug",
     };
     tracing_subscriber::fmt()
-        .with_env_filter(
+        .with_env_filter(never_secrets(
             EnvFilter::try_from_env("LAKESIGHT_LOG")
                 .unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
+        ))
         .with_writer(std::io::stderr)
         .init();
     let config = match &cli.command {
@@ -111,4 +111,19 @@ fn app_config(request: OpenRequest) -> AppConfig {
         config.jobs_into = into;
     }
     config
+}
+
+/// `filter` with Ballista held at debug, whatever `LAKESIGHT_LOG` asks: at trace level it logs a
+/// query's settings (and so credentials forwarded to a cluster) as it sends them, hands them
+/// out and receives them.
+fn never_secrets(filter: EnvFilter) -> EnvFilter {
+    [
+        "ballista",
+        "ballista_core",
+        "ballista_executor",
+        "ballista_scheduler",
+    ]
+    .into_iter()
+    .filter_map(|target| format!("{target}=debug").parse().ok())
+    .fold(filter, EnvFilter::add_directive)
 }
