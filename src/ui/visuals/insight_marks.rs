@@ -46,22 +46,34 @@ pub fn forecast_end(insights: &Insights) -> Option<f64> {
         .max_by(f64::total_cmp)
 }
 
-/// Draws the forecast bands and lines, then the anomaly rings.
-pub fn draw(plot_ui: &mut PlotUi<'_>, visual: &Visual, data: &XyData, insights: &Insights) {
+/// Draws the forecast bands and lines, then the anomaly rings; a right-axis series' values are
+/// drawn times `right_scale`, as its line is.
+pub fn draw(
+    plot_ui: &mut PlotUi<'_>,
+    visual: &Visual,
+    data: &XyData,
+    insights: &Insights,
+    right_scale: Option<f64>,
+) {
+    let scale_of = |index: usize| match (&data.series[index], right_scale) {
+        (series, Some(scale)) if series.right_axis => scale,
+        _ => 1.0,
+    };
     for (index, points) in forecasts(data, insights) {
         let color = series_color(visual, index);
         let series = &data.series[index];
+        let scale = scale_of(index);
         // The line starts at the series' last point, so it reads as its continuation.
         let last = (0..series.xs.len())
             .rev()
-            .find_map(|i| series.value(i).map(|v| [series.xs[i], v]));
+            .find_map(|i| series.value(i).map(|v| [series.xs[i], v * scale]));
         let mut xs: Vec<f64> = last.map(|[x, _]| x).into_iter().collect();
         let mut lower: Vec<f64> = last.map(|[_, y]| y).into_iter().collect();
         let mut upper = lower.clone();
         for point in &points {
             xs.push(point.x);
-            lower.push(point.lower);
-            upper.push(point.upper);
+            lower.push(point.lower * scale);
+            upper.push(point.upper * scale);
         }
         plot_ui.add(
             FilledArea::new(
@@ -74,7 +86,7 @@ pub fn draw(plot_ui: &mut PlotUi<'_>, visual: &Visual, data: &XyData, insights: 
             .allow_hover(false),
         );
         let mut line: Vec<[f64; 2]> = last.into_iter().collect();
-        line.extend(points.iter().map(|p| [p.x, p.value]));
+        line.extend(points.iter().map(|p| [p.x, p.value * scale]));
         plot_ui.line(
             Line::new(format!("{} forecast", series.name), PlotPoints::from(line))
                 .color(color)
@@ -83,12 +95,7 @@ pub fn draw(plot_ui: &mut PlotUi<'_>, visual: &Visual, data: &XyData, insights: 
                 .allow_hover(false),
         );
     }
-    let rings: Vec<[f64; 2]> = insights
-        .anomalies
-        .iter()
-        .flatten()
-        .map(|a| [a.x, a.value])
-        .collect();
+    let rings = ring_points(data, insights, right_scale);
     if !rings.is_empty() {
         plot_ui.points(
             Points::new("anomaly", rings)
@@ -99,6 +106,26 @@ pub fn draw(plot_ui: &mut PlotUi<'_>, visual: &Visual, data: &XyData, insights: 
                 .allow_hover(false),
         );
     }
+}
+
+/// Where the anomaly rings go in the plot: on their series' line, a right-axis series' values
+/// times `right_scale`.
+fn ring_points(data: &XyData, insights: &Insights, right_scale: Option<f64>) -> Vec<[f64; 2]> {
+    insights
+        .anomalies
+        .iter()
+        .flatten()
+        .map(|a| {
+            let on_right = series_index(data, a.series.as_ref())
+                .is_some_and(|index| data.series[index].right_axis);
+            let scale = if on_right {
+                right_scale.unwrap_or(1.0)
+            } else {
+                1.0
+            };
+            [a.x, a.value * scale]
+        })
+        .collect()
 }
 
 /// What the tooltip adds at `x`: the anomalies there (value, expected value and band) and the
@@ -182,4 +209,45 @@ pub fn caption(visual: &Visual, insights: &Insights) -> String {
     }
     parts.extend(insights.notes.iter().map(|note| format!("ℹ {note}")));
     parts.join(" · ")
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::float_cmp)]
+mod tests {
+    use super::*;
+    use crate::series::visual::{XKind, XySeries};
+
+    #[test]
+    fn a_right_axis_series_gets_its_rings_on_its_own_line() {
+        let series = |name: &str, right_axis: bool| XySeries {
+            name: name.into(),
+            xs: vec![0.0, 1.0],
+            ys: vec![Some(0.1), Some(9.0)],
+            base: None,
+            right_axis,
+        };
+        let data = XyData {
+            x_name: "hour".into(),
+            x_kind: XKind::Time,
+            categories: Vec::new(),
+            series: vec![series("score", false), series("flagged", true)],
+            y_extents: [None, None],
+            note: None,
+        };
+        let ring = |name: &str, value: f64| AnomalyPoint {
+            x: 1.0,
+            series: Some(name.into()),
+            value,
+            expected: 0.0,
+            lower: 0.0,
+            upper: 0.0,
+        };
+        let insights = Insights {
+            anomalies: Some(vec![ring("score", 0.3), ring("flagged", 9.0)]),
+            ..Insights::default()
+        };
+        // The right axis reads 0-12 where the left reads 0-0.3: its values are drawn × 0.025.
+        let rings = ring_points(&data, &insights, Some(0.025));
+        assert_eq!(rings, vec![[1.0, 0.3], [1.0, 9.0 * 0.025]]);
+    }
 }

@@ -243,7 +243,7 @@ pub fn xy_ui(
             plot_ui.line(line);
         }
         if let Some(insights) = insights {
-            super::insight_marks::draw(plot_ui, visual, data, insights);
+            super::insight_marks::draw(plot_ui, visual, data, insights, right_scale);
         }
         for (index, threshold) in style.alert_lines.iter().enumerate() {
             plot_ui.hline(
