@@ -53,9 +53,6 @@ pub struct LakeOptions {
     pub credentials: Option<SessionKeys>,
 }
 
-/// The settings that carry forwarded keys.
-const KEY_SETTINGS: [&str; 4] = ["key_id", "secret", "token", "expires"];
-
 impl ExtensionOptions for LakeOptions {
     fn as_any(&self) -> &dyn std::any::Any {
         self
@@ -138,12 +135,6 @@ impl LakeOptions {
             }
         }
         Ok(())
-    }
-
-    /// Whether a setting's key names a forwarded credential (never shown to a query).
-    pub fn is_key_setting(key: &str) -> bool {
-        key.strip_prefix("lakesight.")
-            .is_some_and(|k| KEY_SETTINGS.contains(&k))
     }
 
     /// The options naming `lake`: a local folder by its absolute path (executors read it at that
@@ -458,15 +449,22 @@ mod tests {
         };
         // What Ballista does: every entry sent, then set on the other side's defaults.
         let mut received = LakeOptions::default();
+        let mut keys = Vec::new();
         for entry in sent.entries() {
-            assert!(
-                LakeOptions::is_key_setting(&entry.key)
-                    == !matches!(entry.key.as_str(), "lakesight.root" | "lakesight.version"),
-                "{}",
-                entry.key
-            );
             received.set(&entry.key, &entry.value.unwrap()).unwrap();
+            keys.push(entry.key);
         }
+        assert_eq!(
+            keys,
+            [
+                "lakesight.root",
+                "lakesight.version",
+                "lakesight.key_id",
+                "lakesight.secret",
+                "lakesight.token",
+                "lakesight.expires"
+            ]
+        );
         assert_eq!(received, sent);
         let shown = format!("{received:?}");
         assert!(

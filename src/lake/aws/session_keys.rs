@@ -76,8 +76,15 @@ pub async fn session_keys(spec: &SourceSpec, tuning: &S3Tuning) -> Result<Sessio
         });
     }
     // Long-term keys never leave this machine: STS trades them for an hour's session keys.
+    // STS needs a region even where S3 was given none (S3 then falls back to us-east-1 too).
+    let region = chain
+        .sdk
+        .region()
+        .cloned()
+        .unwrap_or_else(|| aws_config::Region::new(super::FALLBACK_REGION));
     let config = aws_sdk_sts::config::Builder::from(&chain.sdk)
         .credentials_provider(provider)
+        .region(region)
         .build();
     let minted_for = i32::try_from(MINTED_FOR.as_secs()).unwrap_or(3600);
     let answer = aws_sdk_sts::Client::from_conf(config)
