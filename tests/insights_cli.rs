@@ -203,3 +203,29 @@ fn an_anomalous_rule_fires_on_the_error_spike_in_a_backtest() {
         .all(|l| !l.contains("T0") && !l.contains("T10:") && !l.contains("T11:"));
     assert!(before_spike, "no firing in the quiet morning: {stdout}");
 }
+
+#[test]
+fn watch_once_says_an_anomalous_rule_fires_inside_the_spike_and_not_before() {
+    let cache = tempfile::tempdir().unwrap();
+    let unusual_at = |at: &str| -> Value {
+        let output = lakesight(cache.path())
+            .arg("watch")
+            .arg(root().join("dashboards/app-health.toml"))
+            .arg("--source")
+            .arg(root().join("sample-data"))
+            .args(["--once", "--at", at, "--format", "ndjson"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap())
+            .find(|notice| notice["alert"] == "error-rate-unusual")
+            .unwrap()
+    };
+    let inside = unusual_at("2026-11-24T15:00Z");
+    assert_eq!(inside["state"], "firing", "{inside}");
+    assert_eq!(inside["condition"], "anomalous");
+    assert!(inside["threshold"].is_null());
+    let before = unusual_at("2026-11-24T12:00Z");
+    assert_eq!(before["state"], "normal", "{before}");
+}
