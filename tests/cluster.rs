@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::cluster::{Process, free_port};
+use common::cluster::{Process, cluster_command, free_port};
 use common::s3::{ACCESS_KEY, AwsFiles, S3Server, SECRET_KEY};
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
@@ -118,19 +118,9 @@ async fn every_format_of_the_sample_lake_answers_on_a_cluster_as_it_does_here() 
 /// A cluster process with no AWS settings but the environment credentials executors use (their
 /// own, never the client's profile).
 fn start(args: &[String], home: &Path) -> Process {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"));
-    cmd.args(args)
-        .env("HOME", home)
-        .env("AWS_CONFIG_FILE", home.join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    let mut cmd = cluster_command(args, home);
+    cmd.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("LAKESIGHT_CLUSTER")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     Process(cmd.spawn().unwrap())

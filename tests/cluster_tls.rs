@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::cluster::{Process, free_port};
+use common::cluster::{Process, cluster_command, free_port};
 use common::s3::{ACCESS_KEY, AwsFiles, S3Server, SECRET_KEY};
 use hyper_util::rt::TokioIo;
 
@@ -40,22 +40,10 @@ fn path_text(path: &Path) -> String {
 }
 
 /// A cluster process with no AWS credentials at all (no profile, no environment keys, no
-/// instance metadata), logging at debug level to `log`.
+/// instance metadata), logging at trace level to `log`.
 fn start(args: &[String], home: &Path, log: &Path) -> Process {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("lakesight"));
-    cmd.args(args)
-        .env("HOME", home)
-        .env("AWS_CONFIG_FILE", home.join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("none"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("LAKESIGHT_LOG", "trace")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("LAKESIGHT_CLUSTER")
+    let mut cmd = cluster_command(args, home);
+    cmd.env("LAKESIGHT_LOG", "trace")
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap());
     Process(cmd.spawn().unwrap())
