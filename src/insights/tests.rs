@@ -229,3 +229,14 @@ fn a_series_that_is_never_negative_gets_no_negative_band() {
     );
     assert!(forecast.iter().any(|p| p.lower == 0.0), "{forecast:?}");
 }
+
+#[test]
+fn a_period_the_history_does_not_cover_twice_is_left_out_and_said() {
+    // Five days of hours: two days fit, two weeks do not.
+    let found = for_visual(&visual(Some("24h"), false), &data(&hourly(5 * 24, 4, &[])));
+    assert_eq!(found.forecast.unwrap().len(), 24, "{:?}", found.notes);
+    assert_eq!(
+        found.models,
+        ["MSTL (daily seasonality) + AutoETS trend; no weekly seasonality: 120 points, 336 needed"]
+    );
+}
